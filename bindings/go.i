@@ -1,0 +1,1 @@
+/* Go typemaps for colonies.i: see go/ */

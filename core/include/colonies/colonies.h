@@ -1,0 +1,14 @@
+/*
+ * libcolonies: a client SDK for ColonyOS (Colonies).
+ *
+ * Include this header; link with -lcolonies (pkg-config colonies).
+ */
+#ifndef COLONIES_H
+#define COLONIES_H
+
+#include "colonies/common.h"
+#include "colonies/crypto.h"
+#include "colonies/client.h"
+#include "colonies/funcspec.h"
+
+#endif

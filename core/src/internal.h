@@ -1,0 +1,48 @@
+/* Private to the library: shared helpers of the core's source files. */
+#ifndef COLONIES_INTERNAL_H
+#define COLONIES_INTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "colonies/client.h"
+#include "colonies/common.h"
+#include "colonies/crypto.h"
+#include "colonies/funcspec.h"
+
+/* error.c: the per-thread last error. */
+void cl_clear_error(void);
+/* Records a formatted detail and returns code, so callers can `return cl_fail(...)`. */
+int cl_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cl_set_http_status(int status);
+
+/* Checks that an output pointer is not NULL and sets *out to NULL. */
+#define CL_CHECK_OUT(out)                                                   \
+    do {                                                                    \
+        if ((out) == NULL) return cl_fail(COLONIES_EINVAL, #out " is NULL"); \
+        *(out) = NULL;                                                      \
+    } while (0)
+
+/* memory.c */
+char *cl_strdup(const char *s);
+char *cl_strndup(const char *s, size_t n);
+
+/* hex.c: strict hex; lower case out, either case in. */
+void cl_hex_encode(char *out, const unsigned char *in, size_t len);
+/* Decodes exactly out_len bytes from a string of exactly 2*out_len hex digits. */
+int cl_hex_decode(unsigned char *out, size_t out_len, const char *hex);
+
+/* crypto.c: raw forms used by the client's envelope. */
+int cl_sign_raw(char out_sig[131], const unsigned char *msg, size_t len, const char *prvkey);
+
+/* json.c: helpers over cJSON. */
+/* Parses text as a JSON value of the given cJSON type (cJSON_Object, cJSON_Array, 0 for any). */
+int cl_json_parse(cJSON **out, const char *text, int type, const char *what);
+/* Prints a value (unformatted) into *out (colonies_free); frees nothing. */
+int cl_json_print(char **out, const cJSON *value);
+/* Adds a copy of a string, treating NULL as "". */
+int cl_json_add_string(cJSON *obj, const char *key, const char *value);
+
+#endif
