@@ -7,11 +7,12 @@
 
 #include "client_internal.h"
 
-/* Sends msg (consumed) and returns the status. */
+/* Sends msg (consumed) signed by prvkey, which every typed call but two needs. */
 static int send_msg(colonies_client *c, char **out, const char *msgtype, cJSON *msg, const char *prvkey,
                     long timeout_ms)
 {
-    int rc = cl_client_call(c, out, msgtype, msg, prvkey, timeout_ms);
+    int rc = prvkey ? cl_client_call(c, out, msgtype, msg, prvkey, timeout_ms)
+                    : cl_fail(COLONIES_EINVAL, "private key is NULL");
     cJSON_Delete(msg);
     return rc;
 }
@@ -96,18 +97,27 @@ static int process_array_call(colonies_client *c, const char *msgtype, const cha
 
 /* Server. */
 
+/* The two message types the server answers without a signature. */
+static int unsigned_call(colonies_client *c, char **out, const char *msgtype)
+{
+    cJSON *msg = new_msg();
+    int rc = cl_client_call(c, out, msgtype, msg, NULL, 0);
+    cJSON_Delete(msg);
+    return rc;
+}
+
 int colonies_client_version(colonies_client *client, char **out_json)
 {
     cl_clear_error();
     CL_CHECK_OUT(out_json);
-    return send_msg(client, out_json, "versionmsg", new_msg(), NULL, 0);
+    return unsigned_call(client, out_json, "versionmsg");
 }
 
 int colonies_client_server_info(colonies_client *client, char **out_json)
 {
     cl_clear_error();
     CL_CHECK_OUT(out_json);
-    return send_msg(client, out_json, "getserverinfomsg", new_msg(), NULL, 0);
+    return unsigned_call(client, out_json, "getserverinfomsg");
 }
 
 int colonies_client_statistics(colonies_client *client, char **out_json, const char *prvkey)

@@ -1,0 +1,123 @@
+#include "fault_server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+struct fault_server {
+    int fd;
+    fault_mode mode;
+    volatile int stop;
+    pthread_t thread;
+};
+
+static void send_all(int fd, const char *s)
+{
+    size_t n = strlen(s);
+    while (n > 0) {
+        ssize_t w = send(fd, s, n, MSG_NOSIGNAL);
+        if (w <= 0) return;
+        s += w;
+        n -= (size_t)w;
+    }
+}
+
+static void reply(int fd, const char *status, const char *body)
+{
+    char head[256];
+    snprintf(head, sizeof head, "HTTP/1.1 %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
+             status, strlen(body));
+    send_all(fd, head);
+    send_all(fd, body);
+}
+
+/* Reads what the client sends, until it pauses: enough for small requests. */
+static void drain(int fd)
+{
+    char buf[4096];
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    while (poll(&p, 1, 200) > 0) {
+        if (recv(fd, buf, sizeof buf, 0) <= 0) return;
+    }
+}
+
+static void serve(fault_server *s, int fd)
+{
+    if (s->mode == FAULT_RESET) {
+        struct linger l = {.l_onoff = 1, .l_linger = 0};
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+        return;
+    }
+    drain(fd);
+    switch (s->mode) {
+    case FAULT_GARBAGE: reply(fd, "200 OK", "this is not json"); break;
+    case FAULT_TRUNCATED:
+        send_all(fd, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n{\"payloadtype\":\"x\",\"pay");
+        break;
+    case FAULT_STALL:
+        for (int i = 0; i < 100 && !s->stop; i++) nanosleep(&(struct timespec){.tv_nsec = 50000000}, NULL);
+        break;
+    case FAULT_BAD_BASE64: reply(fd, "200 OK", "{\"payloadtype\":\"x\",\"payload\":\"!!!!\",\"error\":false}"); break;
+    case FAULT_NOT_JSON:
+        /* "not json" in base64 */
+        reply(fd, "200 OK", "{\"payloadtype\":\"x\",\"payload\":\"bm90IGpzb24=\",\"error\":false}");
+        break;
+    case FAULT_ERROR_500:
+        /* {"status":500,"message":"boom"} in base64 */
+        reply(fd, "500 Internal Server Error",
+              "{\"payloadtype\":\"error\",\"payload\":\"eyJzdGF0dXMiOjUwMCwibWVzc2FnZSI6ImJvb20ifQ==\",\"error\":true}");
+        break;
+    case FAULT_HTML_404: reply(fd, "404 Not Found", "<html>no such page</html>"); break;
+    case FAULT_EMPTY_200: reply(fd, "200 OK", ""); break;
+    case FAULT_RESET: break;
+    }
+}
+
+static void *run(void *arg)
+{
+    fault_server *s = arg;
+    while (!s->stop) {
+        struct pollfd p = {.fd = s->fd, .events = POLLIN};
+        if (poll(&p, 1, 50) <= 0) continue;
+        int fd = accept(s->fd, NULL, NULL);
+        if (fd < 0) continue;
+        serve(s, fd);
+        close(fd);
+    }
+    return NULL;
+}
+
+fault_server *fault_server_start(fault_mode mode, int *port)
+{
+    fault_server *s = calloc(1, sizeof *s);
+    if (s == NULL) return NULL;
+    s->mode = mode;
+    s->fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (s->fd < 0 || bind(s->fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(s->fd, 16) != 0 ||
+        getsockname(s->fd, (struct sockaddr *)&a, &len) != 0 || pthread_create(&s->thread, NULL, run, s) != 0) {
+        if (s->fd >= 0) close(s->fd);
+        free(s);
+        return NULL;
+    }
+    *port = ntohs(a.sin_port);
+    return s;
+}
+
+void fault_server_stop(fault_server *s)
+{
+    if (s == NULL) return;
+    s->stop = 1;
+    pthread_join(s->thread, NULL);
+    close(s->fd);
+    free(s);
+}

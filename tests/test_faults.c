@@ -1,0 +1,126 @@
+/* The client against servers that misbehave, and misuse of the API: every
+ * case gives a clear error, never a crash or a hang. No network beyond
+ * loopback; the misbehaving server is tests/fault_server.c. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "fault_server.h"
+
+static const char *KEY = "ddf7f7791208083b6a9ed975a72684f6406a269cfa36f1b1c32045c0a71fff05";
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* One getprocess call against a fault server in the given mode. */
+static int call_fault(fault_mode mode, const char *options)
+{
+    int port = 0;
+    fault_server *s = fault_server_start(mode, &port);
+    CHECK(s != NULL);
+    if (s == NULL) return 0;
+    colonies_client *c = NULL;
+    CHECK_RC(colonies_client_new(&c, "127.0.0.1", port, options), COLONIES_OK);
+    char *out = (char *)"untouched";
+    int rc = colonies_client_get_process(c, &out, "abc", KEY);
+    CHECK(out == NULL);
+    CHECK(colonies_last_error()[0] != '\0');
+    colonies_client_free(c);
+    fault_server_stop(s);
+    return rc;
+}
+
+static void test_fault_server(void)
+{
+    CHECK_RC(call_fault(FAULT_GARBAGE, NULL), COLONIES_EREPLY);
+    CHECK_RC(call_fault(FAULT_TRUNCATED, NULL), COLONIES_ETRANSPORT);
+    CHECK_RC(call_fault(FAULT_RESET, NULL), COLONIES_ETRANSPORT);
+    CHECK_RC(call_fault(FAULT_BAD_BASE64, NULL), COLONIES_EREPLY);
+    CHECK_RC(call_fault(FAULT_NOT_JSON, NULL), COLONIES_EREPLY);
+    CHECK_RC(call_fault(FAULT_EMPTY_200, NULL), COLONIES_EREPLY);
+    CHECK_RC(call_fault(FAULT_HTML_404, NULL), COLONIES_ENOTFOUND);
+    CHECK(strstr(colonies_last_error(), "no such page") != NULL);
+    CHECK_RC(call_fault(FAULT_ERROR_500, NULL), COLONIES_ESERVER);
+    CHECK(strstr(colonies_last_error(), "boom") != NULL);
+    CHECK(colonies_last_http_status() == 500);
+    double t0 = now();
+    CHECK_RC(call_fault(FAULT_STALL, "{\"request_timeout_ms\":300}"), COLONIES_ETIMEOUT);
+    CHECK(now() - t0 < 5.0);
+}
+
+/* A port nobody listens on: connection refused, at once. */
+static void test_server_down(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    CHECK(bind(fd, (struct sockaddr *)&a, sizeof a) == 0 && getsockname(fd, (struct sockaddr *)&a, &len) == 0);
+    int port = ntohs(a.sin_port);
+    close(fd); /* bound then closed: nothing listens there now */
+    colonies_client *c = NULL;
+    CHECK_RC(colonies_client_new(&c, "127.0.0.1", port, NULL), COLONIES_OK);
+    char *out = NULL;
+    CHECK_RC(colonies_client_version(c, &out), COLONIES_ETRANSPORT);
+    CHECK(strstr(colonies_last_error(), "127.0.0.1") != NULL);
+    CHECK_RC(colonies_client_health(c), COLONIES_ETRANSPORT);
+    colonies_client_free(c);
+}
+
+static void test_misuse(void)
+{
+    colonies_client *c = NULL;
+    CHECK_RC(colonies_client_new(&c, NULL, 80, NULL), COLONIES_EINVAL);
+    CHECK_RC(colonies_client_new(&c, "", 80, NULL), COLONIES_EINVAL);
+    CHECK_RC(colonies_client_new(&c, "http://x", 80, NULL), COLONIES_EINVAL);
+    CHECK_RC(colonies_client_new(&c, "h", 0, NULL), COLONIES_EINVAL);
+    CHECK_RC(colonies_client_new(&c, "h", 70000, NULL), COLONIES_EINVAL);
+    CHECK_RC(colonies_client_new(&c, "h", 80, "{bad"), COLONIES_EJSON);
+    CHECK_RC(colonies_client_new(&c, "h", 80, "{\"tsl\":true}"), COLONIES_EINVAL);
+    CHECK(strstr(colonies_last_error(), "tsl") != NULL);
+    CHECK_RC(colonies_client_new(&c, "h", 80, "{\"tls\":1}"), COLONIES_EINVAL);
+    CHECK_RC(colonies_client_new(&c, "h", 80, "{\"request_timeout_ms\":-5}"), COLONIES_EINVAL);
+    CHECK_RC(colonies_client_new(NULL, "h", 80, NULL), COLONIES_EINVAL);
+    colonies_client_free(NULL);
+
+    CHECK_RC(colonies_client_new(&c, "127.0.0.1", 9, "{\"tls\":false,\"connect_timeout_ms\":2000}"), COLONIES_OK);
+    char *out = NULL;
+    /* Argument errors are caught before anything is sent. */
+    CHECK_RC(colonies_client_get_process(c, &out, "", KEY), COLONIES_EINVAL);
+    CHECK(strstr(colonies_last_error(), "processid") != NULL);
+    CHECK_RC(colonies_client_get_process(c, NULL, "p", KEY), COLONIES_EINVAL);
+    CHECK_RC(colonies_client_get_process(c, &out, "p", "not a key"), COLONIES_ECRYPTO);
+    CHECK_RC(colonies_client_get_process(c, &out, "p", NULL), COLONIES_EINVAL);
+    CHECK_RC(colonies_client_get_process(NULL, &out, "p", KEY), COLONIES_EINVAL);
+    CHECK_RC(colonies_client_add_colony(c, &out, "{\"name\":", KEY), COLONIES_EJSON);
+    CHECK_RC(colonies_client_add_colony(c, &out, "[]", KEY), COLONIES_EJSON);
+    CHECK_RC(colonies_client_close(c, "p", "{\"not\":\"an array\"}", KEY), COLONIES_EJSON);
+    CHECK_RC(colonies_client_fail(c, "p", "[1,", KEY), COLONIES_EJSON);
+    CHECK_RC(colonies_client_assign(c, &out, "dev", 0, NULL, NULL, KEY), COLONIES_EINVAL);
+    CHECK_RC(colonies_client_list_processes(c, &out, "dev", 10, 9, NULL, NULL, NULL, KEY), COLONIES_EINVAL);
+    CHECK_RC(colonies_client_list_processes(c, &out, "dev", 0, 0, NULL, NULL, NULL, KEY), COLONIES_EINVAL);
+    CHECK_RC(colonies_client_remove_all_processes(c, "dev", 7, KEY), COLONIES_EINVAL);
+    CHECK_RC(colonies_client_send(c, &out, "", "{}", KEY, 0), COLONIES_EINVAL);
+    CHECK_RC(colonies_client_send(c, &out, "getprocessmsg", "nope", KEY, 0), COLONIES_EJSON);
+    CHECK(out == NULL);
+    colonies_client_free(c);
+
+    CHECK_STR(colonies_strerror(COLONIES_ENOTFOUND), "not found");
+    CHECK_STR(colonies_strerror(12345), "unknown error");
+    CHECK_STR(colonies_version(), COLONIES_VERSION_STRING);
+}
+
+int main(void)
+{
+    test_misuse();
+    test_server_down();
+    test_fault_server();
+    return check_summary("test_faults");
+}
