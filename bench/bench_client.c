@@ -1,0 +1,104 @@
+/*
+ * Round trips per second of get_process against the server named by the
+ * COLONIES_* environment (scripts/colonies-server env), from 1 and from 4
+ * threads sharing one client. Sets up its own colony, executor and process,
+ * and removes them afterwards.
+ *
+ *   eval "$(scripts/colonies-server env)"; build/bench/bench_client [seconds]
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <colonies/colonies.h>
+
+#include "timing.h"
+
+static colonies_client *client;
+static char *exec_key, processid[65];
+static double seconds = 3;
+
+static int fail(const char *what, int rc)
+{
+    fprintf(stderr, "%s: %s: %s\n", what, colonies_strerror(rc), colonies_last_error());
+    exit(1);
+}
+
+static void *loop(void *arg)
+{
+    long *count = arg;
+    double end = now_s() + seconds;
+    while (now_s() < end) {
+        char *out = NULL;
+        int rc = colonies_client_get_process(client, &out, processid, exec_key);
+        if (rc) fail("get_process", rc);
+        colonies_free(out);
+        (*count)++;
+    }
+    return NULL;
+}
+
+static double run(int threads)
+{
+    pthread_t t[16];
+    long counts[16] = {0};
+    for (int i = 0; i < threads; i++) pthread_create(&t[i], NULL, loop, &counts[i]);
+    long total = 0;
+    for (int i = 0; i < threads; i++) {
+        pthread_join(t[i], NULL);
+        total += counts[i];
+    }
+    return (double)total / seconds;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1) seconds = atof(argv[1]);
+    const char *host = getenv("COLONIES_SERVER_HOST"), *port = getenv("COLONIES_SERVER_PORT");
+    const char *server_key = getenv("COLONIES_SERVER_PRVKEY");
+    if (!host || !port || !server_key) {
+        fprintf(stderr, "set the COLONIES_* variables: eval \"$(scripts/colonies-server env)\"\n");
+        return 2;
+    }
+    int rc;
+    if ((rc = colonies_client_new(&client, host, atoi(port), NULL))) fail("client", rc);
+    char *colony_key = NULL, *colony_id = NULL, *exec_id = NULL, *out = NULL, *spec = NULL;
+    if ((rc = colonies_crypto_prvkey(&colony_key)) || (rc = colonies_crypto_id(&colony_id, colony_key)) ||
+        (rc = colonies_crypto_prvkey(&exec_key)) || (rc = colonies_crypto_id(&exec_id, exec_key)))
+        fail("keys", rc);
+    char colony[64], body[512];
+    snprintf(colony, sizeof colony, "bench-%.12s", colony_id);
+    snprintf(body, sizeof body, "{\"colonyid\":\"%s\",\"name\":\"%s\"}", colony_id, colony);
+    if ((rc = colonies_client_add_colony(client, &out, body, server_key))) fail("add colony", rc);
+    colonies_free(out);
+    snprintf(body, sizeof body,
+             "{\"executorid\":\"%s\",\"executortype\":\"bench\",\"executorname\":\"bench\",\"colonyname\":\"%s\"}",
+             exec_id, colony);
+    if ((rc = colonies_client_add_executor(client, &out, body, colony_key))) fail("add executor", rc);
+    colonies_free(out);
+    if ((rc = colonies_client_approve_executor(client, colony, "bench", colony_key))) fail("approve", rc);
+    snprintf(body, sizeof body, "{\"funcname\":\"echo\",\"colonyname\":\"%s\",\"executortype\":\"bench\"}", colony);
+    if ((rc = colonies_func_spec_new(&spec, body)) || (rc = colonies_client_submit(client, &out, spec, exec_key)))
+        fail("submit", rc);
+    cJSON *p = cJSON_Parse(out);
+    snprintf(processid, sizeof processid, "%s", cJSON_GetStringValue(cJSON_GetObjectItem(p, "processid")));
+    cJSON_Delete(p);
+    colonies_free(out);
+    colonies_free(spec);
+
+    double one = run(1), four = run(4);
+    printf("get_process round trips against %s:%s, %.0f s each:\n", host, port, seconds);
+    printf("  1 thread : %8.0f calls/s (%.0f us/call)\n", one, 1e6 / one);
+    printf("  4 threads: %8.0f calls/s\n", four);
+
+    colonies_client_remove_all_processes(client, colony, -1, colony_key);
+    colonies_client_remove_colony(client, colony, server_key);
+    colonies_client_free(client);
+    colonies_free(colony_key);
+    colonies_free(colony_id);
+    colonies_free(exec_key);
+    colonies_free(exec_id);
+    return 0;
+}
