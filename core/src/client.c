@@ -133,9 +133,8 @@ static int base64_decode(char **out, size_t *out_len, const char *in)
 /* Builds {"payloadtype":T,"payload":base64(msg),"signature":S}. */
 static int build_envelope(char **out, const char *msgtype, cJSON *msg, const char *prvkey)
 {
-    if (!cJSON_ReplaceItemInObjectCaseSensitive(msg, "msgtype", cJSON_CreateString(msgtype)) &&
-        !cJSON_AddStringToObject(msg, "msgtype", msgtype))
-        return cl_fail(COLONIES_ENOMEM, "out of memory");
+    cJSON_DeleteItemFromObjectCaseSensitive(msg, "msgtype");
+    if (!cJSON_AddStringToObject(msg, "msgtype", msgtype)) return cl_fail(COLONIES_ENOMEM, "out of memory");
     char *json = cJSON_PrintUnformatted(msg);
     if (json == NULL) return cl_fail(COLONIES_ENOMEM, "out of memory");
     char *payload = NULL;
