@@ -21,7 +21,7 @@ int main(int argc, char **argv)
     }
     const char *colony = env_or("COLONIES_COLONY_NAME", "dev");
     const char *colony_key = getenv("COLONIES_COLONY_PRVKEY");
-    const char *type = env_or("ECHO_EXECUTOR_TYPE", "echo-executor");
+    const char *type = env_or("ECHO_EXECUTOR_TYPE", "echo_executor");
     if (colony_key == NULL) {
         fprintf(stderr, "COLONIES_COLONY_PRVKEY is not set; see scripts/colonies-server env\n");
         return 1;

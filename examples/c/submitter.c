@@ -19,7 +19,7 @@ int main(int argc, char **argv)
         if (strcmp(argv[i], "--timeout") == 0) timeout = atoi(argv[i + 1]);
     const char *colony = env_or("COLONIES_COLONY_NAME", "dev");
     const char *key = getenv("COLONIES_PRVKEY");
-    const char *type = env_or("ECHO_EXECUTOR_TYPE", "echo-executor");
+    const char *type = env_or("ECHO_EXECUTOR_TYPE", "echo_executor");
     if (key == NULL) {
         fprintf(stderr, "COLONIES_PRVKEY is not set; see scripts/colonies-server env\n");
         return 1;
