@@ -1,0 +1,191 @@
+package colonies
+
+import (
+	"errors"
+	"net"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestErrorKinds(t *testing.T) {
+	cases := []struct {
+		code int
+		is   []error
+		not  []error
+	}{
+		{-1, []error{ErrInvalidArgument}, []error{ErrJSON, ErrServer}},
+		{-3, []error{ErrJSON, ErrInvalidArgument}, []error{ErrCrypto}},
+		{-4, []error{ErrTransport}, []error{ErrTimeout, ErrServer}},
+		{-5, []error{ErrTimeout}, []error{ErrTransport}},
+		{-6, []error{ErrServer}, []error{ErrNotFound, ErrForbidden}},
+		{-7, []error{ErrNotFound, ErrServer}, []error{ErrForbidden}},
+		{-8, []error{ErrReply}, []error{ErrServer}},
+		{-9, []error{ErrCrypto, ErrInvalidArgument}, []error{ErrJSON}},
+		{-10, []error{ErrForbidden, ErrServer}, []error{ErrNotFound}},
+		{-999, nil, []error{ErrServer, ErrInvalidArgument}},
+	}
+	for _, tc := range cases {
+		err := error(&Error{Code: tc.code, Message: "detail", HTTPStatus: 404})
+		for _, k := range tc.is {
+			if !errors.Is(err, k) {
+				t.Errorf("code %d: not %v", tc.code, k)
+			}
+		}
+		for _, k := range tc.not {
+			if errors.Is(err, k) {
+				t.Errorf("code %d: is %v", tc.code, k)
+			}
+		}
+		if s := err.Error(); !strings.Contains(s, "detail") || !strings.Contains(s, "404") {
+			t.Errorf("code %d: Error() = %q", tc.code, s)
+		}
+	}
+}
+
+func TestTransportError(t *testing.T) {
+	// A port that was just free: nothing listens on it.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	c, err := NewClient("127.0.0.1", port, WithConnectTimeout(2*time.Second))
+	if err != nil {
+		t.Fatalf("NewClient: %v", err)
+	}
+	defer c.Close()
+	_, err = c.Version()
+	e := wantKind(t, "Version from a closed port", err, ErrTransport)
+	if e.HTTPStatus != 0 {
+		t.Errorf("HTTPStatus = %d with no reply", e.HTTPStatus)
+	}
+	wantKind(t, "Health from a closed port", c.Health(), ErrTransport)
+}
+
+func TestTLSOptions(t *testing.T) {
+	env := testServer(t)
+	// The test server speaks plain http, so a TLS handshake with it fails.
+	c, err := NewClient(env.host, env.port, WithTLS(true), WithVerifyTLS(true),
+		WithCABundle("/nonexistent/ca.pem"), WithRequestTimeout(5*time.Second))
+	if err != nil {
+		t.Fatalf("NewClient: %v", err)
+	}
+	defer c.Close()
+	_, err = c.Version()
+	wantKind(t, "Version over TLS from a plain http server", err, ErrTransport)
+}
+
+func TestBadClientArguments(t *testing.T) {
+	_, err := NewClient("", 50080)
+	wantKind(t, "NewClient with no host", err, ErrInvalidArgument)
+	_, err = NewClient("host/path", 50080)
+	wantKind(t, "NewClient with a path in the host", err, ErrInvalidArgument)
+	_, err = NewClient("localhost", 50080, WithConnectTimeout(-time.Second))
+	wantKind(t, "NewClient with a negative timeout", err, ErrInvalidArgument)
+}
+
+func TestServerErrors(t *testing.T) {
+	f := newFixture(t)
+	c := f.c
+	_, err := c.GetProcess(strings.Repeat("0", 64), f.executorKey)
+	e := wantKind(t, "GetProcess of an unknown id", err, ErrNotFound)
+	if e.HTTPStatus != 404 || !errors.Is(err, ErrServer) {
+		t.Errorf("GetProcess of an unknown id: %v, HTTP %d", err, e.HTTPStatus)
+	}
+	// A valid key that belongs to nobody in the colony.
+	_, err = c.GetColony(f.colony, mustPrvKey(t))
+	e = wantKind(t, "GetColony by a stranger", err, ErrForbidden)
+	if e.HTTPStatus != 403 {
+		t.Errorf("GetColony by a stranger: HTTP %d", e.HTTPStatus)
+	}
+	_, err = c.ListColonies(f.colonyKey)
+	wantKind(t, "ListColonies by a colony owner", err, ErrForbidden)
+	_, err = c.GetColony(f.colony, "not-a-key")
+	wantKind(t, "GetColony with a malformed key", err, ErrCrypto)
+}
+
+func TestBadArguments(t *testing.T) {
+	f := newFixture(t)
+	c := f.c
+	_, err := c.Assign(f.colony, 0, "", "", f.executorKey)
+	wantKind(t, "Assign with no timeout", err, ErrInvalidArgument)
+	_, err = c.Assign("", time.Second, "", "", f.executorKey)
+	wantKind(t, "Assign with no colony", err, ErrInvalidArgument)
+	_, err = c.ListProcesses(f.colony, 0, Waiting, ProcessFilter{}, f.executorKey)
+	wantKind(t, "ListProcesses of 0", err, ErrInvalidArgument)
+	_, err = c.ListProcesses(f.colony, 10, ProcessState(9), ProcessFilter{}, f.executorKey)
+	wantKind(t, "ListProcesses in state 9", err, ErrInvalidArgument)
+	wantKind(t, "CloseProcess with no id", c.CloseProcess("", nil, f.executorKey), ErrInvalidArgument)
+	_, err = c.GetColony(f.colony+"\x00x", f.executorKey)
+	wantKind(t, "GetColony with a NUL byte in the name", err, ErrInvalidArgument)
+	// Values that do not marshal never reach the core.
+	wantKind(t, "CloseProcess with an unmarshalable output", c.CloseProcess("x", []any{make(chan int)}, f.executorKey), ErrJSON)
+}
+
+func TestBadJSON(t *testing.T) {
+	c, env := newTestClient(t)
+	_, err := c.Send("getcolonymsg", "a string, not an object", env.serverKey)
+	wantKind(t, "Send with a non-object payload", err, ErrJSON)
+	_, err = c.Send("getcolonymsg", func() {}, env.serverKey)
+	wantKind(t, "Send with an unmarshalable payload", err, ErrJSON)
+	_, err = c.Send("", nil, env.serverKey)
+	wantKind(t, "Send with no message type", err, ErrInvalidArgument)
+	// An unknown message type is refused by the server.
+	_, err = c.Send("nosuchmsg", nil, env.serverKey)
+	wantKind(t, "Send of an unknown message type", err, ErrForbidden)
+}
+
+func TestFuncSpecValidation(t *testing.T) {
+	_, err := NewFuncSpec(FuncSpecOptions{ColonyName: "dev", ExecutorType: "t"})
+	if e := wantKind(t, "NewFuncSpec with no funcname", err, ErrInvalidArgument); !strings.Contains(e.Message, "funcname") {
+		t.Errorf("NewFuncSpec with no funcname: message %q does not name it", e.Message)
+	}
+	_, err = NewFuncSpec(FuncSpecOptions{FuncName: "f", ColonyName: "dev"})
+	wantKind(t, "NewFuncSpec with no executor", err, ErrInvalidArgument)
+	_, err = NewFuncSpec(FuncSpecOptions{FuncName: "f", ColonyName: "dev", ExecutorType: "t", Priority: Ptr(60000)})
+	if e := wantKind(t, "NewFuncSpec with priority 60000", err, ErrInvalidArgument); !strings.Contains(e.Message, "priority") {
+		t.Errorf("NewFuncSpec with priority 60000: message %q does not name it", e.Message)
+	}
+
+	// The defaults come from the core; an explicit value overrides one.
+	spec, err := NewFuncSpec(FuncSpecOptions{FuncName: "f", ColonyName: "dev", ExecutorType: "t", MaxRetries: Ptr(3), Priority: Ptr(0)})
+	if err != nil {
+		t.Fatalf("NewFuncSpec: %v", err)
+	}
+	if spec.NodeName != "f" || spec.MaxRetries != 3 || spec.Priority != 0 || spec.MaxExecTime != -1 ||
+		spec.Conditions.ColonyName != "dev" || spec.Conditions.ExecutorType != "t" || spec.Args == nil {
+		t.Errorf("NewFuncSpec = %+v", spec)
+	}
+}
+
+func TestClosedClient(t *testing.T) {
+	c, _ := newTestClient(t)
+	if err := c.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatalf("Close twice: %v", err)
+	}
+	_, err := c.Version()
+	wantKind(t, "Version after Close", err, ErrInvalidArgument)
+}
+
+// TestDroppedClient leaves clients to the finalizer, which must release
+// them without a Close.
+func TestDroppedClient(t *testing.T) {
+	env := testServer(t)
+	for i := 0; i < 20; i++ {
+		c, err := NewClient(env.host, env.port)
+		if err != nil {
+			t.Fatalf("NewClient: %v", err)
+		}
+		if err := c.Health(); err != nil {
+			t.Fatalf("Health: %v", err)
+		}
+	}
+	runtime.GC()
+	runtime.GC()
+}

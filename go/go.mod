@@ -1,0 +1,3 @@
+module github.com/colonyos/libcolonies/go
+
+go 1.22

@@ -1,0 +1,184 @@
+package colonies
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"os"
+	"strconv"
+	"testing"
+)
+
+// serverEnv is the test server's address and keys, from the variables
+// `scripts/colonies-server env` prints.
+type serverEnv struct {
+	host      string
+	port      int
+	serverKey string // the server owner's private key
+}
+
+// testServer reads the server's environment. The test runner always starts
+// the server, so a missing variable is a failure, not a reason to skip.
+func testServer(t *testing.T) serverEnv {
+	t.Helper()
+	host := os.Getenv("COLONIES_SERVER_HOST")
+	if host == "" {
+		t.Fatal(`COLONIES_SERVER_HOST is not set: start the server with scripts/colonies-server start ` +
+			`and run eval "$(scripts/colonies-server env)" before go test`)
+	}
+	port, err := strconv.Atoi(os.Getenv("COLONIES_SERVER_PORT"))
+	if err != nil {
+		t.Fatalf("COLONIES_SERVER_PORT: %v", err)
+	}
+	key := os.Getenv("COLONIES_SERVER_PRVKEY")
+	if key == "" {
+		t.Fatal("COLONIES_SERVER_PRVKEY is not set (see scripts/colonies-server env)")
+	}
+	return serverEnv{host: host, port: port, serverKey: key}
+}
+
+// newTestClient connects to the test server and closes the client when the
+// test ends.
+func newTestClient(t *testing.T) (*Client, serverEnv) {
+	t.Helper()
+	env := testServer(t)
+	c, err := NewClient(env.host, env.port)
+	if err != nil {
+		t.Fatalf("NewClient: %v", err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c, env
+}
+
+// fixture is a fresh colony with one approved executor, removed (with its
+// processes) when the test ends, so tests neither see nor leave each other's
+// state.
+type fixture struct {
+	c            *Client
+	env          serverEnv
+	colony       string
+	colonyKey    string
+	executor     string
+	executorType string
+	executorKey  string
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	c, env := newTestClient(t)
+	f := &fixture{
+		c:            c,
+		env:          env,
+		colony:       "gotest-" + randomHex(t, 6),
+		colonyKey:    mustPrvKey(t),
+		executor:     "gotest-executor-" + randomHex(t, 4),
+		executorType: "gotest-type-" + randomHex(t, 4),
+		executorKey:  mustPrvKey(t),
+	}
+	colonyID := mustID(t, f.colonyKey)
+	if _, err := c.AddColony(Colony{ID: colonyID, Name: f.colony}, env.serverKey); err != nil {
+		t.Fatalf("AddColony: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := c.RemoveColony(f.colony, env.serverKey); err != nil {
+			t.Errorf("removing colony %s: %v", f.colony, err)
+		}
+	})
+	executor := Executor{
+		ID:         mustID(t, f.executorKey),
+		Type:       f.executorType,
+		Name:       f.executor,
+		ColonyName: f.colony,
+	}
+	if _, err := c.AddExecutor(executor, f.colonyKey); err != nil {
+		t.Fatalf("AddExecutor: %v", err)
+	}
+	if err := c.ApproveExecutor(f.colony, f.executor, f.colonyKey); err != nil {
+		t.Fatalf("ApproveExecutor: %v", err)
+	}
+	return f
+}
+
+// submit submits funcname with args to the fixture's executor type.
+func (f *fixture) submit(t *testing.T, funcname string, args ...any) *Process {
+	t.Helper()
+	return f.submitTo(t, f.executorType, funcname, args...)
+}
+
+func (f *fixture) submitTo(t *testing.T, executorType, funcname string, args ...any) *Process {
+	t.Helper()
+	spec, err := NewFuncSpec(FuncSpecOptions{
+		FuncName:     funcname,
+		ColonyName:   f.colony,
+		ExecutorType: executorType,
+		Args:         args,
+	})
+	if err != nil {
+		t.Fatalf("NewFuncSpec: %v", err)
+	}
+	p, err := f.c.Submit(spec, f.executorKey)
+	if err != nil {
+		t.Fatalf("Submit: %v", err)
+	}
+	return p
+}
+
+// processIDs lists the ids of a colony's processes in a state.
+func (f *fixture) processIDs(t *testing.T, state ProcessState) []string {
+	t.Helper()
+	ps, err := f.c.ListProcesses(f.colony, 100, state, ProcessFilter{}, f.executorKey)
+	if err != nil {
+		t.Fatalf("ListProcesses(%v): %v", state, err)
+	}
+	ids := make([]string, len(ps))
+	for i, p := range ps {
+		if p.State != state {
+			t.Errorf("ListProcesses(%v) returned process %s in state %v", state, p.ID, p.State)
+		}
+		ids[i] = p.ID
+	}
+	return ids
+}
+
+func randomHex(t *testing.T, n int) string {
+	t.Helper()
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(b)
+}
+
+func mustPrvKey(t *testing.T) string {
+	t.Helper()
+	k, err := PrvKey()
+	if err != nil {
+		t.Fatalf("PrvKey: %v", err)
+	}
+	return k
+}
+
+func mustID(t *testing.T, prvkey string) string {
+	t.Helper()
+	id, err := ID(prvkey)
+	if err != nil {
+		t.Fatalf("ID: %v", err)
+	}
+	return id
+}
+
+// wantKind fails unless err is an *Error of kind with a detail message.
+func wantKind(t *testing.T, what string, err, kind error) *Error {
+	t.Helper()
+	if !errors.Is(err, kind) {
+		t.Fatalf("%s: got error %v, want %v", what, err, kind)
+	}
+	var e *Error
+	if !errors.As(err, &e) {
+		t.Fatalf("%s: error %v is not an *Error", what, err)
+	}
+	if e.Message == "" {
+		t.Errorf("%s: error %v has no detail message", what, err)
+	}
+	return e
+}
