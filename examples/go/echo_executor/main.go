@@ -22,7 +22,7 @@ import (
 )
 
 func main() {
-	executorType := flag.String("executortype", "echo-executor", "the executor type processes are submitted to")
+	executorType := flag.String("executortype", envOr("ECHO_EXECUTOR_TYPE", "echo_executor"), "the executor type processes are submitted to")
 	count := flag.Int("count", 1, "how many processes to handle before exiting")
 	timeout := flag.Duration("timeout", time.Minute, "give up when the processes have not all come by then")
 	flag.Parse()
@@ -118,4 +118,12 @@ func randomSuffix() string {
 	b := make([]byte, 4)
 	rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// envOr is the environment variable name, or fallback when it is unset.
+func envOr(name, fallback string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return fallback
 }

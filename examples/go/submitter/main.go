@@ -18,7 +18,7 @@ import (
 )
 
 func main() {
-	executorType := flag.String("executortype", "echo-executor", "the executor type to submit to")
+	executorType := flag.String("executortype", envOr("ECHO_EXECUTOR_TYPE", "echo_executor"), "the executor type to submit to")
 	timeout := flag.Duration("timeout", 30*time.Second, "how long to wait for the process to succeed")
 	flag.Parse()
 	log.SetFlags(0)
@@ -79,4 +79,12 @@ func run(executorType string, timeout time.Duration) error {
 		log.Printf("removing process %s: %v", p.ID, err)
 	}
 	return fmt.Errorf("process %s did not succeed within %v (state %v)", p.ID, timeout, p.State)
+}
+
+// envOr is the environment variable name, or fallback when it is unset.
+func envOr(name, fallback string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return fallback
 }
