@@ -32,6 +32,8 @@ type FuncSpecOptions struct {
 	ProcessesPerNode int               `json:"processespernode,omitempty"`
 	WallTime         int               `json:"walltime,omitempty"`
 	GPU              *GPU              `json:"gpu,omitempty"`
+	Filesystem       *Filesystem       `json:"fs,omitempty"`
+	Channels         []string          `json:"channels,omitempty"`
 }
 
 // Ptr returns a pointer to v, for the pointer fields of FuncSpecOptions.

@@ -15,6 +15,7 @@ struct fault_server {
     int fd;
     fault_mode mode;
     volatile int stop;
+    volatile int connections;
     pthread_t thread;
 };
 
@@ -48,8 +49,49 @@ static void drain(int fd)
     }
 }
 
+/* Reads one request (headers, then Content-Length bytes); 0 at end of stream. */
+static int read_request(int fd)
+{
+    char buf[65536];
+    size_t len = 0;
+    char *end = NULL;
+    while (end == NULL) {
+        if (len == sizeof buf - 1) return 0;
+        ssize_t n = recv(fd, buf + len, sizeof buf - 1 - len, 0);
+        if (n <= 0) return 0;
+        len += (size_t)n;
+        buf[len] = '\0';
+        end = strstr(buf, "\r\n\r\n");
+    }
+    const char *cl = strstr(buf, "Content-Length:");
+    size_t want = cl ? strtoul(cl + 15, NULL, 10) : 0;
+    size_t have = len - (size_t)(end + 4 - buf);
+    while (have < want) {
+        ssize_t n = recv(fd, buf, sizeof buf, 0);
+        if (n <= 0) return 0;
+        have += (size_t)n;
+    }
+    return 1;
+}
+
+/* Answers every request on the connection with an empty success envelope. */
+static void serve_keepalive(fault_server *s, int fd)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    while (!s->stop) {
+        if (poll(&p, 1, 50) == 0) continue;
+        if (!read_request(fd)) return;
+        /* {} in base64 */
+        reply(fd, "200 OK", "{\"payloadtype\":\"x\",\"payload\":\"e30=\",\"error\":false}");
+    }
+}
+
 static void serve(fault_server *s, int fd)
 {
+    if (s->mode == FAULT_KEEPALIVE) {
+        serve_keepalive(s, fd);
+        return;
+    }
     if (s->mode == FAULT_RESET) {
         struct linger l = {.l_onoff = 1, .l_linger = 0};
         setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
@@ -76,7 +118,8 @@ static void serve(fault_server *s, int fd)
         break;
     case FAULT_HTML_404: reply(fd, "404 Not Found", "<html>no such page</html>"); break;
     case FAULT_EMPTY_200: reply(fd, "200 OK", ""); break;
-    case FAULT_RESET: break;
+    case FAULT_RESET:
+    case FAULT_KEEPALIVE: break;
     }
 }
 
@@ -88,6 +131,7 @@ static void *run(void *arg)
         if (poll(&p, 1, 50) <= 0) continue;
         int fd = accept(s->fd, NULL, NULL);
         if (fd < 0) continue;
+        s->connections++;
         serve(s, fd);
         close(fd);
     }
@@ -112,6 +156,8 @@ fault_server *fault_server_start(fault_mode mode, int *port)
     *port = ntohs(a.sin_port);
     return s;
 }
+
+int fault_server_connections(fault_server *s) { return s->connections; }
 
 void fault_server_stop(fault_server *s)
 {

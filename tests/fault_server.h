@@ -13,6 +13,7 @@ typedef enum {
     FAULT_ERROR_500,     /* a well-formed error envelope, HTTP 500 */
     FAULT_HTML_404,      /* a router's 404 page, not an envelope */
     FAULT_EMPTY_200,     /* 200 with an empty body */
+    FAULT_KEEPALIVE,     /* well-behaved: answers {} and keeps the connection open */
 } fault_mode;
 
 typedef struct fault_server fault_server;
@@ -20,5 +21,7 @@ typedef struct fault_server fault_server;
 /* Starts a server in a thread; returns it and sets *port. */
 fault_server *fault_server_start(fault_mode mode, int *port);
 void fault_server_stop(fault_server *s);
+/* How many connections the server has accepted so far. */
+int fault_server_connections(fault_server *s);
 
 #endif

@@ -72,6 +72,19 @@ static void test_server_down(void)
     CHECK(strstr(colonies_last_error(), "127.0.0.1") != NULL);
     CHECK_RC(colonies_client_health(c), COLONIES_ETRANSPORT);
     colonies_client_free(c);
+
+    /* A name that cannot resolve (.invalid is reserved for that). */
+    CHECK_RC(colonies_client_new(&c, "no-such-host.invalid", 50080, "{\"connect_timeout_ms\":3000}"), COLONIES_OK);
+    CHECK_RC(colonies_client_version(c, &out), COLONIES_ETRANSPORT);
+    CHECK(strstr(colonies_last_error(), "resolve") != NULL);
+    colonies_client_free(c);
+    /* TLS to a server that speaks plain HTTP fails in the handshake. */
+    int port2 = 0;
+    fault_server *s = fault_server_start(FAULT_GARBAGE, &port2);
+    CHECK_RC(colonies_client_new(&c, "127.0.0.1", port2, "{\"tls\":true}"), COLONIES_OK);
+    CHECK_RC(colonies_client_version(c, &out), COLONIES_ETRANSPORT);
+    colonies_client_free(c);
+    fault_server_stop(s);
 }
 
 static void test_misuse(void)
@@ -117,8 +130,29 @@ static void test_misuse(void)
     CHECK_STR(colonies_version(), COLONIES_VERSION_STRING);
 }
 
+/* Sequential calls reuse one kept-alive connection. */
+static void test_keepalive(void)
+{
+    int port = 0;
+    fault_server *s = fault_server_start(FAULT_KEEPALIVE, &port);
+    CHECK(s != NULL);
+    if (s == NULL) return;
+    colonies_client *c = NULL;
+    CHECK_RC(colonies_client_new(&c, "127.0.0.1", port, NULL), COLONIES_OK);
+    for (int i = 0; i < 20; i++) {
+        char *out = NULL;
+        CHECK_RC(colonies_client_get_process(c, &out, "abc", KEY), COLONIES_OK);
+        CHECK_STR(out, "{}");
+        colonies_free(out);
+    }
+    CHECK(fault_server_connections(s) == 1);
+    colonies_client_free(c);
+    fault_server_stop(s);
+}
+
 int main(void)
 {
+    test_keepalive();
     test_misuse();
     test_server_down();
     test_fault_server();

@@ -42,13 +42,16 @@ static void test_defaults(void)
     CHECK(cJSON_IsNull(cJSON_GetObjectItem(spec, "kwargs")));
     CHECK(cJSON_IsArray(cJSON_GetObjectItem(cond, "dependencies")));
     CHECK(cJSON_IsObject(cJSON_GetObjectItem(spec, "env")));
+    CHECK(cJSON_IsNull(cJSON_GetObjectItem(spec, "fs")));
+    CHECK(cJSON_GetArraySize(cJSON_GetObjectItem(spec, "channels")) == 0);
     cJSON_Delete(spec);
 }
 
 static void test_shorthands(void)
 {
     cJSON *spec = build("{\"funcname\":\"f\",\"colonyname\":\"dev\",\"executorname\":\"e1\",\"code\":\"hi\","
-                        "\"nodename\":\"n\",\"priority\":-7,\"env\":{\"a\":\"b\"}}");
+                        "\"nodename\":\"n\",\"priority\":-7,\"env\":{\"a\":\"b\"},"
+                        "\"fs\":{\"mount\":\"/cfs\"},\"channels\":[\"c1\"]}");
     CHECK(spec != NULL);
     if (spec == NULL) return;
     const cJSON *cond = cJSON_GetObjectItem(spec, "conditions");
@@ -59,6 +62,8 @@ static void test_shorthands(void)
     CHECK_STR(text(cJSON_GetObjectItem(spec, "env"), "a"), "b");
     CHECK_STR(text(spec, "nodename"), "n");
     CHECK(num(spec, "priority") == -7);
+    CHECK_STR(text(cJSON_GetObjectItem(spec, "fs"), "mount"), "/cfs");
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetArrayItem(cJSON_GetObjectItem(spec, "channels"), 0)), "c1");
     cJSON_Delete(spec);
 }
 

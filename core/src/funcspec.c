@@ -32,6 +32,8 @@ static const option options[] = {
     {"maxretries", K_INT, TOP, "-1", -1, 2147483647},
     {"label", K_STRING, TOP, "\"\"", 0, 0},
     {"env", K_STRING_MAP, TOP, "{}", 0, 0},
+    {"fs", K_OBJECT, TOP, NULL, 0, 0},
+    {"channels", K_STRINGS, TOP, "[]", 0, 0},
     {"colonyname", K_STRING, CONDITIONS, NULL, 0, 0},
     {"executortype", K_STRING, CONDITIONS, "\"\"", 0, 0},
     {"executornames", K_STRINGS, CONDITIONS, NULL, 0, 0},

@@ -25,9 +25,7 @@ def func_spec(func, args, colonyname, executortype, executorname=None, priority=
     env, executornames, dependencies, cpu, mem, nodename, ...; see
     ``colonies_func_spec_new``). The core checks every value: a missing or
     wrong one, or an unknown option, raises ``InvalidArgumentError`` naming
-    it.
-
-    ``fs`` (a ``Fs`` model or dict) is copied into the spec unchecked.
+    it. ``fs`` is a ``Fs`` model or a dict.
     """
     opts = dict(options)
     if callable(func):
@@ -41,9 +39,6 @@ def func_spec(func, args, colonyname, executortype, executorname=None, priority=
     # None means "not given": the core treats a null option as its default.
     opts.update(args=args, colonyname=colonyname, executortype=executortype,
                 executorname=executorname, priority=priority, maxexectime=maxexectime,
-                maxretries=maxretries, maxwaittime=maxwaittime, code=code, kwargs=kwargs)
-    spec = json.loads(capi.colonies_func_spec_new(to_json(opts)))
-    if fs is not None:
-        # The core has no "fs" option yet; the server takes the object as is.
-        spec["fs"] = _plain(fs)
-    return FuncSpec(spec)
+                maxretries=maxretries, maxwaittime=maxwaittime, code=code, kwargs=kwargs,
+                fs=None if fs is None else _plain(fs))
+    return FuncSpec(json.loads(capi.colonies_func_spec_new(to_json(opts))))

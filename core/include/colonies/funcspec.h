@@ -28,6 +28,8 @@ extern "C" {
  *   "maxretries": int (-1: no limit)
  *   "label": string ("")
  *   "env": object of strings ({})
+ *   "fs": object (none)                   files to sync: {"mount", "snapshots", "dirs"}
+ *   "channels": [string] ([])             channels the process may use
  *   "code": string                        source shipped in env "code", base64
  *   "dependencies": [string] ([])          nodenames this node waits for
  *   "cpu", "mem", "storage": string (""), "nodes", "processes",
