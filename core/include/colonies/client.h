@@ -11,8 +11,8 @@
  *   - sets *out_json to NULL on entry; on success stores the server's reply
  *     (a JSON document) for the caller to release with colonies_free(); calls
  *     whose reply carries nothing of use take no output;
- *   - signs the request with prvkey (64 hex), the caller's private key, which
- *     is copied for the duration of the call and wiped afterwards;
+ *   - signs the request with prvkey (64 hex), the caller's private key; the
+ *     library only reads it during the call and wipes its decoded copy;
  *   - copies its inputs; nothing is kept past the call;
  *   - returns 0 or a negative status code (see common.h). A server error
  *     gives COLONIES_ESERVER, COLONIES_ENOTFOUND or COLONIES_EFORBIDDEN with
