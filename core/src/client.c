@@ -7,9 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-
 #include "client_internal.h"
 #include "transport.h"
 
@@ -99,37 +96,6 @@ long cl_client_timeout_ms(const colonies_client *c, long extra_ms)
     return t < c->request_timeout_ms ? LONG_MAX : t;
 }
 
-/* Standard base64 with padding, as Go's base64.StdEncoding. */
-static int base64_encode(char **out, const unsigned char *in, size_t len)
-{
-    if (len > (size_t)INT_MAX / 4 * 3 - 3) return cl_fail(COLONIES_EINVAL, "payload too large");
-    char *b = malloc(4 * ((len + 2) / 3) + 1);
-    if (b == NULL) return cl_fail(COLONIES_ENOMEM, "out of memory");
-    EVP_EncodeBlock((unsigned char *)b, in, (int)len);
-    *out = b;
-    return COLONIES_OK;
-}
-
-static int base64_decode(char **out, size_t *out_len, const char *in)
-{
-    size_t len = strlen(in);
-    if (len % 4 != 0 || len > (size_t)INT_MAX) return cl_fail(COLONIES_EREPLY, "reply payload is not base64");
-    char *b = malloc(len / 4 * 3 + 1);
-    if (b == NULL) return cl_fail(COLONIES_ENOMEM, "out of memory");
-    int n = len ? EVP_DecodeBlock((unsigned char *)b, (const unsigned char *)in, (int)len) : 0;
-    if (n < 0) {
-        free(b);
-        return cl_fail(COLONIES_EREPLY, "reply payload is not base64");
-    }
-    /* EVP_DecodeBlock counts the padding as zero bytes. */
-    if (len >= 1 && in[len - 1] == '=') n--;
-    if (len >= 2 && in[len - 2] == '=') n--;
-    b[n] = '\0';
-    *out = b;
-    *out_len = (size_t)n;
-    return COLONIES_OK;
-}
-
 /* Builds {"payloadtype":T,"payload":base64(msg),"signature":S}. */
 static int build_envelope(char **out, const char *msgtype, cJSON *msg, const char *prvkey)
 {
@@ -138,7 +104,7 @@ static int build_envelope(char **out, const char *msgtype, cJSON *msg, const cha
     char *json = cJSON_PrintUnformatted(msg);
     if (json == NULL) return cl_fail(COLONIES_ENOMEM, "out of memory");
     char *payload = NULL;
-    int rc = base64_encode(&payload, (const unsigned char *)json, strlen(json));
+    int rc = cl_base64_encode(&payload, json, strlen(json), "payload");
     free(json);
     if (rc) return rc;
     char sig[131] = "";
@@ -188,7 +154,7 @@ static int decode_reply(char **out, const char *msgtype, const cl_response *resp
     }
     char *decoded = NULL;
     size_t decoded_len = 0;
-    int rc = base64_decode(&decoded, &decoded_len, payload->valuestring);
+    int rc = cl_base64_decode(&decoded, &decoded_len, payload->valuestring);
     const cJSON *error = cJSON_GetObjectItemCaseSensitive(env, "error");
     int is_error = cJSON_IsTrue(error) || resp->status != 200;
     cJSON_Delete(env);
@@ -224,7 +190,7 @@ int cl_client_call(colonies_client *c, char **out_json, const char *msgtype, cJS
     int rc = build_envelope(&body, msgtype, msg, prvkey);
     if (rc) return rc;
     cl_response resp;
-    rc = cl_transport_request(c->transport, &resp, "POST", "/api", body, strlen(body),
+    rc = cl_transport_request(c->transport, &resp, "/api", body, strlen(body),
                               timeout_ms > 0 ? timeout_ms : c->request_timeout_ms);
     free(body);
     if (rc) return rc;
@@ -260,7 +226,7 @@ int colonies_client_health(colonies_client *client)
     cl_clear_error();
     if (client == NULL) return cl_fail(COLONIES_EINVAL, "client is NULL");
     cl_response resp;
-    int rc = cl_transport_request(client->transport, &resp, "GET", "/health", NULL, 0, client->request_timeout_ms);
+    int rc = cl_transport_request(client->transport, &resp, "/health", NULL, 0, client->request_timeout_ms);
     if (rc) return rc;
     cl_set_http_status((int)resp.status);
     if (resp.status != 200) rc = server_error(resp.status, "health", resp.data);

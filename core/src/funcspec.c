@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "internal.h"
 
 enum kind { K_STRING, K_INT, K_ARRAY, K_OBJECT, K_STRINGS, K_STRING_MAP };
@@ -125,9 +123,9 @@ static int add_code(cJSON *spec, const char *code)
     cJSON *env = cJSON_GetObjectItemCaseSensitive(spec, "env");
     size_t len = strlen(code);
     if (len > 64 * 1024 * 1024) return cl_fail(COLONIES_EINVAL, "func spec option \"code\" is too large");
-    char *b64 = malloc(4 * ((len + 2) / 3) + 1);
-    if (b64 == NULL) return cl_fail(COLONIES_ENOMEM, "out of memory");
-    EVP_EncodeBlock((unsigned char *)b64, (const unsigned char *)code, (int)len);
+    char *b64 = NULL;
+    int rc = cl_base64_encode(&b64, code, len, "func spec option \"code\"");
+    if (rc) return rc;
     cJSON_DeleteItemFromObjectCaseSensitive(env, "code");
     int ok = cJSON_AddStringToObject(env, "code", b64) != NULL;
     free(b64);
@@ -162,7 +160,7 @@ static int build(cJSON *spec, cJSON *cond, const cJSON *opts)
         const option *o = &options[i];
         if (o->place == SPECIAL) continue;
         const cJSON *given = cJSON_GetObjectItemCaseSensitive(opts, o->name);
-        if (o == find_option("nodename") && (given == NULL || cJSON_IsNull(given)))
+        if (strcmp(o->name, "nodename") == 0 && (given == NULL || cJSON_IsNull(given)))
             given = cJSON_GetObjectItemCaseSensitive(opts, "funcname");
         if ((rc = put(o->place == TOP ? spec : cond, o, given))) return rc;
     }

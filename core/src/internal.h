@@ -34,6 +34,11 @@ void cl_hex_encode(char *out, const unsigned char *in, size_t len);
 /* Decodes exactly out_len bytes from a string of exactly 2*out_len hex digits. */
 int cl_hex_decode(unsigned char *out, size_t out_len, const char *hex);
 
+/* base64.c: standard base64 with padding. what names the input in errors. */
+int cl_base64_encode(char **out, const void *in, size_t len, const char *what);
+/* Decodes a reply's payload into a NUL-terminated buffer (free()). */
+int cl_base64_decode(char **out, size_t *out_len, const char *in);
+
 /* crypto.c: raw forms used by the client's envelope. */
 int cl_sign_raw(char out_sig[131], const unsigned char *msg, size_t len, const char *prvkey);
 

@@ -139,7 +139,7 @@ static int map_curl_error(CURLcode rc, const char *errbuf, const char *url, buff
     }
 }
 
-int cl_transport_request(cl_transport *t, cl_response *resp, const char *method, const char *path,
+int cl_transport_request(cl_transport *t, cl_response *resp, const char *path,
                          const char *body, size_t body_len, long timeout_ms)
 {
     memset(resp, 0, sizeof *resp);
@@ -181,7 +181,6 @@ int cl_transport_request(cl_transport *t, cl_response *resp, const char *method,
     } else {
         curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
     }
-    (void)method;
 
     CURLcode rc = curl_easy_perform(h);
     int status = COLONIES_OK;

@@ -21,8 +21,8 @@ typedef struct {
 
 int cl_transport_new(cl_transport **out, const char *host, int port, const cl_transport_options *opts);
 void cl_transport_free(cl_transport *t);
-/* method "GET" or "POST"; body NULL for GET. On success fills *resp (free resp->data with free()). */
-int cl_transport_request(cl_transport *t, cl_response *resp, const char *method, const char *path,
+/* POSTs body, or GETs when body is NULL. On success fills *resp (free resp->data with free()). */
+int cl_transport_request(cl_transport *t, cl_response *resp, const char *path,
                          const char *body, size_t body_len, long timeout_ms);
 
 #endif
