@@ -17,12 +17,12 @@
 #include "timing.h"
 
 static colonies_client *client;
-static char *exec_key, processid[65];
+static char *exec_key, *get_params;
 static double seconds = 3;
 
 static int fail(const char *what, int rc)
 {
-    fprintf(stderr, "%s: %s: %s\n", what, colonies_strerror(rc), colonies_last_error());
+    fprintf(stderr, "%s: %s: %s\n", what, colonies_strerror((colonies_status)rc), colonies_last_error());
     exit(1);
 }
 
@@ -32,7 +32,7 @@ static void *loop(void *arg)
     double end = now_s() + seconds;
     while (now_s() < end) {
         char *out = NULL;
-        int rc = colonies_client_get_process(client, &out, processid, exec_key);
+        int rc = colonies_client_call(client, &out, "get_process", get_params, exec_key, 0, NULL);
         if (rc) fail("get_process", rc);
         colonies_free(out);
         (*count)++;
@@ -68,22 +68,27 @@ int main(int argc, char **argv)
     if ((rc = colonies_crypto_prvkey(&colony_key)) || (rc = colonies_crypto_id(&colony_id, colony_key)) ||
         (rc = colonies_crypto_prvkey(&exec_key)) || (rc = colonies_crypto_id(&exec_id, exec_key)))
         fail("keys", rc);
-    char colony[64], body[512];
+    char colony[64];
     snprintf(colony, sizeof colony, "bench-%.12s", colony_id);
-    snprintf(body, sizeof body, "{\"colonyid\":\"%s\",\"name\":\"%s\"}", colony_id, colony);
-    if ((rc = colonies_client_add_colony(client, &out, body, server_key))) fail("add colony", rc);
-    colonies_free(out);
-    snprintf(body, sizeof body,
-             "{\"executorid\":\"%s\",\"executortype\":\"bench\",\"executorname\":\"bench\",\"colonyname\":\"%s\"}",
-             exec_id, colony);
-    if ((rc = colonies_client_add_executor(client, &out, body, colony_key))) fail("add executor", rc);
-    colonies_free(out);
-    if ((rc = colonies_client_approve_executor(client, colony, "bench", colony_key))) fail("approve", rc);
-    snprintf(body, sizeof body, "{\"funcname\":\"echo\",\"colonyname\":\"%s\",\"executortype\":\"bench\"}", colony);
-    if ((rc = colonies_func_spec_new(&spec, body)) || (rc = colonies_client_submit(client, &out, spec, exec_key)))
-        fail("submit", rc);
+    char *params = NULL;
+    colonies_json_format(&params, "{\"colony\":{\"colonyid\":%s,\"name\":%s}}", colony_id, colony);
+    if ((rc = colonies_client_call(client, NULL, "add_colony", params, server_key, 0, NULL))) fail("add colony", rc);
+    colonies_free(params);
+    colonies_json_format(&params, "{\"executor\":{\"executorid\":%s,\"executortype\":\"bench\",\"executorname\":"
+                                  "\"bench\",\"colonyname\":%s}}", exec_id, colony);
+    if ((rc = colonies_client_call(client, NULL, "add_executor", params, colony_key, 0, NULL))) fail("add executor", rc);
+    colonies_free(params);
+    colonies_json_format(&params, "{\"colonyname\":%s,\"executorname\":\"bench\"}", colony);
+    if ((rc = colonies_client_call(client, NULL, "approve_executor", params, colony_key, 0, NULL))) fail("approve", rc);
+    colonies_free(params);
+    colonies_json_format(&params, "{\"funcname\":\"echo\",\"colonyname\":%s,\"executortype\":\"bench\"}", colony);
+    if ((rc = colonies_func_spec_new(&spec, params))) fail("func spec", rc);
+    colonies_free(params);
+    colonies_json_format(&params, "{\"spec\":%J}", spec);
+    if ((rc = colonies_client_call(client, &out, "submit_func_spec", params, exec_key, 0, NULL))) fail("submit", rc);
+    colonies_free(params);
     cJSON *p = cJSON_Parse(out);
-    snprintf(processid, sizeof processid, "%s", cJSON_GetStringValue(cJSON_GetObjectItem(p, "processid")));
+    colonies_json_format(&get_params, "{\"processid\":%s}", cJSON_GetStringValue(cJSON_GetObjectItem(p, "processid")));
     cJSON_Delete(p);
     colonies_free(out);
     colonies_free(spec);
@@ -93,8 +98,13 @@ int main(int argc, char **argv)
     printf("  1 thread : %8.0f calls/s (%.0f us/call)\n", one, 1e6 / one);
     printf("  4 threads: %8.0f calls/s\n", four);
 
-    colonies_client_remove_all_processes(client, colony, -1, colony_key);
-    colonies_client_remove_colony(client, colony, server_key);
+    colonies_json_format(&params, "{\"colonyname\":%s,\"state\":%d}", colony, COLONIES_PROCESS_ALL);
+    colonies_client_call(client, NULL, "remove_all_processes", params, colony_key, 0, NULL);
+    colonies_free(params);
+    colonies_json_format(&params, "{\"colonyname\":%s}", colony);
+    colonies_client_call(client, NULL, "remove_colony", params, server_key, 0, NULL);
+    colonies_free(params);
+    colonies_free(get_params);
     colonies_client_free(client);
     colonies_free(colony_key);
     colonies_free(colony_id);

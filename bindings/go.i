@@ -7,13 +7,16 @@
  *   char **out_*           *string; the library's string is copied into Go
  *                          memory and released with colonies_free() inside
  *                          the wrapper. A NULL output leaves the string "".
- *   colonies_client *      uintptr, an opaque C pointer the Go side never
+ *   colonies_client *, colonies_cancel *
+ *                          uintptr, an opaque C pointer the Go side never
  *                          dereferences
- *   colonies_client **out  *uintptr, receiving the new handle
+ *   colonies_client **out, colonies_cancel **out
+ *                          *uintptr, receiving the new handle
+ *   colonies_status        a Go int
  *   const char *prvkey     of colonies_client_send only: "" is passed as NULL,
  *                          the core's spelling of an unsigned request
- *   int status returns     left as Go ints; the idiomatic layer reads
- *                          colonies_last_error() on the same OS thread
+ *   statuses               the idiomatic layer reads colonies_last_error()
+ *                          on the same OS thread
  */
 
 /*
@@ -78,30 +81,44 @@ func coloniesTakeString(s string) string {
 %typemap(out, fragment="ColoniesGoString") const char * %{ $result = colonies_go_string($1); %}
 %typemap(goout, fragment="ColoniesTakeString") const char * %{ $result = coloniesTakeString($1) %}
 
-/* The client handle, as an opaque pointer-sized integer. */
-%typemap(gotype) colonies_client * "uintptr"
-%typemap(imtype) colonies_client * "uintptr"
-%typemap(in) colonies_client * %{ $1 = (colonies_client *)$input; %}
-
+/* Handles, as opaque pointer-sized integers. */
+%define COLONIES_GO_HANDLE(TYPE)
+%typemap(gotype) TYPE * "uintptr"
+%typemap(imtype) TYPE * "uintptr"
+%typemap(in) TYPE * %{ $1 = (TYPE *)$input; %}
+%typemap(gotype) const TYPE * "uintptr"
+%typemap(imtype) const TYPE * "uintptr"
+%typemap(in) const TYPE * %{ $1 = ($1_ltype)$input; %}
 /* A *uintptr holds no Go pointer, so C may write the handle straight into it. */
-%typemap(gotype) colonies_client **out "*uintptr"
-%typemap(imtype) colonies_client **out "*uintptr"
-%typemap(in) colonies_client **out (colonies_client *tmp = NULL) %{ $1 = &tmp; %}
-%typemap(argout) colonies_client **out %{ if ($input != NULL) *$input = *$1; %}
+%typemap(gotype) TYPE **out "*uintptr"
+%typemap(imtype) TYPE **out "*uintptr"
+%typemap(in) TYPE **out (TYPE *tmp = NULL) %{ $1 = &tmp; %}
+%typemap(argout) TYPE **out %{ if ($input != NULL) *$input = *$1; %}
+%enddef
+COLONIES_GO_HANDLE(colonies_client)
+COLONIES_GO_HANDLE(colonies_cancel)
+
+/* Statuses, as plain Go ints. */
+%typemap(gotype) colonies_status "int"
+%typemap(imtype) colonies_status "int"
+%typemap(out) colonies_status %{ $result = (intgo)$1; %}
+%typemap(goout) colonies_status %{ $result = $1 %}
 
 /*
  * Private keys: the wrapper's NUL-terminated copy is wiped before it is freed,
- * as the library wipes its own. In colonies_client_send, where NULL means an
- * unsigned request (versionmsg, getserverinfomsg), "" stands for NULL; every
- * other call passes "" through, so an empty key is refused as a bad key. If
- * the copy cannot be allocated, the key becomes "" (refused), never NULL,
- * which would silently turn a signed request into an unsigned one.
+ * as the library wipes its own. In colonies_client_send and
+ * colonies_client_call, where NULL means an unsigned request (versionmsg,
+ * getserverinfomsg), "" stands for NULL; every other call passes "" through,
+ * so an empty key is refused as a bad key. If the copy cannot be allocated,
+ * the key becomes "" (refused), never NULL, which would silently turn a
+ * signed request into an unsigned one.
  */
 %fragment("ColoniesNoKey", "runtime") %{
 static char colonies_go_nokey[1];
 %}
 %typemap(in, fragment="ColoniesNoKey") const char *prvkey %{
-	if ($input.n == 0 && strcmp("$symname", "colonies_client_send") == 0) {
+	if ($input.n == 0 && (strcmp("$symname", "colonies_client_send") == 0 ||
+	                      strcmp("$symname", "colonies_client_call") == 0)) {
 		$1 = NULL;
 	} else {
 		$1 = (char *)malloc($input.n + 1);

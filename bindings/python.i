@@ -6,23 +6,32 @@
 
 %{
 /*
- * Raises the exception for a non-zero status through colonies.errors, the one
- * table from codes to exception classes. Called with the GIL held, on the
- * thread that made the call, so the per-thread detail is the call's own.
+ * Raises the exception for a non-zero status through colonies._status, the
+ * one place that maps codes to the exception classes of colonies.errors.
+ * Called with the GIL held, on the thread that made the call, so the
+ * per-thread detail is the call's own.
  */
-static void colonies_py_raise(int code)
+static void colonies_py_raise_detail(int code, const char *detail, int http_status)
 {
     static PyObject *raise_fn;
     if (raise_fn == NULL) {
-        PyObject *mod = PyImport_ImportModule("colonies.errors");
+        PyObject *mod = PyImport_ImportModule("colonies._status");
         if (mod == NULL) return;
-        raise_fn = PyObject_GetAttrString(mod, "_raise_status");
+        raise_fn = PyObject_GetAttrString(mod, "raise_status");
         Py_DECREF(mod);
         if (raise_fn == NULL) return;
     }
-    PyObject *r = PyObject_CallFunction(raise_fn, "isi", code, colonies_last_error(), colonies_last_http_status());
+    PyObject *text = PyUnicode_DecodeUTF8(detail, (Py_ssize_t)strlen(detail), "replace");
+    if (text == NULL) return;
+    PyObject *r = PyObject_CallFunction(raise_fn, "iOi", code, text, http_status);
+    Py_DECREF(text);
     Py_XDECREF(r);
-    if (!PyErr_Occurred()) PyErr_SetString(PyExc_RuntimeError, colonies_last_error());
+    if (!PyErr_Occurred()) PyErr_SetString(PyExc_RuntimeError, detail);
+}
+
+static void colonies_py_raise(int code)
+{
+    colonies_py_raise_detail(code, colonies_last_error(), colonies_last_http_status());
 }
 %}
 
@@ -45,6 +54,35 @@ static void colonies_py_raise(int code)
 }
 %typemap(freearg) (const char *msg, size_t msg_len) %{ if (have_view$argnum) PyBuffer_Release(&view$argnum); %}
 
+/*
+ * Strings in: str (or None for NULL). A C string ends at its first NUL, so a
+ * str holding one would reach the core cut short: it is refused instead.
+ * The UTF-8 is the str's own cached copy, so no key is copied.
+ */
+%typemap(in) const char * {
+    if ($input == Py_None) {
+        $1 = NULL;
+    } else if (PyUnicode_Check($input)) {
+        Py_ssize_t n = 0;
+        $1 = (char *)PyUnicode_AsUTF8AndSize($input, &n);
+        if ($1 == NULL) SWIG_fail;
+        if (strlen($1) != (size_t)n) {
+            colonies_py_raise_detail(COLONIES_EINVAL, "$1_name holds a NUL character", 0);
+            SWIG_fail;
+        }
+    } else {
+        PyErr_Format(PyExc_TypeError, "$1_name must be str, not %s", Py_TYPE($input)->tp_name);
+        SWIG_fail;
+    }
+}
+%typemap(freearg) const char * ""
+%typemap(typecheck) const char * %{ $1 = $input == Py_None || PyUnicode_Check($input); %}
+
+/* Strings out of the library (texts, versions, the registry): decoded leniently. */
+%typemap(out) const char * %{
+    $result = $1 ? PyUnicode_DecodeUTF8($1, (Py_ssize_t)strlen($1), "replace") : SWIG_Py_Void();
+%}
+
 /* Output strings. */
 %typemap(in, numinputs=0) char ** (char *tmp = NULL) %{ $1 = &tmp; %}
 %typemap(argout) char ** {
@@ -62,31 +100,36 @@ static void colonies_py_raise(int code)
 }
 %typemap(freearg) char ** %{ colonies_free(*$1); %}
 
-/* The new client handle. */
+/* New handles. */
 %typemap(in, numinputs=0) colonies_client **out (colonies_client *tmp = NULL) %{ $1 = &tmp; %}
 %typemap(argout) colonies_client **out %{
     $result = SWIG_Python_AppendOutput($result, SWIG_NewPointerObj(*$1, $descriptor(colonies_client *), 0));
 %}
+%typemap(in, numinputs=0) colonies_cancel **out (colonies_cancel *tmp = NULL) %{ $1 = &tmp; %}
+%typemap(argout) colonies_cancel **out %{
+    $result = SWIG_Python_AppendOutput($result, SWIG_NewPointerObj(*$1, $descriptor(colonies_cancel *), 0));
+%}
 
 /*
- * Every int-returning call is a status call, except the two below: release
- * the GIL around it (calls may block on the network) and raise on failure.
- * A status of 0 is dropped from the Python result.
+ * Every call releases the GIL around it (calls may block on the network), and
+ * a status other than COLONIES_OK raises. A status of 0 is dropped from the
+ * Python result.
  */
 %exception {
     Py_BEGIN_ALLOW_THREADS
     $action
     Py_END_ALLOW_THREADS
 }
-%typemap(out) int %{
-    if ($1 != 0) {
+%typemap(out) colonies_status %{
+    if ($1 != COLONIES_OK) {
         colonies_py_raise($1);
         SWIG_fail;
     }
     $result = SWIG_Py_Void();
 %}
-%typemap(out) int colonies_last_http_status %{ $result = PyLong_FromLong($1); %}
 %noexception colonies_last_error;
 %noexception colonies_last_http_status;
 %noexception colonies_strerror;
 %noexception colonies_version;
+%noexception colonies_registry;
+%noexception colonies_cancel_fired;

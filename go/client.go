@@ -1,6 +1,7 @@
 package colonies
 
 import (
+	"context"
 	"encoding/json"
 	"runtime"
 	"sync"
@@ -10,6 +11,12 @@ import (
 
 // Client is a connection pool to one Colonies server. It is safe for
 // concurrent use; Close releases it.
+//
+// It has a method for every operation of the server (generated from the
+// registry, the core's one description of the protocol): GetProcess,
+// SubmitFuncSpec, AssignProcess, CloseSuccessful, ... Each takes a
+// context.Context first, whose deadline bounds the call and whose
+// cancellation stops it at once, blocked or not.
 type Client struct {
 	// mu is held for reading by every call and for writing by Close: the
 	// core allows freeing a handle only once no call is in flight on it.
@@ -29,16 +36,47 @@ func NewClient(host string, port int, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	return newClient(h), nil
+}
+
+// NewClientFromEnv creates a client for the server the COLONIES_* environment
+// names (COLONIES_SERVER_HOST, COLONIES_SERVER_PORT, and COLONIES_SERVER_TLS
+// or COLONIES_TLS; see Env). Options given win over the environment.
+func NewClientFromEnv(opts ...Option) (*Client, error) {
+	optionsJSON, err := marshalOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	var h uintptr
+	if err := call(func() int { return capi.Colonies_client_new_from_env(&h, optionsJSON) }); err != nil {
+		return nil, err
+	}
+	return newClient(h), nil
+}
+
+func newClient(h uintptr) *Client {
 	c := &Client{h: h}
 	// A safety net for a Client dropped without Close; Close is still the
 	// way to release the connections at a known time.
 	runtime.SetFinalizer(c, (*Client).Close)
-	return c, nil
+	return c
+}
+
+// Env reads the COLONIES_* environment variables the registry knows. When
+// both COLONIES_SERVER_TLS and COLONIES_TLS are set, COLONIES_SERVER_TLS wins.
+func Env() (Environment, error) {
+	var out string
+	var env Environment
+	err := call(func() int { return capi.Colonies_env(&out) })
+	if out, err = output(out, err); err != nil {
+		return env, err
+	}
+	return env, decode(out, &env)
 }
 
 // Close releases the client and its connections. It waits for calls in
-// flight (a blocking Assign included) to return; calls made after it fail
-// with ErrInvalidArgument. Closing twice is harmless.
+// flight to return (cancel their contexts to stop blocked ones); calls made
+// after it fail with ErrInvalidArgument. Closing twice is harmless.
 func (c *Client) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -50,43 +88,86 @@ func (c *Client) Close() error {
 	return nil
 }
 
-// do runs f with the handle, as call does, while holding the client open.
-func (c *Client) do(f func(h uintptr) int, args ...string) error {
+// do runs f with the handle, the context's timeout and cancel token, as
+// call does, while holding the client open.
+func (c *Client) do(ctx context.Context, f func(h uintptr, timeoutMs int64, cancel uintptr) int, args ...string) error {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if c.h == 0 {
 		return newError(capi.COLONIES_EINVAL, "the client is closed")
 	}
 	h := c.h
-	return call(func() int { return f(h) }, args...)
+	return withContext(ctx, func(timeoutMs int64, cancel uintptr) error {
+		return call(func() int { return f(h, timeoutMs, cancel) }, args...)
+	})
 }
 
-// fetch runs a call that stores a JSON reply and decodes it into a T.
-func fetch[T any](c *Client, f func(h uintptr, out *string) int, args ...string) (T, error) {
+// invoke runs a registry operation: params (a struct or map marshalling to
+// the operation's parameters, or nil) in, the reply decoded into out (nil:
+// not wanted). prvkey "" runs an unsigned operation.
+func (c *Client) invoke(ctx context.Context, operation string, params any, prvkey string, out any) error {
+	paramsJSON := "{}"
+	if params != nil {
+		var err error
+		if paramsJSON, err = encode("parameters", params); err != nil {
+			return err
+		}
+	}
+	var reply string
+	err := c.do(ctx, func(h uintptr, timeoutMs int64, cancel uintptr) int {
+		return capi.Colonies_client_call(h, &reply, operation, paramsJSON, prvkey, timeoutMs, cancel)
+	}, operation, prvkey)
+	if reply, err = output(reply, err); err != nil || out == nil {
+		return err
+	}
+	return decode(reply, out)
+}
+
+// Call runs any operation of the registry by name, with params marshalling
+// to its parameters (nil: none), and returns the reply as JSON. The
+// generated methods are the typed way to the same calls.
+func (c *Client) Call(ctx context.Context, operation string, params any, prvkey string) (json.RawMessage, error) {
+	var out json.RawMessage
+	err := c.invoke(ctx, operation, params, prvkey, &out)
+	return out, err
+}
+
+// Send sends any message type: msgType with the fields of payload (a value
+// that marshals to a JSON object, or nil for none), signed with prvkey ("":
+// unsigned), with no check against the registry, and returns the reply's
+// payload. A raw message is never sent twice.
+func (c *Client) Send(ctx context.Context, msgType string, payload any, prvkey string) (json.RawMessage, error) {
+	payloadJSON := "{}"
+	if payload != nil {
+		var err error
+		if payloadJSON, err = encode("payload", payload); err != nil {
+			return nil, err
+		}
+	}
 	var out string
-	err := c.do(func(h uintptr) int { return f(h, &out) }, args...)
+	err := c.do(ctx, func(h uintptr, timeoutMs int64, cancel uintptr) int {
+		return capi.Colonies_client_send(h, &out, msgType, payloadJSON, prvkey, timeoutMs, cancel)
+	}, msgType, payloadJSON, prvkey)
 	if out, err = output(out, err); err != nil {
-		var zero T
-		return zero, err
+		return nil, err
 	}
-	return decode[T](out)
+	return json.RawMessage(out), nil
 }
 
-// decode unmarshals a reply. Lists arrive as null when empty, which leaves
-// a nil slice.
-func decode[T any](s string) (T, error) {
-	var v T
-	if err := json.Unmarshal([]byte(s), &v); err != nil {
-		return v, newError(capi.COLONIES_EREPLY, "decoding the reply: %v", err)
-	}
-	return v, nil
+// Health returns nil when the server answers that it is healthy.
+func (c *Client) Health(ctx context.Context) error {
+	return c.do(ctx, func(h uintptr, timeoutMs int64, cancel uintptr) int {
+		return capi.Colonies_client_health(h, timeoutMs, cancel)
+	})
 }
 
-// encode marshals a value for a JSON argument.
-func encode(what string, v any) (string, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return "", newError(capi.COLONIES_EJSON, "%s: %v", what, err)
-	}
-	return string(b), nil
+// Registry returns the registry, the core's description of every operation,
+// type, status and option, as JSON.
+func Registry() json.RawMessage {
+	return json.RawMessage(capi.Colonies_registry())
+}
+
+// LibraryVersion is the version of the linked libcolonies, "MAJOR.MINOR.PATCH".
+func LibraryVersion() string {
+	return capi.Colonies_version()
 }

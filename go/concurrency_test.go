@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// TestConcurrentCalls keeps calling while another goroutine's Assign blocks
+// TestConcurrentCalls keeps calling while another goroutine's AssignProcess blocks
 // on the same client, mixing calls that succeed with calls that fail, so
 // that an error detail read on the wrong thread would show.
 func TestConcurrentCalls(t *testing.T) {
@@ -19,7 +19,7 @@ func TestConcurrentCalls(t *testing.T) {
 	assigned := make(chan *Process, 1)
 	assignErr := make(chan error, 1)
 	go func() {
-		p, err := f.c.Assign(f.colony, 30*time.Second, "", "", f.executorKey)
+		p, err := f.c.AssignProcess(f.ctx, f.colony, 30, "", "", f.executorKey)
 		assigned <- p
 		assignErr <- err
 	}()
@@ -31,12 +31,12 @@ func TestConcurrentCalls(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := 0; i < 25; i++ {
-				p, err := f.c.GetProcess(other.ID, f.executorKey)
-				if err != nil || p.ID != other.ID {
+				p, err := f.c.GetProcess(f.ctx, other.ID, f.executorKey)
+				if err != nil || p == nil || p.ID != other.ID {
 					t.Errorf("GetProcess during Assign = %v, %v", p, err)
 					return
 				}
-				_, err = f.c.GetProcess(missing, f.executorKey)
+				_, err = f.c.GetProcess(f.ctx, missing, f.executorKey)
 				var e *Error
 				if !errors.As(err, &e) || !errors.Is(err, ErrNotFound) || !strings.Contains(e.Message, "not found") || e.HTTPStatus != 404 {
 					t.Errorf("GetProcess of an unknown id during Assign: %v", err)
@@ -52,17 +52,17 @@ func TestConcurrentCalls(t *testing.T) {
 	wg.Wait()
 	select {
 	case p := <-assigned:
-		t.Fatalf("Assign returned %+v, %v before there was a process for it", p, <-assignErr)
+		t.Fatalf("AssignProcess returned %+v, %v before there was a process for it", p, <-assignErr)
 	default:
 	}
 
 	mine := f.submit(t, "echo")
 	select {
 	case p := <-assigned:
-		if err := <-assignErr; err != nil || p.ID != mine.ID {
-			t.Fatalf("Assign = %+v, %v; want %s", p, err, mine.ID)
+		if err := <-assignErr; err != nil || p == nil || p.ID != mine.ID {
+			t.Fatalf("AssignProcess = %+v, %v; want %s", p, err, mine.ID)
 		}
 	case <-time.After(20 * time.Second):
-		t.Fatal("Assign did not return after a process was submitted")
+		t.Fatal("AssignProcess did not return after a process was submitted")
 	}
 }

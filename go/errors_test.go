@@ -1,6 +1,7 @@
 package colonies
 
 import (
+	"context"
 	"errors"
 	"net"
 	"runtime"
@@ -17,13 +18,16 @@ func TestErrorKinds(t *testing.T) {
 	}{
 		{-1, []error{ErrInvalidArgument}, []error{ErrJSON, ErrServer}},
 		{-3, []error{ErrJSON, ErrInvalidArgument}, []error{ErrCrypto}},
-		{-4, []error{ErrTransport}, []error{ErrTimeout, ErrServer}},
-		{-5, []error{ErrTimeout}, []error{ErrTransport}},
+		{-4, []error{ErrTransport}, []error{ErrTimeout, ErrServer, ErrInDoubt}},
+		{-5, []error{ErrTimeout}, []error{ErrTransport, ErrInDoubt, ErrExpired}},
 		{-6, []error{ErrServer}, []error{ErrNotFound, ErrForbidden}},
 		{-7, []error{ErrNotFound, ErrServer}, []error{ErrForbidden}},
 		{-8, []error{ErrReply}, []error{ErrServer}},
 		{-9, []error{ErrCrypto, ErrInvalidArgument}, []error{ErrJSON}},
 		{-10, []error{ErrForbidden, ErrServer}, []error{ErrNotFound}},
+		{-11, []error{ErrInDoubt}, []error{ErrTimeout, ErrTransport, ErrCancelled}},
+		{-12, []error{ErrCancelled}, []error{ErrInDoubt, ErrTimeout}},
+		{-13, []error{ErrExpired}, []error{ErrTimeout, ErrNotFound, ErrServer}},
 		{-999, nil, []error{ErrServer, ErrInvalidArgument}},
 	}
 	for _, tc := range cases {
@@ -41,6 +45,17 @@ func TestErrorKinds(t *testing.T) {
 		if s := err.Error(); !strings.Contains(s, "detail") || !strings.Contains(s, "404") {
 			t.Errorf("code %d: Error() = %q", tc.code, s)
 		}
+		if errors.Unwrap(err) != nil || errors.Is(err, context.Canceled) {
+			t.Errorf("code %d: an error with no Cause unwraps to %v", tc.code, errors.Unwrap(err))
+		}
+	}
+	// The Cause, the context's error that stopped a call, is reached too.
+	err := error(&Error{Code: -11, Message: "detail", Cause: context.Canceled})
+	if !errors.Is(err, ErrInDoubt) || !errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("an in-doubt error caused by cancellation: %v", err)
+	}
+	if errors.Unwrap(err) != context.Canceled {
+		t.Errorf("Unwrap = %v, want context.Canceled", errors.Unwrap(err))
 	}
 }
 
@@ -57,12 +72,16 @@ func TestTransportError(t *testing.T) {
 		t.Fatalf("NewClient: %v", err)
 	}
 	defer c.Close()
-	_, err = c.Version()
+	ctx := testCtx(t)
+	v, err := c.Version(ctx, "", "")
 	e := wantKind(t, "Version from a closed port", err, ErrTransport)
 	if e.HTTPStatus != 0 {
 		t.Errorf("HTTPStatus = %d with no reply", e.HTTPStatus)
 	}
-	wantKind(t, "Health from a closed port", c.Health(), ErrTransport)
+	if v != nil {
+		t.Errorf("Version from a closed port returned %+v", v)
+	}
+	wantKind(t, "Health from a closed port", c.Health(ctx), ErrTransport)
 }
 
 func TestTLSOptions(t *testing.T) {
@@ -74,7 +93,7 @@ func TestTLSOptions(t *testing.T) {
 		t.Fatalf("NewClient: %v", err)
 	}
 	defer c.Close()
-	_, err = c.Version()
+	_, err = c.Version(testCtx(t), "", "")
 	wantKind(t, "Version over TLS from a plain http server", err, ErrTransport)
 }
 
@@ -84,57 +103,69 @@ func TestBadClientArguments(t *testing.T) {
 	_, err = NewClient("host/path", 50080)
 	wantKind(t, "NewClient with a path in the host", err, ErrInvalidArgument)
 	_, err = NewClient("localhost", 50080, WithConnectTimeout(-time.Second))
-	wantKind(t, "NewClient with a negative timeout", err, ErrInvalidArgument)
+	if e := wantKind(t, "NewClient with a negative timeout", err, ErrInvalidArgument); !strings.Contains(e.Message, "connect_timeout") {
+		t.Errorf("NewClient with a negative timeout: message %q does not name connect_timeout", e.Message)
+	}
+	_, err = NewClient("localhost", 50080, WithRequestTimeout(0))
+	if e := wantKind(t, "NewClient with no request timeout", err, ErrInvalidArgument); !strings.Contains(e.Message, "request_timeout") {
+		t.Errorf("NewClient with no request timeout: message %q does not name request_timeout", e.Message)
+	}
 }
 
 func TestServerErrors(t *testing.T) {
 	f := newFixture(t)
-	c := f.c
-	_, err := c.GetProcess(strings.Repeat("0", 64), f.executorKey)
+	c, ctx := f.c, f.ctx
+	_, err := c.GetProcess(ctx, strings.Repeat("0", 64), f.executorKey)
 	e := wantKind(t, "GetProcess of an unknown id", err, ErrNotFound)
 	if e.HTTPStatus != 404 || !errors.Is(err, ErrServer) {
 		t.Errorf("GetProcess of an unknown id: %v, HTTP %d", err, e.HTTPStatus)
 	}
 	// A valid key that belongs to nobody in the colony.
-	_, err = c.GetColony(f.colony, mustPrvKey(t))
+	_, err = c.GetColony(ctx, f.colony, mustPrvKey(t))
 	e = wantKind(t, "GetColony by a stranger", err, ErrForbidden)
 	if e.HTTPStatus != 403 {
 		t.Errorf("GetColony by a stranger: HTTP %d", e.HTTPStatus)
 	}
-	_, err = c.ListColonies(f.colonyKey)
-	wantKind(t, "ListColonies by a colony owner", err, ErrForbidden)
-	_, err = c.GetColony(f.colony, "not-a-key")
+	_, err = c.GetColonies(ctx, f.colonyKey)
+	wantKind(t, "GetColonies by a colony owner", err, ErrForbidden)
+	_, err = c.GetColony(ctx, f.colony, "not-a-key")
 	wantKind(t, "GetColony with a malformed key", err, ErrCrypto)
 }
 
 func TestBadArguments(t *testing.T) {
 	f := newFixture(t)
-	c := f.c
-	_, err := c.Assign(f.colony, 0, "", "", f.executorKey)
-	wantKind(t, "Assign with no timeout", err, ErrInvalidArgument)
-	_, err = c.Assign("", time.Second, "", "", f.executorKey)
-	wantKind(t, "Assign with no colony", err, ErrInvalidArgument)
-	_, err = c.ListProcesses(f.colony, 0, Waiting, ProcessFilter{}, f.executorKey)
-	wantKind(t, "ListProcesses of 0", err, ErrInvalidArgument)
-	_, err = c.ListProcesses(f.colony, 10, ProcessState(9), ProcessFilter{}, f.executorKey)
-	wantKind(t, "ListProcesses in state 9", err, ErrInvalidArgument)
-	wantKind(t, "CloseProcess with no id", c.CloseProcess("", nil, f.executorKey), ErrInvalidArgument)
-	_, err = c.GetColony(f.colony+"\x00x", f.executorKey)
+	c, ctx := f.c, f.ctx
+	_, err := c.AssignProcess(ctx, f.colony, 0, "", "", f.executorKey)
+	wantKind(t, "AssignProcess with no timeout", err, ErrInvalidArgument)
+	_, err = c.AssignProcess(ctx, "", 1, "", "", f.executorKey)
+	wantKind(t, "AssignProcess with no colony", err, ErrInvalidArgument)
+	_, err = c.GetProcesses(ctx, f.colony, 101, ProcessWaiting, "", "", "", f.executorKey)
+	if e := wantKind(t, "GetProcesses of 101", err, ErrInvalidArgument); !strings.Contains(e.Message, "count") {
+		t.Errorf("GetProcesses of 101: message %q does not name count", e.Message)
+	}
+	_, err = c.GetProcesses(ctx, f.colony, 10, 9, "", "", "", f.executorKey)
+	wantKind(t, "GetProcesses in state 9", err, ErrInvalidArgument)
+	wantKind(t, "CloseSuccessful with no id", c.CloseSuccessful(ctx, "", nil, f.executorKey), ErrInvalidArgument)
+	_, err = c.GetColony(ctx, f.colony+"\x00x", f.executorKey)
 	wantKind(t, "GetColony with a NUL byte in the name", err, ErrInvalidArgument)
 	// Values that do not marshal never reach the core.
-	wantKind(t, "CloseProcess with an unmarshalable output", c.CloseProcess("x", []any{make(chan int)}, f.executorKey), ErrJSON)
+	wantKind(t, "CloseSuccessful with an unmarshalable output", c.CloseSuccessful(ctx, "x", []any{make(chan int)}, f.executorKey), ErrJSON)
+	// A count of 0 would list nothing: it is refused as before.
+	_, err = c.GetProcesses(ctx, f.colony, 0, ProcessWaiting, "", "", "", f.executorKey)
+	wantKind(t, "GetProcesses of 0", err, ErrInvalidArgument)
 }
 
 func TestBadJSON(t *testing.T) {
 	c, env := newTestClient(t)
-	_, err := c.Send("getcolonymsg", "a string, not an object", env.serverKey)
+	ctx := testCtx(t)
+	_, err := c.Send(ctx, "getcolonymsg", "a string, not an object", env.serverKey)
 	wantKind(t, "Send with a non-object payload", err, ErrJSON)
-	_, err = c.Send("getcolonymsg", func() {}, env.serverKey)
+	_, err = c.Send(ctx, "getcolonymsg", func() {}, env.serverKey)
 	wantKind(t, "Send with an unmarshalable payload", err, ErrJSON)
-	_, err = c.Send("", nil, env.serverKey)
+	_, err = c.Send(ctx, "", nil, env.serverKey)
 	wantKind(t, "Send with no message type", err, ErrInvalidArgument)
 	// An unknown message type is refused by the server.
-	_, err = c.Send("nosuchmsg", nil, env.serverKey)
+	_, err = c.Send(ctx, "nosuchmsg", nil, env.serverKey)
 	wantKind(t, "Send of an unknown message type", err, ErrForbidden)
 }
 
@@ -169,7 +200,7 @@ func TestClosedClient(t *testing.T) {
 	if err := c.Close(); err != nil {
 		t.Fatalf("Close twice: %v", err)
 	}
-	_, err := c.Version()
+	_, err := c.Version(testCtx(t), "", "")
 	wantKind(t, "Version after Close", err, ErrInvalidArgument)
 }
 
@@ -182,7 +213,7 @@ func TestDroppedClient(t *testing.T) {
 		if err != nil {
 			t.Fatalf("NewClient: %v", err)
 		}
-		if err := c.Health(); err != nil {
+		if err := c.Health(context.Background()); err != nil {
 			t.Fatalf("Health: %v", err)
 		}
 	}

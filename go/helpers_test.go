@@ -1,12 +1,14 @@
 package colonies
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"os"
 	"strconv"
 	"testing"
+	"time"
 )
 
 // serverEnv is the test server's address and keys, from the variables
@@ -37,6 +39,15 @@ func testServer(t *testing.T) serverEnv {
 	return serverEnv{host: host, port: port, serverKey: key}
 }
 
+// testCtx is the context of a test's calls: generous enough for any of them,
+// but a hung call still ends the test instead of the test binary's timeout.
+func testCtx(t *testing.T) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	return ctx
+}
+
 // newTestClient connects to the test server and closes the client when the
 // test ends.
 func newTestClient(t *testing.T) (*Client, serverEnv) {
@@ -55,6 +66,7 @@ func newTestClient(t *testing.T) (*Client, serverEnv) {
 // state.
 type fixture struct {
 	c            *Client
+	ctx          context.Context // for the test's calls (see testCtx)
 	env          serverEnv
 	colony       string
 	colonyKey    string
@@ -68,6 +80,7 @@ func newFixture(t *testing.T) *fixture {
 	c, env := newTestClient(t)
 	f := &fixture{
 		c:            c,
+		ctx:          testCtx(t),
 		env:          env,
 		colony:       "gotest-" + randomHex(t, 6),
 		colonyKey:    mustPrvKey(t),
@@ -76,11 +89,18 @@ func newFixture(t *testing.T) *fixture {
 		executorKey:  mustPrvKey(t),
 	}
 	colonyID := mustID(t, f.colonyKey)
-	if _, err := c.AddColony(Colony{ID: colonyID, Name: f.colony}, env.serverKey); err != nil {
+	colony, err := c.AddColony(f.ctx, Colony{ID: colonyID, Name: f.colony}, env.serverKey)
+	if err != nil {
 		t.Fatalf("AddColony: %v", err)
 	}
+	if colony == nil || colony.ID != colonyID || colony.Name != f.colony {
+		t.Fatalf("AddColony = %+v, want %s named %s", colony, colonyID, f.colony)
+	}
 	t.Cleanup(func() {
-		if err := c.RemoveColony(f.colony, env.serverKey); err != nil {
+		// Its own context: the test's may be done by now.
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := c.RemoveColony(ctx, f.colony, env.serverKey); err != nil {
 			t.Errorf("removing colony %s: %v", f.colony, err)
 		}
 	})
@@ -90,10 +110,14 @@ func newFixture(t *testing.T) *fixture {
 		Name:       f.executor,
 		ColonyName: f.colony,
 	}
-	if _, err := c.AddExecutor(executor, f.colonyKey); err != nil {
+	added, err := c.AddExecutor(f.ctx, executor, f.colonyKey)
+	if err != nil {
 		t.Fatalf("AddExecutor: %v", err)
 	}
-	if err := c.ApproveExecutor(f.colony, f.executor, f.colonyKey); err != nil {
+	if added == nil || added.ID != executor.ID || added.Name != f.executor {
+		t.Fatalf("AddExecutor = %+v, want %s named %s", added, executor.ID, f.executor)
+	}
+	if err := c.ApproveExecutor(f.ctx, f.colony, f.executor, f.colonyKey); err != nil {
 		t.Fatalf("ApproveExecutor: %v", err)
 	}
 	return f
@@ -116,24 +140,27 @@ func (f *fixture) submitTo(t *testing.T, executorType, funcname string, args ...
 	if err != nil {
 		t.Fatalf("NewFuncSpec: %v", err)
 	}
-	p, err := f.c.Submit(spec, f.executorKey)
+	p, err := f.c.SubmitFuncSpec(f.ctx, spec, f.executorKey)
 	if err != nil {
-		t.Fatalf("Submit: %v", err)
+		t.Fatalf("SubmitFuncSpec: %v", err)
+	}
+	if p == nil || p.ID == "" {
+		t.Fatalf("SubmitFuncSpec = %+v, want a process with an id", p)
 	}
 	return p
 }
 
 // processIDs lists the ids of a colony's processes in a state.
-func (f *fixture) processIDs(t *testing.T, state ProcessState) []string {
+func (f *fixture) processIDs(t *testing.T, state int) []string {
 	t.Helper()
-	ps, err := f.c.ListProcesses(f.colony, 100, state, ProcessFilter{}, f.executorKey)
+	ps, err := f.c.GetProcesses(f.ctx, f.colony, 100, state, "", "", "", f.executorKey)
 	if err != nil {
-		t.Fatalf("ListProcesses(%v): %v", state, err)
+		t.Fatalf("GetProcesses(%v): %v", state, err)
 	}
 	ids := make([]string, len(ps))
 	for i, p := range ps {
 		if p.State != state {
-			t.Errorf("ListProcesses(%v) returned process %s in state %v", state, p.ID, p.State)
+			t.Errorf("GetProcesses(%v) returned process %s in state %v", state, p.ID, p.State)
 		}
 		ids[i] = p.ID
 	}

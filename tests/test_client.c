@@ -1,8 +1,12 @@
 /* The client against the real Colonies server started by
- * scripts/colonies-server: the whole process lifecycle, errors the server
- * gives, and concurrent use of one client from many threads. */
+ * scripts/colonies-server: operations by name through the registry, the
+ * whole process lifecycle, errors the server gives, cancellation, and
+ * concurrent use of one client from many threads. */
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
+#include <time.h>
+#include <unistd.h>
 #include <cjson/cJSON.h>
 
 #include "check.h"
@@ -11,6 +15,31 @@ static colonies_client *client;
 static const char *server_key;
 static char *colony_key, *colony_id, *exec_key, *exec_id;
 static char colony[64], exec_name[64], exec_type[64];
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/*
+ * Runs operation with parameters printf-formatted from fmt (the tests' values
+ * are plain names and ids, safe inside JSON quotes), and returns its status;
+ * *out (when out is not NULL) gets the reply.
+ */
+static int op(char **out, const char *operation, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int op(char **out, const char *operation, const char *key, const char *fmt, ...)
+{
+    char params[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(params, sizeof params, fmt, ap);
+    va_end(ap);
+    return colonies_client_call(client, out, operation, params, key, 0, NULL);
+}
 
 /* Parses a reply, failing the check when it is not JSON. */
 static cJSON *parse(char *json)
@@ -27,11 +56,19 @@ static const char *field(const cJSON *obj, const char *key)
     return s ? s : "";
 }
 
+static int int_field(const cJSON *obj, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    CHECK(cJSON_IsNumber(v));
+    return cJSON_IsNumber(v) ? v->valueint : -1000;
+}
+
 static void setup(void)
 {
     server_key = need_env("COLONIES_SERVER_PRVKEY");
     int port = atoi(need_env("COLONIES_SERVER_PORT"));
-    CHECK_RC(colonies_client_new(&client, need_env("COLONIES_SERVER_HOST"), port, NULL), COLONIES_OK);
+    CHECK_RC(colonies_client_new(&client, need_env("COLONIES_SERVER_HOST"), port, "{\"request_timeout\":30}"),
+             COLONIES_OK);
     CHECK_RC(colonies_crypto_prvkey(&colony_key), COLONIES_OK);
     CHECK_RC(colonies_crypto_id(&colony_id, colony_key), COLONIES_OK);
     CHECK_RC(colonies_crypto_prvkey(&exec_key), COLONIES_OK);
@@ -44,81 +81,114 @@ static void setup(void)
 static void test_server(void)
 {
     char *out = NULL;
-    CHECK_RC(colonies_client_health(client), COLONIES_OK);
-    CHECK_RC(colonies_client_version(client, &out), COLONIES_OK);
+    CHECK_RC(colonies_client_health(client, 0, NULL), COLONIES_OK);
+    /* Unsigned operations take no key. */
+    CHECK_RC(colonies_client_call(client, &out, "version", NULL, NULL, 0, NULL), COLONIES_OK);
     cJSON *v = parse(out);
     CHECK(cJSON_GetObjectItem(v, "buildversion") != NULL);
     cJSON_Delete(v);
-    CHECK_RC(colonies_client_server_info(client, &out), COLONIES_OK);
-    cJSON_Delete(parse(out));
-    CHECK_RC(colonies_client_statistics(client, &out, server_key), COLONIES_OK);
+    CHECK_RC(colonies_client_call(client, &out, "get_server_info", "{}", NULL, 0, NULL), COLONIES_OK);
     v = parse(out);
-    CHECK(cJSON_IsNumber(cJSON_GetObjectItem(v, "colonies")));
+    CHECK(cJSON_GetArraySize(cJSON_GetObjectItem(v, "backends")) >= 1);
+    cJSON_Delete(v);
+    CHECK_RC(colonies_client_call(client, &out, "get_statistics", NULL, server_key, 0, NULL), COLONIES_OK);
+    v = parse(out);
+    CHECK(int_field(v, "colonies") >= 1);
     cJSON_Delete(v);
     /* Statistics are the server owner's: any other key is refused. */
-    CHECK_RC(colonies_client_statistics(client, &out, colony_key), COLONIES_EFORBIDDEN);
+    CHECK_RC(colonies_client_call(client, &out, "get_statistics", NULL, colony_key, 0, NULL), COLONIES_EFORBIDDEN);
     CHECK(colonies_last_http_status() == 403);
-    CHECK(colonies_last_error()[0] != '\0');
+    CHECK(strstr(colonies_last_error(), "Access denied, not server owner") != NULL);
+    CHECK(out == NULL);
+    /* The next call starts clean: no stale detail or HTTP status. */
+    CHECK_RC(colonies_client_call(client, &out, "get_process", "{}", server_key, 0, NULL), COLONIES_EINVAL);
+    CHECK(colonies_last_http_status() == 0);
+    /* The raw call reaches the same server without the registry. */
+    CHECK_RC(colonies_client_send(client, &out, "getstatisticsmsg", "{}", server_key, 0, NULL), COLONIES_OK);
+    v = parse(out);
+    CHECK(int_field(v, "colonies") >= 1);
+    cJSON_Delete(v);
 }
 
 static void test_colony_and_executor(void)
 {
-    char body[512], *out = NULL;
-    snprintf(body, sizeof body, "{\"colonyid\":\"%s\",\"name\":\"%s\"}", colony_id, colony);
-    CHECK_RC(colonies_client_add_colony(client, &out, body, server_key), COLONIES_OK);
+    char *out = NULL, *params = NULL;
+    CHECK_RC(colonies_json_format(&params, "{\"colony\":{\"colonyid\":%s,\"name\":%s}}", colony_id, colony),
+             COLONIES_OK);
+    CHECK_RC(colonies_client_call(client, &out, "add_colony", params, server_key, 0, NULL), COLONIES_OK);
     cJSON *v = parse(out);
     CHECK_STR(field(v, "name"), colony);
     cJSON_Delete(v);
-    CHECK_RC(colonies_client_add_colony(client, &out, body, colony_key), COLONIES_EFORBIDDEN);
-    CHECK_RC(colonies_client_list_colonies(client, &out, server_key), COLONIES_OK);
+    CHECK_RC(colonies_client_call(client, &out, "add_colony", params, colony_key, 0, NULL), COLONIES_EFORBIDDEN);
+    colonies_free(params);
+    CHECK_RC(colonies_client_call(client, &out, "get_colonies", NULL, server_key, 0, NULL), COLONIES_OK);
     CHECK(out && strstr(out, colony) != NULL);
     colonies_free(out);
 
-    snprintf(body, sizeof body,
-             "{\"executorid\":\"%s\",\"executortype\":\"%s\",\"executorname\":\"%s\",\"colonyname\":\"%s\"}", exec_id,
-             exec_type, exec_name, colony);
-    CHECK_RC(colonies_client_add_executor(client, &out, body, colony_key), COLONIES_OK);
-    cJSON_Delete(parse(out));
+    CHECK_RC(colonies_json_format(&params, "{\"executor\":{\"executorid\":%s,\"executortype\":%s,\"executorname\":%s,"
+                                           "\"colonyname\":%s}}",
+                                  exec_id, exec_type, exec_name, colony),
+             COLONIES_OK);
+    CHECK_RC(colonies_client_call(client, &out, "add_executor", params, colony_key, 0, NULL), COLONIES_OK);
+    colonies_free(params);
+    v = parse(out);
+    CHECK(int_field(v, "state") == COLONIES_EXECUTOR_PENDING);
+    cJSON_Delete(v);
     /* Not yet approved: the server refuses it as a member. */
-    CHECK_RC(colonies_client_assign(client, &out, colony, 1, NULL, NULL, exec_key), COLONIES_EFORBIDDEN);
-    CHECK_RC(colonies_client_approve_executor(client, colony, exec_name, colony_key), COLONIES_OK);
-    CHECK_RC(colonies_client_get_executor(client, &out, colony, exec_name, exec_key), COLONIES_OK);
+    CHECK_RC(op(&out, "assign_process", exec_key, "{\"colonyname\":\"%s\",\"timeout\":1}", colony),
+             COLONIES_EFORBIDDEN);
+    CHECK_RC(op(NULL, "approve_executor", colony_key, "{\"colonyname\":\"%s\",\"executorname\":\"%s\"}", colony,
+                exec_name),
+             COLONIES_OK);
+    CHECK_RC(op(&out, "get_executor", exec_key, "{\"colonyname\":\"%s\",\"executorname\":\"%s\"}", colony, exec_name),
+             COLONIES_OK);
     v = parse(out);
     CHECK_STR(field(v, "executorid"), exec_id);
-    CHECK(cJSON_GetObjectItem(v, "state")->valueint == 1);
+    CHECK(int_field(v, "state") == COLONIES_EXECUTOR_APPROVED);
     cJSON_Delete(v);
-    CHECK_RC(colonies_client_list_executors(client, &out, colony, exec_key), COLONIES_OK);
+    /* The server answers a missing executor with 500 "... is nil"; the registry makes it ENOTFOUND. */
+    CHECK_RC(op(&out, "get_executor", exec_key, "{\"colonyname\":\"%s\",\"executorname\":\"nobody\"}", colony),
+             COLONIES_ENOTFOUND);
+    CHECK(colonies_last_http_status() == 500);
+    CHECK_RC(op(&out, "get_executors", exec_key, "{\"colonyname\":\"%s\"}", colony), COLONIES_OK);
     CHECK(out && strstr(out, exec_name) != NULL);
     colonies_free(out);
 
-    snprintf(body, sizeof body, "{\"executorname\":\"%s\",\"colonyname\":\"%s\",\"funcname\":\"echo\"}", exec_name,
-             colony);
-    CHECK_RC(colonies_client_add_function(client, &out, body, exec_key), COLONIES_OK);
+    CHECK_RC(op(&out, "add_function", exec_key,
+                "{\"fun\":{\"executorname\":\"%s\",\"colonyname\":\"%s\",\"funcname\":\"echo\"}}", exec_name, colony),
+             COLONIES_OK);
     v = parse(out);
     char functionid[65] = "";
     snprintf(functionid, sizeof functionid, "%s", field(v, "functionid"));
     cJSON_Delete(v);
-    CHECK_RC(colonies_client_list_functions(client, &out, colony, exec_name, exec_key), COLONIES_OK);
+    CHECK_RC(op(&out, "get_functions", exec_key, "{\"colonyname\":\"%s\",\"executorname\":\"%s\"}", colony, exec_name),
+             COLONIES_OK);
     CHECK(out && strstr(out, "echo") != NULL);
     colonies_free(out);
-    CHECK_RC(colonies_client_list_functions(client, &out, colony, NULL, exec_key), COLONIES_OK);
+    CHECK_RC(op(NULL, "remove_function", exec_key, "{\"functionid\":\"%s\"}", functionid), COLONIES_OK);
+    CHECK_RC(op(NULL, "remove_function", exec_key, "{\"functionid\":\"%s\"}", functionid), COLONIES_ENOTFOUND);
+    /* An empty list comes back as [], never null. */
+    CHECK_RC(op(&out, "get_functions", exec_key, "{\"colonyname\":\"%s\"}", colony), COLONIES_OK);
+    CHECK_STR(out, "[]");
     colonies_free(out);
-    CHECK_RC(colonies_client_remove_function(client, functionid, exec_key), COLONIES_OK);
-    CHECK_RC(colonies_client_remove_function(client, functionid, exec_key), COLONIES_ENOTFOUND);
 }
 
 /* Submits echo(args) and returns the new process id (caller frees). */
 static char *submit(const char *args_json)
 {
-    char opts[512], *spec = NULL, *out = NULL;
-    snprintf(opts, sizeof opts, "{\"funcname\":\"echo\",\"colonyname\":\"%s\",\"executortype\":\"%s\",\"args\":%s}",
-             colony, exec_type, args_json);
+    char *opts = NULL, *spec = NULL, *out = NULL, *params = NULL;
+    CHECK_RC(colonies_json_format(&opts, "{\"funcname\":\"echo\",\"colonyname\":%s,\"executortype\":%s,\"args\":%J}",
+                                  colony, exec_type, args_json),
+             COLONIES_OK);
     CHECK_RC(colonies_func_spec_new(&spec, opts), COLONIES_OK);
-    CHECK_RC(colonies_client_submit(client, &out, spec, exec_key), COLONIES_OK);
+    CHECK_RC(colonies_json_format(&params, "{\"spec\":%J}", spec), COLONIES_OK);
+    CHECK_RC(colonies_client_call(client, &out, "submit_func_spec", params, exec_key, 0, NULL), COLONIES_OK);
+    colonies_free(opts);
     colonies_free(spec);
+    colonies_free(params);
     cJSON *v = parse(out);
     char *id = strdup(field(v, "processid"));
-    CHECK(cJSON_GetObjectItem(v, "state")->valueint == COLONIES_WAITING);
+    CHECK(int_field(v, "state") == COLONIES_PROCESS_WAITING);
     cJSON_Delete(v);
     return id;
 }
@@ -126,9 +196,9 @@ static char *submit(const char *args_json)
 static int state_of(const char *processid)
 {
     char *out = NULL;
-    CHECK_RC(colonies_client_get_process(client, &out, processid, exec_key), COLONIES_OK);
+    CHECK_RC(op(&out, "get_process", exec_key, "{\"processid\":\"%s\"}", processid), COLONIES_OK);
     cJSON *v = parse(out);
-    int state = v ? cJSON_GetObjectItem(v, "state")->valueint : -1;
+    int state = v ? int_field(v, "state") : -1;
     cJSON_Delete(v);
     return state;
 }
@@ -137,72 +207,130 @@ static void test_lifecycle(void)
 {
     char *out = NULL;
     char *pid = submit("[\"helloworld\"]");
-    CHECK_RC(colonies_client_list_processes(client, &out, colony, 10, COLONIES_WAITING, NULL, NULL, NULL, exec_key),
+    CHECK_RC(op(&out, "get_processes", exec_key, "{\"colonyname\":\"%s\",\"count\":10,\"state\":%d}", colony,
+                COLONIES_PROCESS_WAITING),
              COLONIES_OK);
     CHECK(out && strstr(out, pid) != NULL);
     colonies_free(out);
 
-    CHECK_RC(colonies_client_assign(client, &out, colony, 5, NULL, NULL, exec_key), COLONIES_OK);
+    CHECK_RC(op(&out, "assign_process", exec_key, "{\"colonyname\":\"%s\",\"timeout\":5}", colony), COLONIES_OK);
     cJSON *p = parse(out);
     CHECK_STR(field(p, "processid"), pid);
     const cJSON *args = cJSON_GetObjectItem(cJSON_GetObjectItem(p, "spec"), "args");
     char *args_json = cJSON_PrintUnformatted(args);
     cJSON_Delete(p);
-    CHECK(state_of(pid) == COLONIES_RUNNING);
-    CHECK_RC(colonies_client_set_output(client, pid, "[\"partial\"]", exec_key), COLONIES_OK);
-    CHECK_RC(colonies_client_close(client, pid, args_json, exec_key), COLONIES_OK);
+    CHECK(state_of(pid) == COLONIES_PROCESS_RUNNING);
+    CHECK_RC(op(&out, "set_output", exec_key, "{\"processid\":\"%s\",\"out\":[\"partial\"]}", pid), COLONIES_OK);
+    /* An operation that replies nothing gives "null". */
+    CHECK_STR(out, "null");
+    colonies_free(out);
+    CHECK_RC(op(NULL, "close_successful", exec_key, "{\"processid\":\"%s\",\"out\":%s}", pid, args_json),
+             COLONIES_OK);
     free(args_json);
-    CHECK_RC(colonies_client_get_process(client, &out, pid, exec_key), COLONIES_OK);
+    CHECK_RC(op(&out, "get_process", exec_key, "{\"processid\":\"%s\"}", pid), COLONIES_OK);
     p = parse(out);
-    CHECK(cJSON_GetObjectItem(p, "state")->valueint == COLONIES_SUCCESSFUL);
+    CHECK(int_field(p, "state") == COLONIES_PROCESS_SUCCESSFUL);
     CHECK_STR(cJSON_GetStringValue(cJSON_GetArrayItem(cJSON_GetObjectItem(p, "out"), 0)), "helloworld");
     cJSON_Delete(p);
-    CHECK_RC(colonies_client_list_processes(client, &out, colony, 10, COLONIES_SUCCESSFUL, NULL, NULL, NULL,
-                                            exec_key),
+    CHECK_RC(op(&out, "get_processes", exec_key, "{\"colonyname\":\"%s\",\"count\":10,\"state\":%d}", colony,
+                COLONIES_PROCESS_SUCCESSFUL),
              COLONIES_OK);
     CHECK(out && strstr(out, pid) != NULL);
     colonies_free(out);
     /* A closed process cannot fail. */
-    CHECK_RC(colonies_client_fail(client, pid, "[\"late\"]", exec_key), COLONIES_ESERVER);
-    CHECK_RC(colonies_client_remove_process(client, pid, exec_key), COLONIES_OK);
-    CHECK_RC(colonies_client_get_process(client, &out, pid, exec_key), COLONIES_ENOTFOUND);
+    CHECK_RC(op(NULL, "close_failed", exec_key, "{\"processid\":\"%s\",\"errors\":[\"late\"]}", pid),
+             COLONIES_ESERVER);
+    CHECK(strstr(colonies_last_error(), "Tried to set successful process as failed") != NULL);
+    CHECK_RC(op(NULL, "remove_process", exec_key, "{\"processid\":\"%s\"}", pid), COLONIES_OK);
+    CHECK_RC(op(&out, "get_process", exec_key, "{\"processid\":\"%s\"}", pid), COLONIES_ENOTFOUND);
     CHECK(colonies_last_http_status() == 404);
     free(pid);
 
     /* The failure path. */
     pid = submit("[1,2]");
-    CHECK_RC(colonies_client_assign(client, &out, colony, 5, "", "", exec_key), COLONIES_OK);
+    CHECK_RC(op(&out, "assign_process", exec_key,
+                "{\"colonyname\":\"%s\",\"timeout\":5,\"availablecpu\":\"\",\"availablemem\":\"\"}", colony),
+             COLONIES_OK);
     colonies_free(out);
-    CHECK_RC(colonies_client_fail(client, pid, "[\"it broke\"]", exec_key), COLONIES_OK);
-    CHECK_RC(colonies_client_get_process(client, &out, pid, exec_key), COLONIES_OK);
+    CHECK_RC(op(NULL, "close_failed", exec_key, "{\"processid\":\"%s\",\"errors\":[\"it broke\"]}", pid),
+             COLONIES_OK);
+    CHECK_RC(op(&out, "get_process", exec_key, "{\"processid\":\"%s\"}", pid), COLONIES_OK);
     p = parse(out);
-    CHECK(cJSON_GetObjectItem(p, "state")->valueint == COLONIES_FAILED);
+    CHECK(int_field(p, "state") == COLONIES_PROCESS_FAILED);
     CHECK_STR(cJSON_GetStringValue(cJSON_GetArrayItem(cJSON_GetObjectItem(p, "errors"), 0)), "it broke");
     cJSON_Delete(p);
     free(pid);
 
     /* Cancel a waiting one. */
     pid = submit("[]");
-    CHECK_RC(colonies_client_cancel_process(client, pid, exec_key), COLONIES_OK);
-    CHECK(state_of(pid) == COLONIES_CANCELLED);
+    CHECK_RC(op(NULL, "cancel_process", exec_key, "{\"processid\":\"%s\"}", pid), COLONIES_OK);
+    CHECK(state_of(pid) == COLONIES_PROCESS_CANCELLED);
     free(pid);
 
-    /* Nothing waits now: assign times out. */
-    CHECK_RC(colonies_client_assign(client, &out, colony, 1, NULL, NULL, exec_key), COLONIES_ETIMEOUT);
+    /* Nothing waits now: the server waits the whole second, and assign says nothing came. */
+    double t0 = now();
+    CHECK_RC(op(&out, "assign_process", exec_key, "{\"colonyname\":\"%s\",\"timeout\":1}", colony), COLONIES_EEXPIRED);
+    CHECK(now() - t0 >= 0.9);
+    CHECK(strstr(colonies_last_error(), "No process available") != NULL);
     CHECK(out == NULL);
 
     /* Remove all, in every state, with the colony owner's key. */
     free(submit("[]"));
-    CHECK_RC(colonies_client_colony_statistics(client, &out, colony, exec_key), COLONIES_OK);
+    CHECK_RC(op(&out, "get_colony_stats", exec_key, "{\"colonyname\":\"%s\"}", colony), COLONIES_OK);
     cJSON *st = parse(out);
-    CHECK(cJSON_GetObjectItem(st, "waitingprocesses")->valueint == 1);
+    CHECK(int_field(st, "waitingprocesses") == 1);
     cJSON_Delete(st);
-    CHECK_RC(colonies_client_remove_all_processes(client, colony, -1, colony_key), COLONIES_OK);
-    CHECK_RC(colonies_client_list_processes(client, &out, colony, 10, COLONIES_WAITING, NULL, NULL, NULL, exec_key),
+    /* The server answers a non-member's statistics with an empty 200; the registry makes it EFORBIDDEN. */
+    CHECK_RC(op(&out, "get_colony_stats", colony_key, "{\"colonyname\":\"%s\"}", colony), COLONIES_EFORBIDDEN);
+    CHECK_RC(op(NULL, "remove_all_processes", colony_key, "{\"colonyname\":\"%s\",\"state\":%d}", colony,
+                COLONIES_PROCESS_ALL),
              COLONIES_OK);
-    cJSON *list = parse(out);
-    CHECK(cJSON_IsNull(list) || cJSON_GetArraySize(list) == 0);
-    cJSON_Delete(list);
+    CHECK_RC(op(&out, "get_processes", exec_key, "{\"colonyname\":\"%s\",\"count\":10,\"state\":0}", colony),
+             COLONIES_OK);
+    CHECK_STR(out, "[]");
+    colonies_free(out);
+}
+
+/* A cancel token stops a blocked assign at once, from another thread. */
+static colonies_cancel *token;
+
+static void *fire_later(void *arg)
+{
+    (void)arg;
+    nanosleep(&(struct timespec){.tv_nsec = 300000000}, NULL);
+    colonies_cancel_fire(token);
+    return NULL;
+}
+
+static void test_cancel(void)
+{
+    CHECK_RC(colonies_cancel_new(&token), COLONIES_OK);
+    CHECK(colonies_cancel_fired(token) == 0);
+    pthread_t t;
+    pthread_create(&t, NULL, fire_later, NULL);
+    char *out = NULL, params[128];
+    snprintf(params, sizeof params, "{\"colonyname\":\"%s\",\"timeout\":30}", colony);
+    double t0 = now();
+    /* assign is not idempotent and its request had gone out: the outcome is in doubt. */
+    CHECK_RC(colonies_client_call(client, &out, "assign_process", params, exec_key, 0, token), COLONIES_EINDOUBT);
+    double took = now() - t0;
+    printf("a 30 s assign cancelled after 0.3 s returned after %.3f s\n", took);
+    CHECK(took < 2.0);
+    CHECK(strstr(colonies_last_error(), "cancelled") != NULL);
+    pthread_join(t, NULL);
+    CHECK(colonies_cancel_fired(token) == 1);
+    /* A fired token stops an idempotent call before it starts, as cancelled. */
+    snprintf(params, sizeof params, "{\"colonyname\":\"%s\"}", colony);
+    CHECK_RC(colonies_client_call(client, &out, "get_colony", params, exec_key, 0, token), COLONIES_ECANCELLED);
+    colonies_cancel_free(token);
+    /* The client is still good afterwards. */
+    CHECK_RC(colonies_client_call(client, &out, "get_colony", params, exec_key, 0, NULL), COLONIES_OK);
+    colonies_free(out);
+    /* A per-call timeout shorter than the assign's wait ends the call; it too may have acted. */
+    snprintf(params, sizeof params, "{\"colonyname\":\"%s\",\"timeout\":30}", colony);
+    t0 = now();
+    CHECK_RC(colonies_client_call(client, &out, "assign_process", params, exec_key, 400, NULL), COLONIES_EINDOUBT);
+    CHECK(now() - t0 < 3.0);
 }
 
 /* While one thread blocks in assign, others keep using the same client. */
@@ -213,8 +341,8 @@ static void *blocking_assign(void *arg)
 {
     (void)arg;
     char *out = NULL;
-    int rc = colonies_client_assign(client, &out, colony, 3, NULL, NULL, exec_key);
-    CHECK(rc == COLONIES_ETIMEOUT);
+    int rc = op(&out, "assign_process", exec_key, "{\"colonyname\":\"%s\",\"timeout\":3}", colony);
+    CHECK(rc == COLONIES_EEXPIRED);
     atomic_store(&assign_done, 1);
     return NULL;
 }
@@ -224,7 +352,7 @@ static void *busy_caller(void *arg)
     (void)arg;
     while (!atomic_load(&assign_done)) {
         char *out = NULL;
-        if (colonies_client_get_colony(client, &out, colony, exec_key) == COLONIES_OK)
+        if (op(&out, "get_colony", exec_key, "{\"colonyname\":\"%s\"}", colony) == COLONIES_OK)
             atomic_fetch_add(&calls_during_assign, 1);
         colonies_free(out);
     }
@@ -244,10 +372,12 @@ static void test_concurrency(void)
 
 static void teardown(void)
 {
-    CHECK_RC(colonies_client_remove_executor(client, colony, exec_name, colony_key), COLONIES_OK);
-    CHECK_RC(colonies_client_remove_colony(client, colony, server_key), COLONIES_OK);
     char *out = NULL;
-    CHECK_RC(colonies_client_get_colony(client, &out, colony, server_key), COLONIES_EFORBIDDEN);
+    CHECK_RC(op(NULL, "remove_executor", colony_key, "{\"colonyname\":\"%s\",\"executorname\":\"%s\"}", colony,
+                exec_name),
+             COLONIES_OK);
+    CHECK_RC(op(NULL, "remove_colony", server_key, "{\"colonyname\":\"%s\"}", colony), COLONIES_OK);
+    CHECK_RC(op(&out, "get_colony", server_key, "{\"colonyname\":\"%s\"}", colony), COLONIES_EFORBIDDEN);
     colonies_client_free(client);
     colonies_free(colony_key);
     colonies_free(colony_id);
@@ -261,6 +391,7 @@ int main(void)
     test_server();
     test_colony_and_executor();
     test_lifecycle();
+    test_cancel();
     test_concurrency();
     teardown();
     return check_summary("test_client");

@@ -29,7 +29,7 @@ static int call_fault(fault_mode mode, const char *options)
     colonies_client *c = NULL;
     CHECK_RC(colonies_client_new(&c, "127.0.0.1", port, options), COLONIES_OK);
     char *out = (char *)"untouched";
-    int rc = colonies_client_get_process(c, &out, "abc", KEY);
+    int rc = colonies_client_call(c, &out, "get_process", "{\"processid\":\"abc\"}", KEY, 0, NULL);
     CHECK(out == NULL);
     CHECK(colonies_last_error()[0] != '\0');
     colonies_client_free(c);
@@ -51,7 +51,7 @@ static void test_fault_server(void)
     CHECK(strstr(colonies_last_error(), "boom") != NULL);
     CHECK(colonies_last_http_status() == 500);
     double t0 = now();
-    CHECK_RC(call_fault(FAULT_STALL, "{\"request_timeout_ms\":300}"), COLONIES_ETIMEOUT);
+    CHECK_RC(call_fault(FAULT_STALL, "{\"request_timeout\":0.3}"), COLONIES_ETIMEOUT);
     CHECK(now() - t0 < 5.0);
 }
 
@@ -68,21 +68,24 @@ static void test_server_down(void)
     colonies_client *c = NULL;
     CHECK_RC(colonies_client_new(&c, "127.0.0.1", port, NULL), COLONIES_OK);
     char *out = NULL;
-    CHECK_RC(colonies_client_version(c, &out), COLONIES_ETRANSPORT);
-    CHECK(strstr(colonies_last_error(), "127.0.0.1") != NULL);
-    CHECK_RC(colonies_client_health(c), COLONIES_ETRANSPORT);
+    CHECK_RC(colonies_client_call(c, &out, "version", NULL, NULL, 0, NULL), COLONIES_ETRANSPORT);
+    CHECK(strstr(colonies_last_error(), "versionmsg") != NULL);
+    CHECK(strstr(colonies_last_error(), "Couldn't connect") != NULL);
+    CHECK_RC(colonies_client_health(c, 0, NULL), COLONIES_ETRANSPORT);
+    /* Nothing was sent, so even a request that is not idempotent did not act: not in doubt. */
+    CHECK_RC(colonies_client_call(c, &out, "submit_func_spec", "{\"spec\":{}}", KEY, 0, NULL), COLONIES_ETRANSPORT);
     colonies_client_free(c);
 
     /* A name that cannot resolve (.invalid is reserved for that). */
-    CHECK_RC(colonies_client_new(&c, "no-such-host.invalid", 50080, "{\"connect_timeout_ms\":3000}"), COLONIES_OK);
-    CHECK_RC(colonies_client_version(c, &out), COLONIES_ETRANSPORT);
+    CHECK_RC(colonies_client_new(&c, "no-such-host.invalid", 50080, "{\"connect_timeout\":3}"), COLONIES_OK);
+    CHECK_RC(colonies_client_call(c, &out, "version", NULL, NULL, 0, NULL), COLONIES_ETRANSPORT);
     CHECK(strstr(colonies_last_error(), "resolve") != NULL);
     colonies_client_free(c);
     /* TLS to a server that speaks plain HTTP fails in the handshake. */
     int port2 = 0;
     fault_server *s = fault_server_start(FAULT_GARBAGE, &port2);
     CHECK_RC(colonies_client_new(&c, "127.0.0.1", port2, "{\"tls\":true}"), COLONIES_OK);
-    CHECK_RC(colonies_client_version(c, &out), COLONIES_ETRANSPORT);
+    CHECK_RC(colonies_client_call(c, &out, "version", NULL, NULL, 0, NULL), COLONIES_ETRANSPORT);
     colonies_client_free(c);
     fault_server_stop(s);
 }
@@ -99,34 +102,59 @@ static void test_misuse(void)
     CHECK_RC(colonies_client_new(&c, "h", 80, "{\"tsl\":true}"), COLONIES_EINVAL);
     CHECK(strstr(colonies_last_error(), "tsl") != NULL);
     CHECK_RC(colonies_client_new(&c, "h", 80, "{\"tls\":1}"), COLONIES_EINVAL);
-    CHECK_RC(colonies_client_new(&c, "h", 80, "{\"request_timeout_ms\":-5}"), COLONIES_EINVAL);
+    CHECK_RC(colonies_client_new(&c, "h", 80, "{\"request_timeout\":-5}"), COLONIES_EINVAL);
+    CHECK(strstr(colonies_last_error(), "option request_timeout must be a number from 0.001 to 86400") != NULL);
     CHECK_RC(colonies_client_new(NULL, "h", 80, NULL), COLONIES_EINVAL);
     colonies_client_free(NULL);
 
-    CHECK_RC(colonies_client_new(&c, "127.0.0.1", 9, "{\"tls\":false,\"connect_timeout_ms\":2000}"), COLONIES_OK);
+    CHECK_RC(colonies_client_new(&c, "127.0.0.1", 9, "{\"tls\":false,\"connect_timeout\":2}"), COLONIES_OK);
     char *out = NULL;
     /* Argument errors are caught before anything is sent. */
-    CHECK_RC(colonies_client_get_process(c, &out, "", KEY), COLONIES_EINVAL);
-    CHECK(strstr(colonies_last_error(), "processid") != NULL);
-    CHECK_RC(colonies_client_get_process(c, NULL, "p", KEY), COLONIES_EINVAL);
-    CHECK_RC(colonies_client_get_process(c, &out, "p", "not a key"), COLONIES_ECRYPTO);
-    CHECK_RC(colonies_client_get_process(c, &out, "p", NULL), COLONIES_EINVAL);
-    CHECK_RC(colonies_client_get_process(NULL, &out, "p", KEY), COLONIES_EINVAL);
-    CHECK_RC(colonies_client_add_colony(c, &out, "{\"name\":", KEY), COLONIES_EJSON);
-    CHECK_RC(colonies_client_add_colony(c, &out, "[]", KEY), COLONIES_EJSON);
-    CHECK_RC(colonies_client_close(c, "p", "{\"not\":\"an array\"}", KEY), COLONIES_EJSON);
-    CHECK_RC(colonies_client_fail(c, "p", "[1,", KEY), COLONIES_EJSON);
-    CHECK_RC(colonies_client_assign(c, &out, "dev", 0, NULL, NULL, KEY), COLONIES_EINVAL);
-    CHECK_RC(colonies_client_list_processes(c, &out, "dev", 10, 9, NULL, NULL, NULL, KEY), COLONIES_EINVAL);
-    CHECK_RC(colonies_client_list_processes(c, &out, "dev", 0, 0, NULL, NULL, NULL, KEY), COLONIES_EINVAL);
-    CHECK_RC(colonies_client_remove_all_processes(c, "dev", 7, KEY), COLONIES_EINVAL);
-    CHECK_RC(colonies_client_send(c, &out, "", "{}", KEY, 0), COLONIES_EINVAL);
-    CHECK_RC(colonies_client_send(c, &out, "getprocessmsg", "nope", KEY, 0), COLONIES_EJSON);
+    CHECK_RC(colonies_client_call(c, &out, "get_process", "{\"processid\":\"\"}", KEY, 0, NULL), COLONIES_EINVAL);
+    CHECK_STR(colonies_last_error(), "get_process: parameter processid is required");
+    CHECK_RC(colonies_client_call(c, &out, "get_process", "{}", KEY, 0, NULL), COLONIES_EINVAL);
+    CHECK_RC(colonies_client_call(c, &out, "get_process", NULL, KEY, 0, NULL), COLONIES_EINVAL);
+    CHECK_RC(colonies_client_call(c, &out, "get_process", "{\"processid\":\"p\"}", "not a key", 0, NULL),
+             COLONIES_ECRYPTO);
+    CHECK_RC(colonies_client_call(c, &out, "get_process", "{\"processid\":\"p\"}", NULL, 0, NULL), COLONIES_EINVAL);
+    CHECK(strstr(colonies_last_error(), "prvkey is NULL") != NULL);
+    CHECK_RC(colonies_client_call(NULL, &out, "get_process", "{\"processid\":\"p\"}", KEY, 0, NULL), COLONIES_EINVAL);
+    CHECK_RC(colonies_client_call(c, &out, "get_process", "{\"processid\":\"p\"}", KEY, -1, NULL), COLONIES_EINVAL);
+    CHECK_RC(colonies_client_call(c, &out, "no_such_operation", "{}", KEY, 0, NULL), COLONIES_EINVAL);
+    CHECK_STR(colonies_last_error(), "unknown operation \"no_such_operation\"");
+    CHECK_RC(colonies_client_call(c, &out, NULL, "{}", KEY, 0, NULL), COLONIES_EINVAL);
+    CHECK_RC(colonies_client_call(c, &out, "subscribe_process", "{}", KEY, 0, NULL), COLONIES_EINVAL);
+    CHECK(strstr(colonies_last_error(), "websocket") != NULL);
+    CHECK_RC(colonies_client_call(c, &out, "add_colony", "{\"colony\":", KEY, 0, NULL), COLONIES_EJSON);
+    CHECK_RC(colonies_client_call(c, &out, "add_colony", "[]", KEY, 0, NULL), COLONIES_EJSON);
+    CHECK_RC(colonies_client_call(c, &out, "add_colony", "{\"colony\":[]}", KEY, 0, NULL), COLONIES_EINVAL);
+    CHECK_STR(colonies_last_error(), "add_colony: parameter colony must be a Colony object, not a list");
+    CHECK_RC(colonies_client_call(c, &out, "close_successful", "{\"processid\":\"p\",\"out\":{\"not\":1}}", KEY, 0,
+                                  NULL), COLONIES_EINVAL);
+    CHECK_RC(colonies_client_call(c, &out, "close_failed", "{\"processid\":\"p\",\"errors\":[1]}", KEY, 0, NULL),
+             COLONIES_EINVAL);
+    CHECK_STR(colonies_last_error(), "close_failed: parameter errors[0] must be a string, not 1");
+    CHECK_RC(colonies_client_call(c, &out, "assign_process", "{\"colonyname\":\"dev\",\"timeout\":0}", KEY, 0, NULL),
+             COLONIES_EINVAL);
+    CHECK_RC(colonies_client_call(c, &out, "get_processes", "{\"colonyname\":\"dev\",\"count\":10,\"state\":9}", KEY,
+                                  0, NULL), COLONIES_EINVAL);
+    CHECK_STR(colonies_last_error(), "get_processes: parameter state must be a whole number from 0 to 4, not 9");
+    CHECK_RC(colonies_client_call(c, &out, "get_processes", "{\"colonyname\":\"dev\",\"count\":1,\"state\":0,"
+                                  "\"count\":2}", KEY, 0, NULL), COLONIES_EINVAL);
+    CHECK(strstr(colonies_last_error(), "given twice") != NULL);
+    CHECK_RC(colonies_client_call(c, &out, "remove_all_processes", "{\"colonyname\":\"dev\",\"state\":7}", KEY, 0,
+                                  NULL), COLONIES_EINVAL);
+    CHECK_RC(colonies_client_call(c, &out, "get_colony", "{\"colonyname\":\"dev\\u0000junk\"}", KEY, 0, NULL),
+             COLONIES_EINVAL);
+    CHECK(strstr(colonies_last_error(), "NUL") != NULL);
+    CHECK_RC(colonies_client_send(c, &out, "", "{}", KEY, 0, NULL), COLONIES_EINVAL);
+    CHECK_RC(colonies_client_send(c, &out, "getprocessmsg", "nope", KEY, 0, NULL), COLONIES_EJSON);
     CHECK(out == NULL);
     colonies_client_free(c);
 
     CHECK_STR(colonies_strerror(COLONIES_ENOTFOUND), "not found");
-    CHECK_STR(colonies_strerror(12345), "unknown error");
+    CHECK_STR(colonies_strerror((colonies_status)12345), "unknown status");
+    CHECK_STR(colonies_strerror(COLONIES_EINDOUBT), "outcome unknown");
     CHECK_STR(colonies_version(), COLONIES_VERSION_STRING);
 }
 
@@ -141,7 +169,7 @@ static void test_keepalive(void)
     CHECK_RC(colonies_client_new(&c, "127.0.0.1", port, NULL), COLONIES_OK);
     for (int i = 0; i < 20; i++) {
         char *out = NULL;
-        CHECK_RC(colonies_client_get_process(c, &out, "abc", KEY), COLONIES_OK);
+        CHECK_RC(colonies_client_call(c, &out, "get_process", "{\"processid\":\"abc\"}", KEY, 0, NULL), COLONIES_OK);
         CHECK_STR(out, "{}");
         colonies_free(out);
     }

@@ -1,38 +1,30 @@
 /*
- * The client handle and the one generic call: the signed envelope out, the
- * reply envelope back. Every typed call in calls.c goes through
- * cl_client_call().
+ * The client handle, its options and the environment, and the one signed
+ * call: the envelope out, the reply envelope back.
  */
+#include <ctype.h>
+#include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "client_internal.h"
-#include "transport.h"
 
-struct colonies_client {
-    cl_transport *transport;
-    long request_timeout_ms;
-};
-
-static int bool_option(const cJSON *item, int *out)
+/* An option's value: the one given in opts, or the registry's default. Caller deletes. */
+static cJSON *option(const cJSON *opts, const char *name)
 {
-    if (!cJSON_IsBool(item)) return cl_fail(COLONIES_EINVAL, "option \"%s\" must be true or false", item->string);
-    *out = cJSON_IsTrue(item);
-    return COLONIES_OK;
+    const cJSON *given = cJSON_GetObjectItemCaseSensitive(opts, name);
+    if (given && !cJSON_IsNull(given)) return cJSON_Duplicate(given, 1);
+    const cl_field *f = cl_field_find(cl_client_options, cl_n_client_options, name);
+    return cJSON_Parse(f ? cl_field_default(f) : "null");
 }
 
-static int ms_option(const cJSON *item, long *out)
-{
-    if (!cJSON_IsNumber(item) || item->valuedouble < 1 || item->valuedouble > 86400000.0 ||
-        item->valuedouble != (double)(long)item->valuedouble)
-        return cl_fail(COLONIES_EINVAL, "option \"%s\" must be a whole number of milliseconds from 1 to 86400000",
-                       item->string);
-    *out = (long)item->valuedouble;
-    return COLONIES_OK;
-}
+/* Seconds as whole milliseconds, rounded up so that a positive time never becomes 0. */
+static long seconds_to_ms(double s) { return (long)ceil(s * 1000.0); }
 
-int colonies_client_new(colonies_client **out, const char *host, int port, const char *options_json)
+colonies_status colonies_client_new(colonies_client **out, const char *host, int port, const char *options_json)
 {
     cl_clear_error();
     CL_CHECK_OUT(out);
@@ -41,44 +33,42 @@ int colonies_client_new(colonies_client **out, const char *host, int port, const
         return cl_fail(COLONIES_EINVAL, "host \"%s\" must be a host name or address, not a URL", host);
     if (port < 1 || port > 65535) return cl_fail(COLONIES_EINVAL, "port %d is not in 1..65535", port);
 
-    cl_transport_options topts = {.tls = 0, .verify_tls = 1, .ca_bundle = NULL, .connect_timeout_ms = 10000};
-    long request_timeout_ms = 60000;
     cJSON *opts = NULL;
-    if (options_json != NULL) {
-        int rc = cl_json_parse(&opts, options_json, cJSON_Object, "options_json");
-        if (rc) return rc;
-        const cJSON *item;
-        cJSON_ArrayForEach(item, opts)
-        {
-            if (strcmp(item->string, "tls") == 0)
-                rc = bool_option(item, &topts.tls);
-            else if (strcmp(item->string, "verify_tls") == 0)
-                rc = bool_option(item, &topts.verify_tls);
-            else if (strcmp(item->string, "connect_timeout_ms") == 0)
-                rc = ms_option(item, &topts.connect_timeout_ms);
-            else if (strcmp(item->string, "request_timeout_ms") == 0)
-                rc = ms_option(item, &request_timeout_ms);
-            else if (strcmp(item->string, "ca_bundle") == 0) {
-                if (!cJSON_IsString(item) && !cJSON_IsNull(item))
-                    rc = cl_fail(COLONIES_EINVAL, "option \"ca_bundle\" must be a path");
-                else
-                    topts.ca_bundle = cJSON_IsString(item) ? item->valuestring : NULL;
-            } else
-                rc = cl_fail(COLONIES_EINVAL, "unknown option \"%s\"", item->string);
-            if (rc) {
-                cJSON_Delete(opts);
-                return rc;
-            }
-        }
+    int rc = cl_json_parse(&opts, options_json ? options_json : "{}", cJSON_Object, "options_json");
+    if (rc == 0) rc = cl_validate_object(opts, cl_client_options, cl_n_client_options, CL_UNKNOWN_REFUSE, "option");
+    if (rc) {
+        cJSON_Delete(opts);
+        return rc;
     }
-    colonies_client *c = calloc(1, sizeof *c);
-    int rc = c ? cl_transport_new(&c->transport, host, port, &topts) : cl_fail(COLONIES_ENOMEM, "out of memory");
+    cJSON *tls = option(opts, "tls"), *verify = option(opts, "verify_tls"), *ca = option(opts, "ca_bundle"),
+          *connect = option(opts, "connect_timeout"), *request = option(opts, "request_timeout"),
+          *idle = option(opts, "max_idle");
+    colonies_client *c = NULL;
+    if (tls && verify && ca && connect && request && idle) {
+        cl_transport_options topts = {
+            .tls = cJSON_IsTrue(tls),
+            .verify_tls = cJSON_IsTrue(verify),
+            .ca_bundle = cJSON_IsString(ca) ? ca->valuestring : NULL,
+            .connect_timeout_ms = seconds_to_ms(connect->valuedouble),
+            .max_idle_s = (long)ceil(idle->valuedouble),
+        };
+        c = calloc(1, sizeof *c);
+        rc = c ? cl_transport_new(&c->transport, host, port, &topts) : cl_fail(COLONIES_ENOMEM, "out of memory");
+        if (rc == 0) c->request_timeout_ms = seconds_to_ms(request->valuedouble);
+    } else {
+        rc = cl_fail(COLONIES_ENOMEM, "out of memory");
+    }
+    cJSON_Delete(tls);
+    cJSON_Delete(verify);
+    cJSON_Delete(ca);
+    cJSON_Delete(connect);
+    cJSON_Delete(request);
+    cJSON_Delete(idle);
     cJSON_Delete(opts);
     if (rc) {
         free(c);
         return rc;
     }
-    c->request_timeout_ms = request_timeout_ms;
     *out = c;
     return COLONIES_OK;
 }
@@ -90,81 +80,197 @@ void colonies_client_free(colonies_client *client)
     free(client);
 }
 
-long cl_client_timeout_ms(const colonies_client *c, long extra_ms)
+/* The environment. */
+
+static int env_bool(const char *var, const char *v, int *out)
 {
-    long t = c->request_timeout_ms + extra_ms;
-    return t < c->request_timeout_ms ? LONG_MAX : t;
+    static const char *const yes[] = {"true", "1", "yes", "on"}, *const no[] = {"false", "0", "no", "off"};
+    for (size_t i = 0; i < 4; i++) {
+        if (strcasecmp(v, yes[i]) == 0) return *out = 1, COLONIES_OK;
+        if (strcasecmp(v, no[i]) == 0) return *out = 0, COLONIES_OK;
+    }
+    return cl_fail(COLONIES_EINVAL, "%s=\"%.40s\" is not true or false", var, v);
 }
 
-/* Builds {"payloadtype":T,"payload":base64(msg),"signature":S}. */
-static int build_envelope(char **out, const char *msgtype, cJSON *msg, const char *prvkey)
+/* The known variables that are set, as a JSON object keyed by the registry's names. */
+static int read_env(cJSON **out)
 {
-    cJSON_DeleteItemFromObjectCaseSensitive(msg, "msgtype");
-    if (!cJSON_AddStringToObject(msg, "msgtype", msgtype)) return cl_fail(COLONIES_ENOMEM, "out of memory");
-    char *json = cJSON_PrintUnformatted(msg);
-    if (json == NULL) return cl_fail(COLONIES_ENOMEM, "out of memory");
-    char *payload = NULL;
-    int rc = cl_base64_encode(&payload, json, strlen(json), "payload");
-    free(json);
-    if (rc) return rc;
-    char sig[131] = "";
-    if (prvkey != NULL) rc = cl_sign_raw(sig, (const unsigned char *)payload, strlen(payload), prvkey);
-    cJSON *env = rc ? NULL : cJSON_CreateObject();
-    if (rc == 0 && (env == NULL || !cJSON_AddStringToObject(env, "payloadtype", msgtype) ||
-                    !cJSON_AddStringToObject(env, "payload", payload) ||
-                    !cJSON_AddStringToObject(env, "signature", sig)))
-        rc = cl_fail(COLONIES_ENOMEM, "out of memory");
-    if (rc == 0) rc = cl_json_print(out, env);
+    cJSON *env = cJSON_CreateObject();
+    if (env == NULL) return cl_fail(COLONIES_ENOMEM, "out of memory");
+    for (size_t i = 0; i < cl_n_env_vars; i++) {
+        const cl_env_var *e = &cl_env_vars[i];
+        const char *v = getenv(e->var);
+        /* Unset or empty: not given. The first variable set for a key wins. */
+        if (v == NULL || v[0] == '\0' || cJSON_GetObjectItemCaseSensitive(env, e->key)) continue;
+        cJSON *item = NULL;
+        int rc = COLONIES_OK;
+        if (e->type->kind == CL_K_BOOL) {
+            int b = 0;
+            rc = env_bool(e->var, v, &b);
+            if (rc == 0) item = cJSON_CreateBool(b);
+        } else if (e->type->kind == CL_K_INT) {
+            char *end = NULL;
+            errno = 0;
+            long n = strtol(v, &end, 10);
+            if (errno || end == v || *end != '\0' || n < INT_MIN || n > INT_MAX)
+                rc = cl_fail(COLONIES_EINVAL, "%s=\"%.40s\" is not a whole number", e->var, v);
+            else
+                item = cJSON_CreateNumber((double)n);
+        } else {
+            item = cJSON_CreateString(v);
+        }
+        if (rc == 0 && (item == NULL || !cJSON_AddItemToObject(env, e->key, item))) {
+            cJSON_Delete(item);
+            rc = cl_fail(COLONIES_ENOMEM, "out of memory");
+        }
+        if (rc) {
+            cJSON_Delete(env);
+            return rc;
+        }
+    }
+    *out = env;
+    return COLONIES_OK;
+}
+
+colonies_status colonies_env(char **out_json)
+{
+    cl_clear_error();
+    CL_CHECK_OUT(out_json);
+    cJSON *env = NULL;
+    int rc = read_env(&env);
+    if (rc == 0) rc = cl_json_print(out_json, env);
     cJSON_Delete(env);
-    free(payload);
     return rc;
 }
 
-/* Maps a server error reply to a status code and records its message. */
-static int server_error(long http_status, const char *msgtype, const char *message)
+/* The name of the first variable that sets key, for errors. */
+static const char *env_var_of(const char *key)
+{
+    for (size_t i = 0; i < cl_n_env_vars; i++)
+        if (strcmp(cl_env_vars[i].key, key) == 0) return cl_env_vars[i].var;
+    return key;
+}
+
+colonies_status colonies_client_new_from_env(colonies_client **out, const char *options_json)
+{
+    cl_clear_error();
+    CL_CHECK_OUT(out);
+    cJSON *env = NULL, *opts = NULL;
+    int rc = read_env(&env);
+    if (rc == 0) rc = cl_json_parse(&opts, options_json ? options_json : "{}", cJSON_Object, "options_json");
+    const cJSON *host = cJSON_GetObjectItemCaseSensitive(env, "host");
+    const cJSON *port = cJSON_GetObjectItemCaseSensitive(env, "port");
+    const cJSON *tls = cJSON_GetObjectItemCaseSensitive(env, "tls");
+    if (rc == 0 && !cJSON_IsString(host)) rc = cl_fail(COLONIES_EINVAL, "%s is not set", env_var_of("host"));
+    if (rc == 0 && !cJSON_IsNumber(port)) rc = cl_fail(COLONIES_EINVAL, "%s is not set", env_var_of("port"));
+    /* The environment's TLS setting, unless the options give one. */
+    if (rc == 0 && tls && !cJSON_GetObjectItemCaseSensitive(opts, "tls") &&
+        !cJSON_AddBoolToObject(opts, "tls", cJSON_IsTrue(tls)))
+        rc = cl_fail(COLONIES_ENOMEM, "out of memory");
+    char *merged = NULL;
+    if (rc == 0) rc = cl_json_print(&merged, opts);
+    if (rc == 0) rc = colonies_client_new(out, host->valuestring, port->valueint, merged);
+    free(merged);
+    cJSON_Delete(opts);
+    cJSON_Delete(env);
+    return rc;
+}
+
+/* The envelope and the reply. */
+
+int cl_envelope(char **out, const char *msgtype, const char *msg_json, const char *prvkey)
+{
+    *out = NULL;
+    char *payload = NULL;
+    int rc = cl_base64_encode(&payload, msg_json, strlen(msg_json), "payload");
+    if (rc) return rc;
+    char sig[131] = "";
+    if (prvkey != NULL) rc = cl_sign_raw(sig, (const unsigned char *)payload, strlen(payload), prvkey);
+    cl_buf b = {0};
+    if (rc == 0) {
+        cl_buf_str(&b, "{\"payloadtype\":");
+        cl_buf_json_string(&b, msgtype);
+        cl_buf_str(&b, ",\"payload\":\"");
+        cl_buf_str(&b, payload);
+        cl_buf_str(&b, "\",\"signature\":\"");
+        cl_buf_str(&b, sig);
+        rc = cl_buf_str(&b, "\"}");
+    }
+    free(payload);
+    if (rc) {
+        free(b.data);
+        return rc;
+    }
+    *out = b.data;
+    return COLONIES_OK;
+}
+
+/* A server error reply as a status: the operation's remaps first, then the HTTP status. */
+static int server_error(long http_status, const cl_call *call, const char *message)
 {
     int code;
     switch (http_status) {
     case 401:
     case 403: code = COLONIES_EFORBIDDEN; break;
     case 404: code = COLONIES_ENOTFOUND; break;
-    case 408: code = COLONIES_ETIMEOUT; break;
     default: code = COLONIES_ESERVER; break;
     }
-    return cl_fail(code, "%s: server replied %ld: %s", msgtype, http_status, message);
+    for (size_t i = 0; call->op && i < call->op->n_remaps; i++) {
+        const cl_remap *r = &call->op->remaps[i];
+        if (!r->empty && r->http == http_status && (r->contains == NULL || strstr(message, r->contains))) {
+            code = r->status;
+            break;
+        }
+    }
+    return cl_fail(code, "%s: server replied %ld: %s", call->msgtype, http_status, message);
+}
+
+/* A reply that is not a Colonies envelope at all. */
+static int not_an_envelope(const cl_call *call, const cl_response *resp)
+{
+    for (size_t i = 0; call->op && resp->len == 0 && i < call->op->n_remaps; i++) {
+        const cl_remap *r = &call->op->remaps[i];
+        if (r->empty && r->http == resp->status)
+            return cl_fail(r->status, "%s: the server replied %ld with no content, as it does when it refuses the "
+                                      "signer", call->msgtype, resp->status);
+    }
+    /* A gateway that lost the server's answer: a request that is not idempotent may have acted. */
+    if (!call->idempotent && (resp->status == 502 || resp->status == 504))
+        return cl_fail(COLONIES_EINDOUBT, "%s: a gateway replied %ld without the server's answer; the request may "
+                                          "or may not have been applied", call->msgtype, resp->status);
+    if (resp->status != 200) {
+        /* A proxy's or the router's own error page. */
+        char snippet[200];
+        size_t n = resp->len < sizeof snippet - 1 ? resp->len : sizeof snippet - 1;
+        memcpy(snippet, resp->data, n);
+        snippet[n] = '\0';
+        return server_error(resp->status, call, snippet);
+    }
+    return cl_fail(COLONIES_EREPLY, "%s: reply is not a Colonies reply envelope (HTTP %ld, %zu bytes)", call->msgtype,
+                   resp->status, resp->len);
 }
 
 /* Decodes a reply envelope; on success *out is the payload JSON text. */
-static int decode_reply(char **out, const char *msgtype, const cl_response *resp)
+static int decode_reply(char **out, const cl_call *call, const cl_response *resp)
 {
     cJSON *env = cJSON_ParseWithLength(resp->data, resp->len);
     const cJSON *payload = env ? cJSON_GetObjectItemCaseSensitive(env, "payload") : NULL;
     if (!cJSON_IsString(payload)) {
         cJSON_Delete(env);
-        if (resp->status != 200) {
-            /* Not an envelope: a proxy's or the router's own error page. */
-            char snippet[200];
-            size_t n = resp->len < sizeof snippet - 1 ? resp->len : sizeof snippet - 1;
-            memcpy(snippet, resp->data, n);
-            snippet[n] = '\0';
-            return server_error(resp->status, msgtype, snippet);
-        }
-        return cl_fail(COLONIES_EREPLY, "%s: reply is not a Colonies reply envelope (HTTP %ld, %zu bytes)",
-                       msgtype, resp->status, resp->len);
+        return not_an_envelope(call, resp);
     }
     char *decoded = NULL;
     size_t decoded_len = 0;
     int rc = cl_base64_decode(&decoded, &decoded_len, payload->valuestring);
-    const cJSON *error = cJSON_GetObjectItemCaseSensitive(env, "error");
-    int is_error = cJSON_IsTrue(error) || resp->status != 200;
+    int is_error = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(env, "error")) || resp->status != 200;
     cJSON_Delete(env);
-    if (rc) return cl_fail(rc, "%s: reply payload is not base64", msgtype);
+    if (rc) return cl_fail(rc, "%s: reply payload is not base64", call->msgtype);
     if (is_error) {
         cJSON *err = cJSON_ParseWithLength(decoded, decoded_len);
         const cJSON *msg = cJSON_GetObjectItemCaseSensitive(err, "message");
         const cJSON *st = cJSON_GetObjectItemCaseSensitive(err, "status");
         long status = cJSON_IsNumber(st) && resp->status == 200 ? (long)st->valuedouble : resp->status;
-        rc = server_error(status, msgtype, cJSON_IsString(msg) ? msg->valuestring : decoded);
+        rc = server_error(status, call, cJSON_IsString(msg) ? msg->valuestring : decoded);
         cJSON_Delete(err);
         free(decoded);
         return rc;
@@ -173,30 +279,35 @@ static int decode_reply(char **out, const char *msgtype, const cl_response *resp
     cJSON *check = decoded_len ? cJSON_ParseWithLength(decoded, decoded_len) : NULL;
     if (decoded_len && check == NULL) {
         free(decoded);
-        return cl_fail(COLONIES_EREPLY, "%s: reply payload is not JSON", msgtype);
+        return cl_fail(COLONIES_EREPLY, "%s: reply payload is not JSON", call->msgtype);
     }
     cJSON_Delete(check);
     *out = decoded;
     return COLONIES_OK;
 }
 
-int cl_client_call(colonies_client *c, char **out_json, const char *msgtype, cJSON *msg, const char *prvkey,
-                   long timeout_ms)
+int cl_client_send(colonies_client *c, char **out_json, const cl_call *call)
 {
     if (out_json) *out_json = NULL;
-    if (c == NULL) return cl_fail(COLONIES_EINVAL, "client is NULL");
-    if (msg == NULL) return cl_fail(COLONIES_ENOMEM, "out of memory");
     char *body = NULL;
-    int rc = build_envelope(&body, msgtype, msg, prvkey);
+    int rc = cl_envelope(&body, call->msgtype, call->msg_json, call->prvkey);
     if (rc) return rc;
+    cl_request req = {
+        .path = "/api",
+        .body = body,
+        .body_len = strlen(body),
+        .timeout_ms = call->timeout_ms,
+        .idempotent = call->idempotent,
+        .cancel = call->cancel,
+        .what = call->msgtype,
+    };
     cl_response resp;
-    rc = cl_transport_request(c->transport, &resp, "/api", body, strlen(body),
-                              timeout_ms > 0 ? timeout_ms : c->request_timeout_ms);
+    rc = cl_transport_request(c->transport, &resp, &req);
     free(body);
     if (rc) return rc;
     cl_set_http_status((int)resp.status);
     char *payload = NULL;
-    rc = decode_reply(&payload, msgtype, &resp);
+    rc = decode_reply(&payload, call, &resp);
     free(resp.data);
     if (rc) return rc;
     if (out_json)
@@ -204,32 +315,4 @@ int cl_client_call(colonies_client *c, char **out_json, const char *msgtype, cJS
     else
         free(payload);
     return COLONIES_OK;
-}
-
-int colonies_client_send(colonies_client *client, char **out_json, const char *msgtype, const char *payload_json,
-                         const char *prvkey, long timeout_ms)
-{
-    cl_clear_error();
-    if (out_json) *out_json = NULL;
-    if (msgtype == NULL || msgtype[0] == '\0') return cl_fail(COLONIES_EINVAL, "msgtype is empty");
-    if (timeout_ms < 0) return cl_fail(COLONIES_EINVAL, "timeout_ms is negative");
-    cJSON *msg = NULL;
-    int rc = cl_json_parse(&msg, payload_json ? payload_json : "{}", cJSON_Object, "payload_json");
-    if (rc) return rc;
-    rc = cl_client_call(client, out_json, msgtype, msg, prvkey, timeout_ms);
-    cJSON_Delete(msg);
-    return rc;
-}
-
-int colonies_client_health(colonies_client *client)
-{
-    cl_clear_error();
-    if (client == NULL) return cl_fail(COLONIES_EINVAL, "client is NULL");
-    cl_response resp;
-    int rc = cl_transport_request(client->transport, &resp, "/health", NULL, 0, client->request_timeout_ms);
-    if (rc) return rc;
-    cl_set_http_status((int)resp.status);
-    if (resp.status != 200) rc = server_error(resp.status, "health", resp.data);
-    free(resp.data);
-    return rc;
 }

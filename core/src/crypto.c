@@ -99,7 +99,7 @@ static int out_copy(char **out, const char *text)
     return *out ? COLONIES_OK : cl_fail(COLONIES_ENOMEM, "out of memory");
 }
 
-int colonies_crypto_prvkey(char **out_prvkey)
+colonies_status colonies_crypto_prvkey(char **out_prvkey)
 {
     cl_clear_error();
     CL_CHECK_OUT(out_prvkey);
@@ -118,7 +118,7 @@ int colonies_crypto_prvkey(char **out_prvkey)
     return rc;
 }
 
-int colonies_crypto_id(char **out_id, const char *prvkey)
+colonies_status colonies_crypto_id(char **out_id, const char *prvkey)
 {
     cl_clear_error();
     CL_CHECK_OUT(out_id);
@@ -134,7 +134,7 @@ int colonies_crypto_id(char **out_id, const char *prvkey)
     return rc ? rc : out_copy(out_id, id);
 }
 
-int colonies_crypto_hash(char **out_hash, const char *msg, size_t msg_len)
+colonies_status colonies_crypto_hash(char **out_hash, const char *msg, size_t msg_len)
 {
     cl_clear_error();
     CL_CHECK_OUT(out_hash);
@@ -170,7 +170,7 @@ int cl_sign_raw(char out_sig[SIG_HEX + 1], const unsigned char *msg, size_t len,
     return COLONIES_OK;
 }
 
-int colonies_crypto_sign(char **out_sig, const char *msg, size_t msg_len, const char *prvkey)
+colonies_status colonies_crypto_sign(char **out_sig, const char *msg, size_t msg_len, const char *prvkey)
 {
     cl_clear_error();
     CL_CHECK_OUT(out_sig);
@@ -216,7 +216,7 @@ static int recover(secp256k1_pubkey *pub, const char *msg, size_t msg_len, const
     return COLONIES_OK;
 }
 
-int colonies_crypto_recover_id(char **out_id, const char *msg, size_t msg_len, const char *sig)
+colonies_status colonies_crypto_recover_id(char **out_id, const char *msg, size_t msg_len, const char *sig)
 {
     cl_clear_error();
     CL_CHECK_OUT(out_id);
@@ -228,7 +228,7 @@ int colonies_crypto_recover_id(char **out_id, const char *msg, size_t msg_len, c
     return rc ? rc : out_copy(out_id, id);
 }
 
-int colonies_crypto_verify(const char *id, const char *msg, size_t msg_len, const char *sig)
+colonies_status colonies_crypto_verify(const char *id, const char *msg, size_t msg_len, const char *sig)
 {
     cl_clear_error();
     unsigned char want[32];

@@ -11,6 +11,7 @@
 #include "colonies/common.h"
 #include "colonies/crypto.h"
 #include "colonies/funcspec.h"
+#include "colonies/registry.h"
 
 /* error.c: the per-thread last error. */
 void cl_clear_error(void);
@@ -42,9 +43,36 @@ int cl_base64_decode(char **out, size_t *out_len, const char *in);
 /* crypto.c: raw forms used by the client's envelope. */
 int cl_sign_raw(char out_sig[131], const unsigned char *msg, size_t len, const char *prvkey);
 
-/* json.c: helpers over cJSON. */
-/* Parses text as a JSON value of the given cJSON type (cJSON_Object, cJSON_Array, 0 for any). */
+/* json.c: helpers over cJSON and JSON text. */
+/*
+ * Parses text as a JSON value of the given cJSON type (cJSON_Object,
+ * cJSON_Array, 0 for any). Refuses a string holding \u0000, which a C
+ * string would silently cut short.
+ */
 int cl_json_parse(cJSON **out, const char *text, int type, const char *what);
+
+/* The exact text of a value inside a JSON document. */
+typedef struct {
+    const char *start;
+    size_t len;
+} cl_span;
+/*
+ * The text of each member's value of the object text, in order, into
+ * spans[0..n); n must be the object's member count (from its parsed tree).
+ * text must already have parsed as valid JSON.
+ */
+int cl_json_member_spans(const char *text, cl_span *spans, size_t n);
+
+/* A growing string; on failure it stays failed and every add returns COLONIES_ENOMEM. */
+typedef struct {
+    char *data; /* NUL-terminated, malloc'd */
+    size_t len, cap;
+    int failed;
+} cl_buf;
+int cl_buf_add(cl_buf *b, const char *s, size_t n);
+int cl_buf_str(cl_buf *b, const char *s);
+/* Adds s as a quoted JSON string. */
+int cl_buf_json_string(cl_buf *b, const char *s);
 /* Prints a value (unformatted) into *out (colonies_free); frees nothing. */
 int cl_json_print(char **out, const cJSON *value);
 /* Adds a copy of a string, treating NULL as "". */

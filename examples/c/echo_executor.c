@@ -6,11 +6,14 @@
  *
  *   eval "$(scripts/colonies-server env)"; ./echo_executor --count 1
  */
-#include <string.h>
-
-#include <cjson/cJSON.h>
-
 #include "env.h"
+
+/* Runs an operation with parameters from colonies_json_format; *out may be NULL. */
+static int call(colonies_client *client, char **out, const char *operation, const char *key, const char *params)
+{
+    if (params == NULL) return COLONIES_ENOMEM;
+    return colonies_client_call(client, out, operation, params, key, 0, NULL);
+}
 
 int main(int argc, char **argv)
 {
@@ -19,41 +22,49 @@ int main(int argc, char **argv)
         if (strcmp(argv[i], "--count") == 0) count = atoi(argv[i + 1]);
         if (strcmp(argv[i], "--timeout") == 0) timeout = atoi(argv[i + 1]);
     }
-    const char *colony = env_or("COLONIES_COLONY_NAME", "dev");
-    const char *colony_key = getenv("COLONIES_COLONY_PRVKEY");
     const char *type = env_or("ECHO_EXECUTOR_TYPE", "echo_executor");
-    if (colony_key == NULL) {
-        fprintf(stderr, "COLONIES_COLONY_PRVKEY is not set; see scripts/colonies-server env\n");
-        return 1;
-    }
+    cJSON *env = read_env();
+    const char *colony = need(env, "colonyname", "COLONIES_COLONY_NAME");
+    const char *colony_key = need(env, "colony_prvkey", "COLONIES_COLONY_PRVKEY");
+    if (colony == NULL || colony_key == NULL) return 1;
 
     colonies_client *client = NULL;
-    char *key = NULL, *id = NULL, *out = NULL;
-    int rc = connect_from_env(&client);
+    char *key = NULL, *id = NULL, *params = NULL;
+    int rc = colonies_client_new_from_env(&client, NULL);
     if (rc) return report("connect", rc);
     /* A fresh identity each run: the colony owner vouches for it. */
     if ((rc = colonies_crypto_prvkey(&key)) || (rc = colonies_crypto_id(&id, key))) return report("new key", rc);
 
-    char name[80], body[512];
+    char name[80];
     snprintf(name, sizeof name, "echo-c-%.8s", id);
-    snprintf(body, sizeof body,
-             "{\"executorid\":\"%s\",\"executortype\":\"%s\",\"executorname\":\"%s\",\"colonyname\":\"%s\"}", id,
-             type, name, colony);
-    if ((rc = colonies_client_add_executor(client, &out, body, colony_key))) return report("add executor", rc);
-    colonies_free(out);
-    if ((rc = colonies_client_approve_executor(client, colony, name, colony_key)))
-        return report("approve executor", rc);
-    snprintf(body, sizeof body, "{\"executorname\":\"%s\",\"colonyname\":\"%s\",\"funcname\":\"echo\"}", name,
-             colony);
-    if ((rc = colonies_client_add_function(client, &out, body, key))) return report("add function", rc);
-    colonies_free(out);
+    colonies_json_format(&params, "{\"executor\":{\"executorid\":%s,\"executortype\":%s,\"executorname\":%s,"
+                                  "\"colonyname\":%s}}", id, type, name, colony);
+    rc = call(client, NULL, "add_executor", colony_key, params);
+    colonies_free(params);
+    if (rc) return report("add executor", rc);
+    colonies_json_format(&params, "{\"colonyname\":%s,\"executorname\":%s}", colony, name);
+    rc = call(client, NULL, "approve_executor", colony_key, params);
+    colonies_free(params);
+    if (rc) return report("approve executor", rc);
+    colonies_json_format(&params, "{\"fun\":{\"executorname\":%s,\"colonyname\":%s,\"funcname\":\"echo\"}}", name,
+                         colony);
+    rc = call(client, NULL, "add_function", key, params);
+    colonies_free(params);
+    if (rc) return report("add function", rc);
     printf("executor %s ready\n", name);
     fflush(stdout);
 
     int status = 0;
-    for (int done = 0; done < count; done++) {
+    colonies_json_format(&params, "{\"colonyname\":%s,\"timeout\":%d}", colony, timeout);
+    for (int done = 0; done < count;) {
         char *process = NULL;
-        rc = colonies_client_assign(client, &process, colony, timeout, NULL, NULL, key);
+        rc = call(client, &process, "assign_process", key, params);
+        if (rc == COLONIES_EEXPIRED) {
+            /* Nothing came within the timeout. */
+            fprintf(stderr, "no process within %d s\n", timeout);
+            status = 1;
+            break;
+        }
         if (rc) {
             status = report("assign", rc);
             break;
@@ -63,8 +74,11 @@ int main(int argc, char **argv)
         colonies_free(process);
         const char *processid = cJSON_GetStringValue(cJSON_GetObjectItem(p, "processid"));
         const cJSON *args = cJSON_GetObjectItem(cJSON_GetObjectItem(p, "spec"), "args");
-        char *args_json = args ? cJSON_PrintUnformatted(args) : NULL;
-        rc = colonies_client_close(client, processid ? processid : "", args_json ? args_json : "[]", key);
+        char *args_json = args ? cJSON_PrintUnformatted(args) : NULL, *closing = NULL;
+        colonies_json_format(&closing, "{\"processid\":%s,\"out\":%J}", processid ? processid : "",
+                             args_json ? args_json : "[]");
+        rc = call(client, NULL, "close_successful", key, closing);
+        colonies_free(closing);
         printf("process %.12s closed with output %s\n", processid ? processid : "?", args_json ? args_json : "[]");
         fflush(stdout);
         free(args_json);
@@ -73,10 +87,15 @@ int main(int argc, char **argv)
             status = report("close", rc);
             break;
         }
+        done++;
     }
-    colonies_client_remove_executor(client, colony, name, colony_key);
+    colonies_free(params);
+    colonies_json_format(&params, "{\"colonyname\":%s,\"executorname\":%s}", colony, name);
+    call(client, NULL, "remove_executor", colony_key, params);
+    colonies_free(params);
     colonies_client_free(client);
     colonies_free(key);
     colonies_free(id);
+    cJSON_Delete(env);
     return status;
 }

@@ -4,8 +4,8 @@ its arguments as output.
 
 It registers itself in the colony with the colony's key (as a development
 setup allows), so it needs only the environment scripts/colonies-server
-exports: COLONIES_SERVER_HOST, COLONIES_SERVER_PORT, COLONIES_COLONY_NAME and
-COLONIES_COLONY_PRVKEY. It stops after handling --count processes or after
+exports (the server's address, the colony's name and its owner's key), read
+by colonies_client(). It stops after handling --count processes or after
 --timeout seconds (env ECHO_COUNT, ECHO_TIMEOUT), and removes itself from
 the colony on the way out.
 
@@ -17,7 +17,7 @@ import os
 import sys
 import time
 
-from colonies import Colonies, Crypto, TimeoutError as NoProcess
+from colonies import Crypto, ExpiredError, colonies_client
 
 
 def main():
@@ -30,10 +30,8 @@ def main():
                                                             "echo_executor"))
     args = parser.parse_args()
 
-    client = Colonies(os.environ["COLONIES_SERVER_HOST"], int(os.environ["COLONIES_SERVER_PORT"]),
-                      os.getenv("COLONIES_SERVER_TLS") == "true")
-    colonyname = os.environ["COLONIES_COLONY_NAME"]
-    colony_prvkey = os.environ["COLONIES_COLONY_PRVKEY"]
+    # The server's address and the colony come from the COLONIES_* environment.
+    client, colonyname, colony_prvkey, _, _ = colonies_client()
 
     crypto = Crypto()
     prvkey = crypto.prvkey()
@@ -64,8 +62,8 @@ def serve(client, colonyname, prvkey, count, timeout):
         try:
             # Short waits, so the deadline is kept even when nothing comes.
             process = client.assign(colonyname, min(int(left), 10), prvkey)
-        except NoProcess:
-            continue
+        except ExpiredError:
+            continue  # nothing came in this wait
         if process.spec.funcname == "echo":
             client.close(process.processid, process.spec.args, prvkey)
         else:

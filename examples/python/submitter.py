@@ -4,8 +4,8 @@ and prints its output. Exits non-zero when it failed or took too long.
 
 A submitter must be a member of the colony: this one registers itself with
 the colony's key (as a development setup allows) and removes itself at the
-end. It needs COLONIES_SERVER_HOST, COLONIES_SERVER_PORT,
-COLONIES_COLONY_NAME and COLONIES_COLONY_PRVKEY.
+end. It needs the environment scripts/colonies-server exports (the server's
+address, the colony's name and its owner's key), read by colonies_client().
 
     python3 submitter.py --timeout 30
 """
@@ -15,7 +15,7 @@ import os
 import sys
 import time
 
-from colonies import Colonies, Crypto, func_spec
+from colonies import Colonies, Crypto, colonies_client, func_spec
 
 
 def main():
@@ -26,10 +26,8 @@ def main():
                                                             "echo_executor"))
     args = parser.parse_args()
 
-    client = Colonies(os.environ["COLONIES_SERVER_HOST"], int(os.environ["COLONIES_SERVER_PORT"]),
-                      os.getenv("COLONIES_SERVER_TLS") == "true")
-    colonyname = os.environ["COLONIES_COLONY_NAME"]
-    colony_prvkey = os.environ["COLONIES_COLONY_PRVKEY"]
+    # The server's address and the colony come from the COLONIES_* environment.
+    client, colonyname, colony_prvkey, _, _ = colonies_client()
 
     crypto = Crypto()
     prvkey = crypto.prvkey()

@@ -4,27 +4,30 @@ A drop-in replacement for pycolonies' client: change
 ``from pycolonies import ...`` to ``from colonies import ...``.
 
     from colonies import Colonies, Crypto, func_spec, ColoniesConnectionError
+
+The names pycolonies' modules export are here too: the models of its
+``model`` module (``Process``, ``FuncSpec``, ``Workflow``, ``ProcessGraph``,
+``File``, ...) are ``colonies.model``'s, generated with every other server
+type from the registry, the one description of the protocol in the core.
 """
 
-from . import capi
+from . import capi, errors, model
 from .client import Colonies, colonies_client
 from .crypto import Crypto
-from .errors import (ColoniesConnectionError, ColoniesError, CryptoError, ForbiddenError,
-                     InvalidArgumentError, JSONError, NotFoundError, ReplyError, ServerError,
-                     TimeoutError, TransportError)
+from .errors import *  # noqa: F401,F403 - the exception classes
 from .funcspec import func_spec
-from .model import (Attribute, Colony, Conditions, Executor, Fs, FuncSpec, Function, Gpu, Model,
-                    Process)
+from .model import *  # noqa: F401,F403 - the server's types and enumerations
 
 __version__ = capi.colonies_version()
 
-# TimeoutError is left out so that `from colonies import *` does not shadow
-# the builtin (ours subclasses it); use colonies.TimeoutError.
-__all__ = [
-    "Colonies", "colonies_client", "Crypto", "func_spec",
-    "ColoniesError", "ColoniesConnectionError", "CryptoError", "ForbiddenError",
-    "InvalidArgumentError", "JSONError", "NotFoundError", "ReplyError", "ServerError",
-    "TransportError",
-    "Model", "Process", "FuncSpec", "Conditions", "Gpu", "Fs", "Attribute", "Colony", "Executor",
-    "Function",
-]
+
+def registry():
+    """The registry: every operation, type, status and option, as a dict."""
+    import json
+    return json.loads(capi.colonies_registry())
+
+
+# TimeoutError is left out of __all__ so that `from colonies import *` does
+# not shadow the builtin (ours subclasses it); use colonies.TimeoutError.
+__all__ = (["Colonies", "colonies_client", "Crypto", "func_spec", "registry"]
+           + [n for n in errors.__all__ if n != "TimeoutError"] + model.__all__)

@@ -4,7 +4,8 @@ import inspect
 import json
 
 from . import capi
-from .model import FuncSpec, _plain, to_json
+from ._model import to_json
+from .model import FuncSpec
 
 __all__ = ["func_spec"]
 
@@ -25,7 +26,8 @@ def func_spec(func, args, colonyname, executortype, executorname=None, priority=
     env, executornames, dependencies, cpu, mem, nodename, ...; see
     ``colonies_func_spec_new``). The core checks every value: a missing or
     wrong one, or an unknown option, raises ``InvalidArgumentError`` naming
-    it. ``fs`` is a ``Fs`` model or a dict.
+    it. ``fs`` is a ``Fs`` model or a dict. The options, their defaults and
+    ranges are the registry's (``colonies_func_spec_new`` in the core).
     """
     opts = dict(options)
     if callable(func):
@@ -40,5 +42,5 @@ def func_spec(func, args, colonyname, executortype, executorname=None, priority=
     opts.update(args=args, colonyname=colonyname, executortype=executortype,
                 executorname=executorname, priority=priority, maxexectime=maxexectime,
                 maxretries=maxretries, maxwaittime=maxwaittime, code=code, kwargs=kwargs,
-                fs=None if fs is None else _plain(fs))
+                fs=fs)
     return FuncSpec(json.loads(capi.colonies_func_spec_new(to_json(opts))))

@@ -43,8 +43,9 @@ def test_silent_server_times_out():
 
 
 @pytest.mark.parametrize("kwargs, named", [
-    ({"request_timeout": 0}, "request_timeout_ms"),
-    ({"connect_timeout": -1}, "connect_timeout_ms"),
+    ({"request_timeout": 0}, "request_timeout"),
+    ({"connect_timeout": -1}, "connect_timeout"),
+    ({"max_idle": "soon"}, "max_idle"),
     ({"ca_bundle": 5}, "ca_bundle"),
 ])
 def test_bad_client_options(kwargs, named):
@@ -73,15 +74,15 @@ def test_missing_ca_bundle_is_a_transport_error():
 
 def test_bad_arguments_are_refused_before_sending(client, crypto):
     key = crypto.prvkey()
-    with pytest.raises(JSONError, match="executor"):
+    with pytest.raises(InvalidArgumentError, match="parameter executor must be an Executor object"):
         client.add_executor("not a dict", key)
-    with pytest.raises(JSONError, match="colony"):
+    with pytest.raises(InvalidArgumentError, match="parameter colony must be a Colony object"):
         client.add_colony([1], key)
     with pytest.raises(InvalidArgumentError, match="processid"):
         client.get_process("", key)
     with pytest.raises(CryptoError, match="private key"):
         client.get_process("ab" * 32, "xyz")
-    with pytest.raises(InvalidArgumentError, match="output"):
+    with pytest.raises(InvalidArgumentError, match="parameter out must be a list"):
         client.close("ab" * 32, "not a list", key)
 
 
@@ -99,8 +100,8 @@ def test_server_errors(client, crypto):
 def test_server_calls(client, server):
     assert client.health() is True
     assert set(client.version()) >= {"buildversion", "buildtime"}
-    assert "buildversion" in client.server_info()
-    assert client.statistics(server.prvkey)["colonies"] >= 1
+    assert "buildversion" in client.get_server_info()
+    assert client.get_statistics(server.prvkey)["colonies"] >= 1
 
 
 def test_environment_helper(monkeypatch, server):

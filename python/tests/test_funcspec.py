@@ -49,13 +49,13 @@ def test_code_and_options_pass_through():
 
 
 @pytest.mark.parametrize("kwargs, named", [
-    ({"colour": "red"}, "unknown func spec option \"colour\""),
-    ({"priority": 50001}, "\"priority\""),
-    ({"priority": "high"}, "\"priority\""),
-    ({"maxexectime": 1.5}, "\"maxexectime\""),
-    ({"label": 3}, "\"label\""),
-    ({"env": {"A": 1}}, "\"env\""),
-    ({"executornames": "e1"}, "\"executornames\""),
+    ({"colour": "red"}, "func spec option colour is unknown"),
+    ({"priority": 50001}, "option priority must be a whole number from -50000 to 50000, not 50001"),
+    ({"priority": "high"}, "option priority must be a whole number"),
+    ({"maxexectime": 1.5}, "option maxexectime must be a whole number"),
+    ({"label": 3}, "option label must be a string"),
+    ({"env": {"A": 1}}, "option env.A must be a string"),
+    ({"executornames": "e1"}, "option executornames must be a list"),
 ])
 def test_bad_options_name_the_option(kwargs, named):
     with pytest.raises(InvalidArgumentError) as e:
@@ -64,10 +64,10 @@ def test_bad_options_name_the_option(kwargs, named):
 
 
 @pytest.mark.parametrize("args, named", [
-    (("", [], "dev", "t"), "\"funcname\""),
-    (("echo", [], "", "t"), "\"colonyname\""),
-    (("echo", [], "dev", None), "\"executortype\""),
-    (("echo", "notalist", "dev", "t"), "\"args\""),
+    (("", [], "dev", "t"), "option funcname is required"),
+    (("echo", [], "", "t"), "option colonyname is required"),
+    (("echo", [], "dev", None), "needs executortype or executorname"),
+    (("echo", "notalist", "dev", "t"), "option args must be a list"),
 ])
 def test_missing_or_wrong_arguments(args, named):
     with pytest.raises(InvalidArgumentError, match=named):

@@ -69,7 +69,7 @@ def test_submit_assign_close(client, executor):
     client.add_function(executor.colonyname, executor.name, "echo", executor.prvkey)
     submitted = submit(client, executor, "hello", 42)
     assert isinstance(submitted, Process)
-    assert submitted.state == Colonies.WAITING == colonies.capi.COLONIES_WAITING
+    assert submitted.state == Colonies.WAITING == colonies.ProcessState.WAITING
     assert submitted.spec.funcname == "echo" and submitted.spec.args == ["hello", 42]
     assert submitted.spec.maxexectime == -1  # the core's default, not the server's 0
 
@@ -90,7 +90,7 @@ def test_submit_assign_close(client, executor):
 
 def test_assign_with_resources(client, executor):
     submit(client, executor, "x", cpu="500m", mem="1Gi")
-    with pytest.raises(colonies.TimeoutError):
+    with pytest.raises(colonies.ExpiredError):
         client.assign(executor.colonyname, 1, executor.prvkey, cpu="100m", mem="2Gi")
     assigned = client.assign(executor.colonyname, 5, executor.prvkey, cpu="1000m", mem="2Gi")
     assert assigned.spec.conditions.cpu == "500m"
@@ -161,13 +161,13 @@ def test_cancel_process(client, executor):
     p = submit(client, executor, "x")
     client.cancel_process(p.processid, executor.prvkey)
     assert client.get_process(p.processid, executor.prvkey).state == Colonies.CANCELLED == 4
-    with pytest.raises(colonies.TimeoutError):
+    with pytest.raises(colonies.ExpiredError):
         client.assign(executor.colonyname, 1, executor.prvkey)
 
 
 def test_assign_timeout(client, executor):
     start = time.monotonic()
-    with pytest.raises(colonies.TimeoutError) as e:
+    with pytest.raises(colonies.ExpiredError) as e:
         client.assign(executor.colonyname, 1, executor.prvkey)
     elapsed = time.monotonic() - start
     assert 0.5 < elapsed < 10

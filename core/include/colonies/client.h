@@ -6,24 +6,42 @@
  * colonies_client_free() may be called from any thread once no call is in
  * flight on the handle.
  *
+ * Every operation the server offers is one row of the registry (see
+ * colonies/registry.h): its name, its message type, its parameters with
+ * their types, defaults and ranges, its reply, whether it is safe to send
+ * twice. colonies_client_call() runs any of them by name, with its
+ * parameters as a JSON object, checking them against the registry before
+ * anything is sent:
+ *
+ *   char *process = NULL;
+ *   colonies_status rc = colonies_client_call(client, &process, "get_process",
+ *       "{\"processid\":\"...\"}", prvkey, 0, NULL);
+ *
  * Every call that talks to the server:
  *   - takes the handle first, then the output, then the inputs;
- *   - sets *out_json to NULL on entry; on success stores the server's reply
- *     (a JSON document) for the caller to release with colonies_free(); calls
- *     whose reply carries nothing of use take no output;
+ *   - sets *out_json to NULL on entry; on success stores the reply (JSON) for
+ *     the caller to release with colonies_free(); an operation whose reply
+ *     carries nothing stores "null";
  *   - signs the request with prvkey (64 hex), the caller's private key; the
  *     library only reads it during the call and wipes its decoded copy;
  *   - copies its inputs; nothing is kept past the call;
- *   - returns 0 or a negative status code (see common.h). A server error
- *     gives COLONIES_ESERVER, COLONIES_ENOTFOUND or COLONIES_EFORBIDDEN with
- *     the server's message in colonies_last_error() and the HTTP status in
- *     colonies_last_http_status().
+ *   - returns COLONIES_OK or a negative status (see colonies/status.h). A
+ *     server error gives COLONIES_ESERVER, COLONIES_ENOTFOUND or
+ *     COLONIES_EFORBIDDEN with the server's message in colonies_last_error()
+ *     and the HTTP status in colonies_last_http_status().
  *
- * JSON inputs use the server's field names (see the Colonies protocol).
- * Process states: 0 waiting, 1 running, 2 successful, 3 failed, 4 cancelled.
+ * Requests carry no nonce, so a request sent twice acts twice. The library
+ * never sends an operation that is not idempotent (submit, assign, close,
+ * add, ...) a second time, not even when a kept-alive connection dies under
+ * it: when the request went out and no reply came, the call returns
+ * COLONIES_EINDOUBT, and the caller reconciles (for example by listing its
+ * processes). Idempotent reads are retried once on a new connection when
+ * their connection breaks.
  */
 #ifndef COLONIES_CLIENT_H
 #define COLONIES_CLIENT_H
+
+#include <stdint.h>
 
 #include "colonies/common.h"
 
@@ -33,132 +51,102 @@ extern "C" {
 
 typedef struct colonies_client colonies_client;
 
-#define COLONIES_WAITING 0
-#define COLONIES_RUNNING 1
-#define COLONIES_SUCCESSFUL 2
-#define COLONIES_FAILED 3
-#define COLONIES_CANCELLED 4
+/*
+ * A cancel token: fired from any thread, it stops the calls that were given
+ * it at once (a blocked assign included). A call stopped before its request
+ * went out, or an idempotent one, returns COLONIES_ECANCELLED; one that may
+ * already have acted returns COLONIES_EINDOUBT. A fired token stays fired.
+ * The token must outlive the calls that use it.
+ */
+typedef struct colonies_cancel colonies_cancel;
+
+COLONIES_API colonies_status colonies_cancel_new(colonies_cancel **out);
+/* Fires the token. Thread-safe; accepts NULL. */
+COLONIES_API void colonies_cancel_fire(colonies_cancel *cancel);
+/* 1 when the token has fired, else 0 (NULL: 0). Thread-safe. */
+COLONIES_API int colonies_cancel_fired(const colonies_cancel *cancel);
+/* Releases a token no call is using. Accepts NULL. */
+COLONIES_API void colonies_cancel_free(colonies_cancel *cancel);
 
 /*
  * Creates a client for the server at host:port.
  *
- * options_json may be NULL or a JSON object with any of:
- *   "tls": bool (false)                 use https
- *   "verify_tls": bool (true)           verify the server's certificate and name
- *   "ca_bundle": string                 PEM file of trusted CAs (system default)
- *   "connect_timeout_ms": int (10000)   to establish a connection
- *   "request_timeout_ms": int (60000)   a whole request; a blocking assign
- *                                       gets its own timeout on top of this
- * Unknown keys are refused with COLONIES_EINVAL, so a misspelt option is
- * never silently ignored.
+ * options_json may be NULL or a JSON object of client options; the registry
+ * lists them ("client_options" in colonies_registry()): tls, verify_tls,
+ * ca_bundle, connect_timeout and request_timeout (seconds), max_idle (the
+ * seconds a kept-alive connection may idle and still be reused). Unknown
+ * keys are refused with COLONIES_EINVAL, so a misspelt option is never
+ * silently ignored.
  */
-COLONIES_API int colonies_client_new(colonies_client **out, const char *host, int port,
-                                     const char *options_json);
+COLONIES_API colonies_status colonies_client_new(colonies_client **out, const char *host, int port,
+                                                 const char *options_json);
+
+/*
+ * Creates a client from the environment (COLONIES_SERVER_HOST,
+ * COLONIES_SERVER_PORT, COLONIES_SERVER_TLS or COLONIES_TLS; see
+ * colonies_env()), with options_json as for colonies_client_new (an option
+ * given there wins over the environment). COLONIES_EINVAL, naming the
+ * variable, when one is missing or malformed.
+ */
+COLONIES_API colonies_status colonies_client_new_from_env(colonies_client **out, const char *options_json);
+
+/*
+ * The COLONIES_* environment variables the registry knows, read and checked,
+ * as a JSON object keyed by the registry's names for them: {"host": ...,
+ * "port": 50080, "tls": false, "colonyname": ..., "prvkey": ..., ...}; unset
+ * variables are left out. When both COLONIES_SERVER_TLS (pycolonies') and
+ * COLONIES_TLS (the server's tools') are set, COLONIES_SERVER_TLS wins.
+ */
+COLONIES_API colonies_status colonies_env(char **out_json);
 
 /* Releases a client and its connections. Accepts NULL. */
 COLONIES_API void colonies_client_free(colonies_client *client);
 
 /*
- * The generic call: sends message type msgtype with the fields of the JSON
- * object payload_json (the "msgtype" field is added), signed by prvkey (NULL
- * for the unsigned types versionmsg and getserverinfomsg), and stores the
- * decoded reply payload in *out_json (NULL allowed when the reply is not
- * wanted). timeout_ms 0 means the client's request timeout.
+ * Runs the registry's operation named operation (e.g. "submit_func_spec",
+ * "assign_process", "get_process") with the parameters in params_json, a
+ * JSON object (NULL: {}), signed by prvkey (NULL for the operations the
+ * registry says are unsigned).
+ *
+ * Before anything is sent, the parameters are checked against the
+ * registry: an unknown operation, or a parameter that is unknown, missing,
+ * of the wrong type or out of range, gives COLONIES_EINVAL naming it.
+ * Parameters left out get their registry defaults.
+ *
+ * On success *out_json (when out_json is not NULL) holds the reply: the
+ * object the registry names, a JSON array for lists (the server's null for
+ * an empty list becomes []), or "null" for operations that reply nothing.
+ *
+ * timeout_ms bounds the whole call; 0 means the client's request timeout,
+ * plus, for an operation the server holds open (assign_process), the time
+ * it is asked to wait. cancel (may be NULL) stops the call when fired.
  */
-COLONIES_API int colonies_client_send(colonies_client *client, char **out_json,
-                                      const char *msgtype, const char *payload_json,
-                                      const char *prvkey, long timeout_ms);
+COLONIES_API colonies_status colonies_client_call(colonies_client *client, char **out_json, const char *operation,
+                                                  const char *params_json, const char *prvkey, int64_t timeout_ms,
+                                                  colonies_cancel *cancel);
 
-/* Server. */
-/* GET /health: 0 when the server answers that it is healthy. */
-COLONIES_API int colonies_client_health(colonies_client *client);
-/* The server's build version and time: {"buildversion": ..., "buildtime": ...}. */
-COLONIES_API int colonies_client_version(colonies_client *client, char **out_json);
-/* Public server information (unsigned). */
-COLONIES_API int colonies_client_server_info(colonies_client *client, char **out_json);
-/* Server-wide statistics; prvkey is the server owner's. */
-COLONIES_API int colonies_client_statistics(colonies_client *client, char **out_json,
-                                            const char *prvkey);
-
-/* Colonies; add and remove need the server owner's key. */
-COLONIES_API int colonies_client_add_colony(colonies_client *client, char **out_json,
-                                            const char *colony_json, const char *prvkey);
-COLONIES_API int colonies_client_remove_colony(colonies_client *client, const char *colonyname,
-                                               const char *prvkey);
-COLONIES_API int colonies_client_get_colony(colonies_client *client, char **out_json,
-                                            const char *colonyname, const char *prvkey);
-COLONIES_API int colonies_client_list_colonies(colonies_client *client, char **out_json,
-                                               const char *prvkey);
-COLONIES_API int colonies_client_colony_statistics(colonies_client *client, char **out_json,
-                                                   const char *colonyname, const char *prvkey);
-
-/* Executors; add, approve, reject and remove need the colony owner's key. */
-COLONIES_API int colonies_client_add_executor(colonies_client *client, char **out_json,
-                                              const char *executor_json, const char *prvkey);
-COLONIES_API int colonies_client_approve_executor(colonies_client *client, const char *colonyname,
-                                                  const char *executorname, const char *prvkey);
-COLONIES_API int colonies_client_reject_executor(colonies_client *client, const char *colonyname,
-                                                 const char *executorname, const char *prvkey);
-COLONIES_API int colonies_client_remove_executor(colonies_client *client, const char *colonyname,
-                                                 const char *executorname, const char *prvkey);
-COLONIES_API int colonies_client_get_executor(colonies_client *client, char **out_json,
-                                              const char *colonyname, const char *executorname,
-                                              const char *prvkey);
-COLONIES_API int colonies_client_list_executors(colonies_client *client, char **out_json,
-                                                const char *colonyname, const char *prvkey);
-
-/* Functions an executor offers. executorname may be NULL or "" to list the whole colony's. */
-COLONIES_API int colonies_client_add_function(colonies_client *client, char **out_json,
-                                              const char *function_json, const char *prvkey);
-COLONIES_API int colonies_client_list_functions(colonies_client *client, char **out_json,
-                                                const char *colonyname, const char *executorname,
-                                                const char *prvkey);
-COLONIES_API int colonies_client_remove_function(colonies_client *client, const char *functionid,
-                                                 const char *prvkey);
-
-/* Processes. */
-/* Submits a function spec (see colonies_func_spec_new); the reply is the new process. */
-COLONIES_API int colonies_client_submit(colonies_client *client, char **out_json,
-                                        const char *spec_json, const char *prvkey);
 /*
- * Waits up to timeout_s seconds for a process to run and assigns it to the
- * calling executor. availablecpu and availablemem (NULL or "" for none) are
- * the executor's free resources, e.g. "1000m" and "1Gi". COLONIES_ETIMEOUT
- * when no process was assigned in time.
+ * The raw call: sends message type msgtype with the fields of the JSON
+ * object payload_json (the "msgtype" field is added), signed by prvkey
+ * (NULL: unsigned), with no check against the registry, and stores the
+ * decoded reply payload in *out_json (NULL allowed). A raw call is never
+ * sent twice. timeout_ms 0: the client's request timeout.
  */
-COLONIES_API int colonies_client_assign(colonies_client *client, char **out_json,
-                                        const char *colonyname, int timeout_s,
-                                        const char *availablecpu, const char *availablemem,
-                                        const char *prvkey);
-/* Closes a process as successful; output_json is a JSON array (NULL for none). */
-COLONIES_API int colonies_client_close(colonies_client *client, const char *processid,
-                                       const char *output_json, const char *prvkey);
-/* Closes a process as failed; errors_json is a JSON array of strings (NULL for none). */
-COLONIES_API int colonies_client_fail(colonies_client *client, const char *processid,
-                                      const char *errors_json, const char *prvkey);
-/* Sets the output (a JSON array) of a running process. */
-COLONIES_API int colonies_client_set_output(colonies_client *client, const char *processid,
-                                            const char *output_json, const char *prvkey);
-COLONIES_API int colonies_client_get_process(colonies_client *client, char **out_json,
-                                             const char *processid, const char *prvkey);
+COLONIES_API colonies_status colonies_client_send(colonies_client *client, char **out_json, const char *msgtype,
+                                                  const char *payload_json, const char *prvkey,
+                                                  int64_t timeout_ms, colonies_cancel *cancel);
+
+/* GET /health: COLONIES_OK when the server answers that it is healthy. */
+COLONIES_API colonies_status colonies_client_health(colonies_client *client, int64_t timeout_ms,
+                                                    colonies_cancel *cancel);
+
 /*
- * Lists up to count processes (the server allows at most 100) of a colony in
- * a state (COLONIES_WAITING, ...). executortype, label and initiator (a
- * user's name) filter when not NULL or ""; the server applies only the
- * first of them that is set.
+ * The signed envelope colonies_client_call() would send for operation and
+ * params_json, without sending it: {"payloadtype", "payload", "signature"},
+ * the payload being base64 of the message JSON. For tools and tests.
  */
-COLONIES_API int colonies_client_list_processes(colonies_client *client, char **out_json,
-                                                const char *colonyname, int count, int state,
-                                                const char *executortype, const char *label,
-                                                const char *initiator, const char *prvkey);
-COLONIES_API int colonies_client_remove_process(colonies_client *client, const char *processid,
-                                                const char *prvkey);
-/* Removes all processes of a colony in a state, or in every state when state is -1. */
-COLONIES_API int colonies_client_remove_all_processes(colonies_client *client,
-                                                      const char *colonyname, int state,
-                                                      const char *prvkey);
-COLONIES_API int colonies_client_cancel_process(colonies_client *client, const char *processid,
-                                                const char *prvkey);
+COLONIES_API colonies_status colonies_request_encode(char **out_json, const char *operation,
+                                                     const char *params_json, const char *prvkey);
 
 #ifdef __cplusplus
 }

@@ -8,7 +8,10 @@
 
 #include "colonies/common.h"
 #include "colonies/crypto.h"
+#include "colonies/enums.h"
 #include "colonies/client.h"
 #include "colonies/funcspec.h"
+#include "colonies/json.h"
+#include "colonies/registry.h"
 
 #endif

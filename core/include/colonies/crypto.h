@@ -21,16 +21,16 @@ extern "C" {
 #endif
 
 /* A new random private key (64 hex), from OpenSSL's CSPRNG. */
-COLONIES_API int colonies_crypto_prvkey(char **out_prvkey);
+COLONIES_API colonies_status colonies_crypto_prvkey(char **out_prvkey);
 
 /* The id (64 hex) of a private key. COLONIES_ECRYPTO for an invalid key. */
-COLONIES_API int colonies_crypto_id(char **out_id, const char *prvkey);
+COLONIES_API colonies_status colonies_crypto_id(char **out_id, const char *prvkey);
 
 /* SHA3-256 (FIPS 202) of msg[0..msg_len), as 64 hex. msg may be NULL when msg_len is 0. */
-COLONIES_API int colonies_crypto_hash(char **out_hash, const char *msg, size_t msg_len);
+COLONIES_API colonies_status colonies_crypto_hash(char **out_hash, const char *msg, size_t msg_len);
 
 /* Signs msg[0..msg_len) with prvkey; the signature is 130 hex. */
-COLONIES_API int colonies_crypto_sign(char **out_sig, const char *msg, size_t msg_len,
+COLONIES_API colonies_status colonies_crypto_sign(char **out_sig, const char *msg, size_t msg_len,
                                       const char *prvkey);
 
 /*
@@ -38,7 +38,7 @@ COLONIES_API int colonies_crypto_sign(char **out_sig, const char *msg, size_t ms
  * malformed (length, hex, r or s not below the curve order, s above half the
  * order, recovery id above 7) or no key can be recovered.
  */
-COLONIES_API int colonies_crypto_recover_id(char **out_id, const char *msg, size_t msg_len,
+COLONIES_API colonies_status colonies_crypto_recover_id(char **out_id, const char *msg, size_t msg_len,
                                             const char *sig);
 
 /*
@@ -46,7 +46,7 @@ COLONIES_API int colonies_crypto_recover_id(char **out_id, const char *msg, size
  * COLONIES_OK when it was, COLONIES_ECRYPTO when it was not or sig is
  * malformed, COLONIES_EINVAL when id is not 64 hex.
  */
-COLONIES_API int colonies_crypto_verify(const char *id, const char *msg, size_t msg_len,
+COLONIES_API colonies_status colonies_crypto_verify(const char *id, const char *msg, size_t msg_len,
                                         const char *sig);
 
 #ifdef __cplusplus

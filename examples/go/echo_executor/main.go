@@ -1,13 +1,14 @@
 // Command echo_executor is an executor offering one function, echo, which
 // closes each process with the process's own arguments as output.
 //
-// It registers itself in the colony with a new key (the colony owner's key,
-// COLONIES_COLONY_PRVKEY, approves it), handles -count processes and
-// unregisters. The server is COLONIES_SERVER_HOST:COLONIES_SERVER_PORT and
-// the colony COLONIES_COLONY_NAME.
+// It registers itself in the colony with a new key (the colony owner's key
+// approves it), handles -count processes and unregisters. The server, the
+// colony and its owner's key come from the COLONIES_* environment, as
+// colonies.Env and colonies.NewClientFromEnv read it.
 package main
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -15,7 +16,8 @@ import (
 	"fmt"
 	"log"
 	"os"
-	"strconv"
+	"os/signal"
+	"syscall"
 	"time"
 
 	colonies "github.com/colonyos/libcolonies/go"
@@ -28,17 +30,25 @@ func main() {
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("echo_executor: ")
-	if err := run(*executorType, *count, *timeout); err != nil {
+	// An interrupt cancels the context, which stops a blocked assign at once.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, *executorType, *count, *timeout); err != nil {
+		stop()
 		log.Fatal(err)
 	}
 }
 
-func run(executorType string, count int, timeout time.Duration) error {
-	host, port, colonyName, colonyKey, err := environment()
+func run(ctx context.Context, executorType string, count int, timeout time.Duration) error {
+	env, err := colonies.Env()
 	if err != nil {
-		return err
+		return fmt.Errorf("reading the environment: %w", err)
 	}
-	c, err := colonies.NewClient(host, port)
+	if env.ColonyName == "" || env.ColonyPrvKey == "" {
+		return errors.New("the environment names no colony or no colony owner's key (see colonies.Env)")
+	}
+	colonyName, colonyKey := env.ColonyName, env.ColonyPrvKey
+	c, err := colonies.NewClientFromEnv()
 	if err != nil {
 		return err
 	}
@@ -54,19 +64,22 @@ func run(executorType string, count int, timeout time.Duration) error {
 	}
 	name := "echo-executor-" + randomSuffix()
 	executor := colonies.Executor{ID: id, Type: executorType, Name: name, ColonyName: colonyName}
-	if _, err := c.AddExecutor(executor, colonyKey); err != nil {
+	if _, err := c.AddExecutor(ctx, executor, colonyKey); err != nil {
 		return fmt.Errorf("registering the executor: %w", err)
 	}
 	defer func() {
-		if err := c.RemoveExecutor(colonyName, name, colonyKey); err != nil {
+		// Its own context: ctx may have been cancelled by an interrupt.
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := c.RemoveExecutor(ctx, colonyName, name, colonyKey); err != nil {
 			log.Printf("unregistering the executor: %v", err)
 		}
 	}()
-	if err := c.ApproveExecutor(colonyName, name, colonyKey); err != nil {
+	if err := c.ApproveExecutor(ctx, colonyName, name, colonyKey); err != nil {
 		return fmt.Errorf("approving the executor: %w", err)
 	}
 	fn := colonies.Function{ExecutorName: name, ExecutorType: executorType, ColonyName: colonyName, FuncName: "echo"}
-	if _, err := c.AddFunction(fn, key); err != nil {
+	if _, err := c.AddFunction(ctx, fn, key); err != nil {
 		return fmt.Errorf("adding function echo: %w", err)
 	}
 	log.Printf("executor %s of type %s is waiting for processes", name, executorType)
@@ -77,40 +90,29 @@ func run(executorType string, count int, timeout time.Duration) error {
 		if wait <= 0 {
 			return fmt.Errorf("handled %d of %d processes in %v", done, count, timeout)
 		}
-		p, err := c.Assign(colonyName, wait, "", "", key)
-		if errors.Is(err, colonies.ErrTimeout) {
-			continue
+		// The server waits whole seconds: round up, so that a wait of less
+		// than a second is not 0.
+		seconds := int((wait + time.Second - 1) / time.Second)
+		p, err := c.AssignProcess(ctx, colonyName, seconds, "", "", key)
+		if errors.Is(err, colonies.ErrExpired) {
+			continue // nothing came in time: ask again
 		}
 		if err != nil {
 			return fmt.Errorf("assign: %w", err)
 		}
-		if p.Spec.FuncName != "echo" {
-			err = c.FailProcess(p.ID, []string{"unknown function " + p.Spec.FuncName}, key)
+		spec := p.FunctionSpec
+		if spec.FuncName != "echo" {
+			err = c.CloseFailed(ctx, p.ID, []string{"unknown function " + spec.FuncName}, key)
 		} else {
-			err = c.CloseProcess(p.ID, p.Spec.Args, key)
+			err = c.CloseSuccessful(ctx, p.ID, spec.Args, key)
 		}
 		if err != nil {
 			return fmt.Errorf("closing process %s: %w", p.ID, err)
 		}
-		log.Printf("process %s: %s %v", p.ID, p.Spec.FuncName, p.Spec.Args)
+		log.Printf("process %s: %s %v", p.ID, spec.FuncName, spec.Args)
 		done++
 	}
 	return nil
-}
-
-// environment reads the server's address, the colony and its owner's key.
-func environment() (host string, port int, colonyName, colonyKey string, err error) {
-	vars := map[string]string{}
-	for _, v := range []string{"COLONIES_SERVER_HOST", "COLONIES_SERVER_PORT", "COLONIES_COLONY_NAME", "COLONIES_COLONY_PRVKEY"} {
-		if vars[v] = os.Getenv(v); vars[v] == "" {
-			return "", 0, "", "", fmt.Errorf("%s is not set", v)
-		}
-	}
-	port, err = strconv.Atoi(vars["COLONIES_SERVER_PORT"])
-	if err != nil {
-		return "", 0, "", "", fmt.Errorf("COLONIES_SERVER_PORT: %w", err)
-	}
-	return vars["COLONIES_SERVER_HOST"], port, vars["COLONIES_COLONY_NAME"], vars["COLONIES_COLONY_PRVKEY"], nil
 }
 
 // randomSuffix keeps executor names unique when several run at once.

@@ -1,17 +1,20 @@
 // Command submitter submits `echo helloworld` to the echo executors of a
 // colony, waits for the process to succeed and prints its output.
 //
-// It signs with COLONIES_PRVKEY, a member of the colony COLONIES_COLONY_NAME,
-// on the server COLONIES_SERVER_HOST:COLONIES_SERVER_PORT. It exits 1 if the
-// process fails or has not succeeded within -timeout.
+// The server, the colony and the key it signs with (a member's) come from the
+// COLONIES_* environment, as colonies.Env and colonies.NewClientFromEnv read
+// it. It exits 1 if the process fails or has not succeeded within -timeout.
 package main
 
 import (
+	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log"
 	"os"
-	"strconv"
+	"os/signal"
+	"syscall"
 	"time"
 
 	colonies "github.com/colonyos/libcolonies/go"
@@ -23,20 +26,24 @@ func main() {
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("submitter: ")
-	if err := run(*executorType, *timeout); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, *executorType, *timeout); err != nil {
+		stop()
 		log.Fatal(err)
 	}
 }
 
-func run(executorType string, timeout time.Duration) error {
-	host := os.Getenv("COLONIES_SERVER_HOST")
-	port, err := strconv.Atoi(os.Getenv("COLONIES_SERVER_PORT"))
-	colonyName := os.Getenv("COLONIES_COLONY_NAME")
-	key := os.Getenv("COLONIES_PRVKEY")
-	if host == "" || err != nil || colonyName == "" || key == "" {
-		return fmt.Errorf("set COLONIES_SERVER_HOST, COLONIES_SERVER_PORT, COLONIES_COLONY_NAME and COLONIES_PRVKEY")
+func run(ctx context.Context, executorType string, timeout time.Duration) error {
+	env, err := colonies.Env()
+	if err != nil {
+		return fmt.Errorf("reading the environment: %w", err)
 	}
-	c, err := colonies.NewClient(host, port)
+	if env.ColonyName == "" || env.PrvKey == "" {
+		return errors.New("the environment names no colony or no private key to sign with (see colonies.Env)")
+	}
+	colonyName, key := env.ColonyName, env.PrvKey
+	c, err := colonies.NewClientFromEnv()
 	if err != nil {
 		return err
 	}
@@ -51,34 +58,62 @@ func run(executorType string, timeout time.Duration) error {
 	if err != nil {
 		return err
 	}
-	p, err := c.Submit(spec, key)
+	p, err := c.SubmitFuncSpec(ctx, spec, key)
 	if err != nil {
 		return fmt.Errorf("submitting: %w", err)
 	}
 	log.Printf("submitted process %s", p.ID)
 
 	deadline := time.Now().Add(timeout)
+poll:
 	for time.Now().Before(deadline) {
-		p, err = c.GetProcess(p.ID, key)
+		p, err = c.GetProcess(ctx, p.ID, key)
 		if err != nil {
 			return err
 		}
 		switch p.State {
-		case colonies.Successful:
+		case colonies.ProcessSuccessful:
 			for _, v := range p.Output {
 				fmt.Println(v)
 			}
 			return nil
-		case colonies.Failed, colonies.Cancelled:
-			return fmt.Errorf("process %s %v: %v", p.ID, p.State, p.Errors)
+		case colonies.ProcessFailed, colonies.ProcessCancelled:
+			return fmt.Errorf("process %s %s: %v", p.ID, stateName(p.State), p.Errors)
 		}
-		time.Sleep(200 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			break poll // interrupted
+		case <-time.After(200 * time.Millisecond):
+		}
 	}
-	// Nobody took it: do not leave it waiting for a later executor.
-	if err := c.RemoveProcess(p.ID, key); err != nil {
+	// Nobody took it: do not leave it waiting for a later executor. Its own
+	// context: ctx may have been cancelled by an interrupt.
+	rctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := c.RemoveProcess(rctx, p.ID, false, key); err != nil {
 		log.Printf("removing process %s: %v", p.ID, err)
 	}
-	return fmt.Errorf("process %s did not succeed within %v (state %v)", p.ID, timeout, p.State)
+	if ctx.Err() != nil {
+		return fmt.Errorf("interrupted while process %s was %s", p.ID, stateName(p.State))
+	}
+	return fmt.Errorf("process %s did not succeed within %v (%s)", p.ID, timeout, stateName(p.State))
+}
+
+// stateName names a process state.
+func stateName(state int) string {
+	switch state {
+	case colonies.ProcessWaiting:
+		return "waiting"
+	case colonies.ProcessRunning:
+		return "running"
+	case colonies.ProcessSuccessful:
+		return "successful"
+	case colonies.ProcessFailed:
+		return "failed"
+	case colonies.ProcessCancelled:
+		return "cancelled"
+	}
+	return fmt.Sprintf("state %d", state)
 }
 
 // envOr is the environment variable name, or fallback when it is unset.

@@ -47,123 +47,58 @@ typedef _gostring_ swig_type_14;
 typedef _gostring_ swig_type_15;
 typedef _gostring_ swig_type_16;
 typedef _gostring_ swig_type_17;
-typedef long long swig_type_18;
-typedef _gostring_ swig_type_19;
+typedef _gostring_ swig_type_18;
+typedef long long swig_type_19;
 typedef _gostring_ swig_type_20;
 typedef _gostring_ swig_type_21;
 typedef _gostring_ swig_type_22;
-typedef _gostring_ swig_type_23;
-typedef _gostring_ swig_type_24;
+typedef long long swig_type_23;
+typedef long long swig_type_24;
 typedef _gostring_ swig_type_25;
 typedef _gostring_ swig_type_26;
 typedef _gostring_ swig_type_27;
 typedef _gostring_ swig_type_28;
 typedef _gostring_ swig_type_29;
-typedef _gostring_ swig_type_30;
-typedef _gostring_ swig_type_31;
-typedef _gostring_ swig_type_32;
-typedef _gostring_ swig_type_33;
-typedef _gostring_ swig_type_34;
-typedef _gostring_ swig_type_35;
-typedef _gostring_ swig_type_36;
-typedef _gostring_ swig_type_37;
-typedef _gostring_ swig_type_38;
-typedef _gostring_ swig_type_39;
-typedef _gostring_ swig_type_40;
-typedef _gostring_ swig_type_41;
-typedef _gostring_ swig_type_42;
-typedef _gostring_ swig_type_43;
-typedef _gostring_ swig_type_44;
-typedef _gostring_ swig_type_45;
-typedef _gostring_ swig_type_46;
-typedef _gostring_ swig_type_47;
-typedef _gostring_ swig_type_48;
-typedef _gostring_ swig_type_49;
-typedef _gostring_ swig_type_50;
-typedef _gostring_ swig_type_51;
-typedef _gostring_ swig_type_52;
-typedef _gostring_ swig_type_53;
-typedef _gostring_ swig_type_54;
-typedef _gostring_ swig_type_55;
-typedef _gostring_ swig_type_56;
-typedef _gostring_ swig_type_57;
-typedef _gostring_ swig_type_58;
-typedef _gostring_ swig_type_59;
-typedef _gostring_ swig_type_60;
-typedef _gostring_ swig_type_61;
-typedef _gostring_ swig_type_62;
-typedef _gostring_ swig_type_63;
-typedef _gostring_ swig_type_64;
-typedef _gostring_ swig_type_65;
-typedef _gostring_ swig_type_66;
-typedef _gostring_ swig_type_67;
-typedef _gostring_ swig_type_68;
-typedef _gostring_ swig_type_69;
-typedef _gostring_ swig_type_70;
-typedef _gostring_ swig_type_71;
-typedef _gostring_ swig_type_72;
-typedef _gostring_ swig_type_73;
-typedef _gostring_ swig_type_74;
-typedef _gostring_ swig_type_75;
-typedef _gostring_ swig_type_76;
-typedef _gostring_ swig_type_77;
-typedef _gostring_ swig_type_78;
-typedef _gostring_ swig_type_79;
-typedef _gostring_ swig_type_80;
-extern void _wrap_Swig_free_capi_a1dc027057a6c609(uintptr_t arg1);
-extern uintptr_t _wrap_Swig_malloc_capi_a1dc027057a6c609(swig_intgo arg1);
-extern swig_intgo _wrap_COLONIES_EINVAL_capi_a1dc027057a6c609(void);
-extern swig_intgo _wrap_COLONIES_ENOMEM_capi_a1dc027057a6c609(void);
-extern swig_intgo _wrap_COLONIES_EJSON_capi_a1dc027057a6c609(void);
-extern swig_intgo _wrap_COLONIES_ETRANSPORT_capi_a1dc027057a6c609(void);
-extern swig_intgo _wrap_COLONIES_ETIMEOUT_capi_a1dc027057a6c609(void);
-extern swig_intgo _wrap_COLONIES_ESERVER_capi_a1dc027057a6c609(void);
-extern swig_intgo _wrap_COLONIES_ENOTFOUND_capi_a1dc027057a6c609(void);
-extern swig_intgo _wrap_COLONIES_EREPLY_capi_a1dc027057a6c609(void);
-extern swig_intgo _wrap_COLONIES_ECRYPTO_capi_a1dc027057a6c609(void);
-extern swig_intgo _wrap_COLONIES_EFORBIDDEN_capi_a1dc027057a6c609(void);
-extern swig_type_1 _wrap_colonies_strerror_capi_a1dc027057a6c609(swig_intgo arg1);
-extern swig_type_2 _wrap_colonies_last_error_capi_a1dc027057a6c609(void);
-extern swig_intgo _wrap_colonies_last_http_status_capi_a1dc027057a6c609(void);
-extern swig_type_3 _wrap_colonies_version_capi_a1dc027057a6c609(void);
-extern swig_intgo _wrap_colonies_crypto_prvkey_capi_a1dc027057a6c609(swig_voidp arg1);
-extern swig_intgo _wrap_colonies_crypto_id_capi_a1dc027057a6c609(swig_voidp arg1, swig_type_4 arg2);
-extern swig_intgo _wrap_colonies_crypto_hash_capi_a1dc027057a6c609(swig_voidp arg1, swig_type_5 arg2);
-extern swig_intgo _wrap_colonies_crypto_sign_capi_a1dc027057a6c609(swig_voidp arg1, swig_type_6 arg2, swig_type_7 arg3);
-extern swig_intgo _wrap_colonies_crypto_recover_id_capi_a1dc027057a6c609(swig_voidp arg1, swig_type_8 arg2, swig_type_9 arg3);
-extern swig_intgo _wrap_colonies_crypto_verify_capi_a1dc027057a6c609(swig_type_10 arg1, swig_type_11 arg2, swig_type_12 arg3);
-extern swig_intgo _wrap_colonies_client_new_capi_a1dc027057a6c609(swig_voidp arg1, swig_type_13 arg2, swig_intgo arg3, swig_type_14 arg4);
-extern void _wrap_colonies_client_free_capi_a1dc027057a6c609(uintptr_t arg1);
-extern swig_intgo _wrap_colonies_client_send_capi_a1dc027057a6c609(uintptr_t arg1, swig_voidp arg2, swig_type_15 arg3, swig_type_16 arg4, swig_type_17 arg5, swig_type_18 arg6);
-extern swig_intgo _wrap_colonies_client_health_capi_a1dc027057a6c609(uintptr_t arg1);
-extern swig_intgo _wrap_colonies_client_version_capi_a1dc027057a6c609(uintptr_t arg1, swig_voidp arg2);
-extern swig_intgo _wrap_colonies_client_server_info_capi_a1dc027057a6c609(uintptr_t arg1, swig_voidp arg2);
-extern swig_intgo _wrap_colonies_client_statistics_capi_a1dc027057a6c609(uintptr_t arg1, swig_voidp arg2, swig_type_19 arg3);
-extern swig_intgo _wrap_colonies_client_add_colony_capi_a1dc027057a6c609(uintptr_t arg1, swig_voidp arg2, swig_type_20 arg3, swig_type_21 arg4);
-extern swig_intgo _wrap_colonies_client_remove_colony_capi_a1dc027057a6c609(uintptr_t arg1, swig_type_22 arg2, swig_type_23 arg3);
-extern swig_intgo _wrap_colonies_client_get_colony_capi_a1dc027057a6c609(uintptr_t arg1, swig_voidp arg2, swig_type_24 arg3, swig_type_25 arg4);
-extern swig_intgo _wrap_colonies_client_list_colonies_capi_a1dc027057a6c609(uintptr_t arg1, swig_voidp arg2, swig_type_26 arg3);
-extern swig_intgo _wrap_colonies_client_colony_statistics_capi_a1dc027057a6c609(uintptr_t arg1, swig_voidp arg2, swig_type_27 arg3, swig_type_28 arg4);
-extern swig_intgo _wrap_colonies_client_add_executor_capi_a1dc027057a6c609(uintptr_t arg1, swig_voidp arg2, swig_type_29 arg3, swig_type_30 arg4);
-extern swig_intgo _wrap_colonies_client_approve_executor_capi_a1dc027057a6c609(uintptr_t arg1, swig_type_31 arg2, swig_type_32 arg3, swig_type_33 arg4);
-extern swig_intgo _wrap_colonies_client_reject_executor_capi_a1dc027057a6c609(uintptr_t arg1, swig_type_34 arg2, swig_type_35 arg3, swig_type_36 arg4);
-extern swig_intgo _wrap_colonies_client_remove_executor_capi_a1dc027057a6c609(uintptr_t arg1, swig_type_37 arg2, swig_type_38 arg3, swig_type_39 arg4);
-extern swig_intgo _wrap_colonies_client_get_executor_capi_a1dc027057a6c609(uintptr_t arg1, swig_voidp arg2, swig_type_40 arg3, swig_type_41 arg4, swig_type_42 arg5);
-extern swig_intgo _wrap_colonies_client_list_executors_capi_a1dc027057a6c609(uintptr_t arg1, swig_voidp arg2, swig_type_43 arg3, swig_type_44 arg4);
-extern swig_intgo _wrap_colonies_client_add_function_capi_a1dc027057a6c609(uintptr_t arg1, swig_voidp arg2, swig_type_45 arg3, swig_type_46 arg4);
-extern swig_intgo _wrap_colonies_client_list_functions_capi_a1dc027057a6c609(uintptr_t arg1, swig_voidp arg2, swig_type_47 arg3, swig_type_48 arg4, swig_type_49 arg5);
-extern swig_intgo _wrap_colonies_client_remove_function_capi_a1dc027057a6c609(uintptr_t arg1, swig_type_50 arg2, swig_type_51 arg3);
-extern swig_intgo _wrap_colonies_client_submit_capi_a1dc027057a6c609(uintptr_t arg1, swig_voidp arg2, swig_type_52 arg3, swig_type_53 arg4);
-extern swig_intgo _wrap_colonies_client_assign_capi_a1dc027057a6c609(uintptr_t arg1, swig_voidp arg2, swig_type_54 arg3, swig_intgo arg4, swig_type_55 arg5, swig_type_56 arg6, swig_type_57 arg7);
-extern swig_intgo _wrap_colonies_client_close_capi_a1dc027057a6c609(uintptr_t arg1, swig_type_58 arg2, swig_type_59 arg3, swig_type_60 arg4);
-extern swig_intgo _wrap_colonies_client_fail_capi_a1dc027057a6c609(uintptr_t arg1, swig_type_61 arg2, swig_type_62 arg3, swig_type_63 arg4);
-extern swig_intgo _wrap_colonies_client_set_output_capi_a1dc027057a6c609(uintptr_t arg1, swig_type_64 arg2, swig_type_65 arg3, swig_type_66 arg4);
-extern swig_intgo _wrap_colonies_client_get_process_capi_a1dc027057a6c609(uintptr_t arg1, swig_voidp arg2, swig_type_67 arg3, swig_type_68 arg4);
-extern swig_intgo _wrap_colonies_client_list_processes_capi_a1dc027057a6c609(uintptr_t arg1, swig_voidp arg2, swig_type_69 arg3, swig_intgo arg4, swig_intgo arg5, swig_type_70 arg6, swig_type_71 arg7, swig_type_72 arg8, swig_type_73 arg9);
-extern swig_intgo _wrap_colonies_client_remove_process_capi_a1dc027057a6c609(uintptr_t arg1, swig_type_74 arg2, swig_type_75 arg3);
-extern swig_intgo _wrap_colonies_client_remove_all_processes_capi_a1dc027057a6c609(uintptr_t arg1, swig_type_76 arg2, swig_intgo arg3, swig_type_77 arg4);
-extern swig_intgo _wrap_colonies_client_cancel_process_capi_a1dc027057a6c609(uintptr_t arg1, swig_type_78 arg2, swig_type_79 arg3);
-extern swig_intgo _wrap_colonies_func_spec_new_capi_a1dc027057a6c609(swig_voidp arg1, swig_type_80 arg2);
+extern void _wrap_Swig_free_capi_62994272150b757b(uintptr_t arg1);
+extern uintptr_t _wrap_Swig_malloc_capi_62994272150b757b(swig_intgo arg1);
+extern swig_intgo _wrap_COLONIES_OK_capi_62994272150b757b(void);
+extern swig_intgo _wrap_COLONIES_EINVAL_capi_62994272150b757b(void);
+extern swig_intgo _wrap_COLONIES_ENOMEM_capi_62994272150b757b(void);
+extern swig_intgo _wrap_COLONIES_EJSON_capi_62994272150b757b(void);
+extern swig_intgo _wrap_COLONIES_ETRANSPORT_capi_62994272150b757b(void);
+extern swig_intgo _wrap_COLONIES_ETIMEOUT_capi_62994272150b757b(void);
+extern swig_intgo _wrap_COLONIES_ESERVER_capi_62994272150b757b(void);
+extern swig_intgo _wrap_COLONIES_ENOTFOUND_capi_62994272150b757b(void);
+extern swig_intgo _wrap_COLONIES_EREPLY_capi_62994272150b757b(void);
+extern swig_intgo _wrap_COLONIES_ECRYPTO_capi_62994272150b757b(void);
+extern swig_intgo _wrap_COLONIES_EFORBIDDEN_capi_62994272150b757b(void);
+extern swig_intgo _wrap_COLONIES_EINDOUBT_capi_62994272150b757b(void);
+extern swig_intgo _wrap_COLONIES_ECANCELLED_capi_62994272150b757b(void);
+extern swig_intgo _wrap_COLONIES_EEXPIRED_capi_62994272150b757b(void);
+extern swig_type_1 _wrap_colonies_strerror_capi_62994272150b757b(swig_intgo arg1);
+extern swig_type_2 _wrap_colonies_last_error_capi_62994272150b757b(void);
+extern swig_intgo _wrap_colonies_last_http_status_capi_62994272150b757b(void);
+extern swig_type_3 _wrap_colonies_version_capi_62994272150b757b(void);
+extern swig_intgo _wrap_colonies_crypto_prvkey_capi_62994272150b757b(swig_voidp arg1);
+extern swig_intgo _wrap_colonies_crypto_id_capi_62994272150b757b(swig_voidp arg1, swig_type_4 arg2);
+extern swig_intgo _wrap_colonies_crypto_hash_capi_62994272150b757b(swig_voidp arg1, swig_type_5 arg2);
+extern swig_intgo _wrap_colonies_crypto_sign_capi_62994272150b757b(swig_voidp arg1, swig_type_6 arg2, swig_type_7 arg3);
+extern swig_intgo _wrap_colonies_crypto_recover_id_capi_62994272150b757b(swig_voidp arg1, swig_type_8 arg2, swig_type_9 arg3);
+extern swig_intgo _wrap_colonies_crypto_verify_capi_62994272150b757b(swig_type_10 arg1, swig_type_11 arg2, swig_type_12 arg3);
+extern swig_intgo _wrap_colonies_cancel_new_capi_62994272150b757b(swig_voidp arg1);
+extern void _wrap_colonies_cancel_fire_capi_62994272150b757b(uintptr_t arg1);
+extern swig_intgo _wrap_colonies_cancel_fired_capi_62994272150b757b(uintptr_t arg1);
+extern void _wrap_colonies_cancel_free_capi_62994272150b757b(uintptr_t arg1);
+extern swig_intgo _wrap_colonies_client_new_capi_62994272150b757b(swig_voidp arg1, swig_type_13 arg2, swig_intgo arg3, swig_type_14 arg4);
+extern swig_intgo _wrap_colonies_client_new_from_env_capi_62994272150b757b(swig_voidp arg1, swig_type_15 arg2);
+extern swig_intgo _wrap_colonies_env_capi_62994272150b757b(swig_voidp arg1);
+extern void _wrap_colonies_client_free_capi_62994272150b757b(uintptr_t arg1);
+extern swig_intgo _wrap_colonies_client_call_capi_62994272150b757b(uintptr_t arg1, swig_voidp arg2, swig_type_16 arg3, swig_type_17 arg4, swig_type_18 arg5, swig_type_19 arg6, uintptr_t arg7);
+extern swig_intgo _wrap_colonies_client_send_capi_62994272150b757b(uintptr_t arg1, swig_voidp arg2, swig_type_20 arg3, swig_type_21 arg4, swig_type_22 arg5, swig_type_23 arg6, uintptr_t arg7);
+extern swig_intgo _wrap_colonies_client_health_capi_62994272150b757b(uintptr_t arg1, swig_type_24 arg2, uintptr_t arg3);
+extern swig_intgo _wrap_colonies_request_encode_capi_62994272150b757b(swig_voidp arg1, swig_type_25 arg2, swig_type_26 arg3, swig_type_27 arg4);
+extern swig_intgo _wrap_colonies_func_spec_new_capi_62994272150b757b(swig_voidp arg1, swig_type_28 arg2);
+extern swig_type_29 _wrap_colonies_registry_capi_62994272150b757b(void);
 #undef intgo
 */
 import "C"
@@ -206,102 +141,134 @@ func coloniesTakeString(s string) string {
 
 func Swig_free(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_Swig_free_capi_a1dc027057a6c609(C.uintptr_t(_swig_i_0))
+	C._wrap_Swig_free_capi_62994272150b757b(C.uintptr_t(_swig_i_0))
 }
 
 func Swig_malloc(arg1 int) (_swig_ret uintptr) {
 	var swig_r uintptr
 	_swig_i_0 := arg1
-	swig_r = (uintptr)(C._wrap_Swig_malloc_capi_a1dc027057a6c609(C.swig_intgo(_swig_i_0)))
+	swig_r = (uintptr)(C._wrap_Swig_malloc_capi_62994272150b757b(C.swig_intgo(_swig_i_0)))
 	return swig_r
 }
 
-const COLONIES_OK int = 0
+type Enum_SS_colonies_status int
 
-func _swig_getCOLONIES_EINVAL() (_swig_ret int) {
-	var swig_r int
-	swig_r = (int)(C._wrap_COLONIES_EINVAL_capi_a1dc027057a6c609())
+func _swig_getCOLONIES_OK() (_swig_ret Enum_SS_colonies_status) {
+	var swig_r Enum_SS_colonies_status
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_OK_capi_62994272150b757b())
 	return swig_r
 }
 
-var COLONIES_EINVAL int = _swig_getCOLONIES_EINVAL()
+var COLONIES_OK Enum_SS_colonies_status = _swig_getCOLONIES_OK()
 
-func _swig_getCOLONIES_ENOMEM() (_swig_ret int) {
-	var swig_r int
-	swig_r = (int)(C._wrap_COLONIES_ENOMEM_capi_a1dc027057a6c609())
+func _swig_getCOLONIES_EINVAL() (_swig_ret Enum_SS_colonies_status) {
+	var swig_r Enum_SS_colonies_status
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_EINVAL_capi_62994272150b757b())
 	return swig_r
 }
 
-var COLONIES_ENOMEM int = _swig_getCOLONIES_ENOMEM()
+var COLONIES_EINVAL Enum_SS_colonies_status = _swig_getCOLONIES_EINVAL()
 
-func _swig_getCOLONIES_EJSON() (_swig_ret int) {
-	var swig_r int
-	swig_r = (int)(C._wrap_COLONIES_EJSON_capi_a1dc027057a6c609())
+func _swig_getCOLONIES_ENOMEM() (_swig_ret Enum_SS_colonies_status) {
+	var swig_r Enum_SS_colonies_status
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_ENOMEM_capi_62994272150b757b())
 	return swig_r
 }
 
-var COLONIES_EJSON int = _swig_getCOLONIES_EJSON()
+var COLONIES_ENOMEM Enum_SS_colonies_status = _swig_getCOLONIES_ENOMEM()
 
-func _swig_getCOLONIES_ETRANSPORT() (_swig_ret int) {
-	var swig_r int
-	swig_r = (int)(C._wrap_COLONIES_ETRANSPORT_capi_a1dc027057a6c609())
+func _swig_getCOLONIES_EJSON() (_swig_ret Enum_SS_colonies_status) {
+	var swig_r Enum_SS_colonies_status
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_EJSON_capi_62994272150b757b())
 	return swig_r
 }
 
-var COLONIES_ETRANSPORT int = _swig_getCOLONIES_ETRANSPORT()
+var COLONIES_EJSON Enum_SS_colonies_status = _swig_getCOLONIES_EJSON()
 
-func _swig_getCOLONIES_ETIMEOUT() (_swig_ret int) {
-	var swig_r int
-	swig_r = (int)(C._wrap_COLONIES_ETIMEOUT_capi_a1dc027057a6c609())
+func _swig_getCOLONIES_ETRANSPORT() (_swig_ret Enum_SS_colonies_status) {
+	var swig_r Enum_SS_colonies_status
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_ETRANSPORT_capi_62994272150b757b())
 	return swig_r
 }
 
-var COLONIES_ETIMEOUT int = _swig_getCOLONIES_ETIMEOUT()
+var COLONIES_ETRANSPORT Enum_SS_colonies_status = _swig_getCOLONIES_ETRANSPORT()
 
-func _swig_getCOLONIES_ESERVER() (_swig_ret int) {
-	var swig_r int
-	swig_r = (int)(C._wrap_COLONIES_ESERVER_capi_a1dc027057a6c609())
+func _swig_getCOLONIES_ETIMEOUT() (_swig_ret Enum_SS_colonies_status) {
+	var swig_r Enum_SS_colonies_status
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_ETIMEOUT_capi_62994272150b757b())
 	return swig_r
 }
 
-var COLONIES_ESERVER int = _swig_getCOLONIES_ESERVER()
+var COLONIES_ETIMEOUT Enum_SS_colonies_status = _swig_getCOLONIES_ETIMEOUT()
 
-func _swig_getCOLONIES_ENOTFOUND() (_swig_ret int) {
-	var swig_r int
-	swig_r = (int)(C._wrap_COLONIES_ENOTFOUND_capi_a1dc027057a6c609())
+func _swig_getCOLONIES_ESERVER() (_swig_ret Enum_SS_colonies_status) {
+	var swig_r Enum_SS_colonies_status
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_ESERVER_capi_62994272150b757b())
 	return swig_r
 }
 
-var COLONIES_ENOTFOUND int = _swig_getCOLONIES_ENOTFOUND()
+var COLONIES_ESERVER Enum_SS_colonies_status = _swig_getCOLONIES_ESERVER()
 
-func _swig_getCOLONIES_EREPLY() (_swig_ret int) {
-	var swig_r int
-	swig_r = (int)(C._wrap_COLONIES_EREPLY_capi_a1dc027057a6c609())
+func _swig_getCOLONIES_ENOTFOUND() (_swig_ret Enum_SS_colonies_status) {
+	var swig_r Enum_SS_colonies_status
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_ENOTFOUND_capi_62994272150b757b())
 	return swig_r
 }
 
-var COLONIES_EREPLY int = _swig_getCOLONIES_EREPLY()
+var COLONIES_ENOTFOUND Enum_SS_colonies_status = _swig_getCOLONIES_ENOTFOUND()
 
-func _swig_getCOLONIES_ECRYPTO() (_swig_ret int) {
-	var swig_r int
-	swig_r = (int)(C._wrap_COLONIES_ECRYPTO_capi_a1dc027057a6c609())
+func _swig_getCOLONIES_EREPLY() (_swig_ret Enum_SS_colonies_status) {
+	var swig_r Enum_SS_colonies_status
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_EREPLY_capi_62994272150b757b())
 	return swig_r
 }
 
-var COLONIES_ECRYPTO int = _swig_getCOLONIES_ECRYPTO()
+var COLONIES_EREPLY Enum_SS_colonies_status = _swig_getCOLONIES_EREPLY()
 
-func _swig_getCOLONIES_EFORBIDDEN() (_swig_ret int) {
-	var swig_r int
-	swig_r = (int)(C._wrap_COLONIES_EFORBIDDEN_capi_a1dc027057a6c609())
+func _swig_getCOLONIES_ECRYPTO() (_swig_ret Enum_SS_colonies_status) {
+	var swig_r Enum_SS_colonies_status
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_ECRYPTO_capi_62994272150b757b())
 	return swig_r
 }
 
-var COLONIES_EFORBIDDEN int = _swig_getCOLONIES_EFORBIDDEN()
+var COLONIES_ECRYPTO Enum_SS_colonies_status = _swig_getCOLONIES_ECRYPTO()
+
+func _swig_getCOLONIES_EFORBIDDEN() (_swig_ret Enum_SS_colonies_status) {
+	var swig_r Enum_SS_colonies_status
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_EFORBIDDEN_capi_62994272150b757b())
+	return swig_r
+}
+
+var COLONIES_EFORBIDDEN Enum_SS_colonies_status = _swig_getCOLONIES_EFORBIDDEN()
+
+func _swig_getCOLONIES_EINDOUBT() (_swig_ret Enum_SS_colonies_status) {
+	var swig_r Enum_SS_colonies_status
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_EINDOUBT_capi_62994272150b757b())
+	return swig_r
+}
+
+var COLONIES_EINDOUBT Enum_SS_colonies_status = _swig_getCOLONIES_EINDOUBT()
+
+func _swig_getCOLONIES_ECANCELLED() (_swig_ret Enum_SS_colonies_status) {
+	var swig_r Enum_SS_colonies_status
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_ECANCELLED_capi_62994272150b757b())
+	return swig_r
+}
+
+var COLONIES_ECANCELLED Enum_SS_colonies_status = _swig_getCOLONIES_ECANCELLED()
+
+func _swig_getCOLONIES_EEXPIRED() (_swig_ret Enum_SS_colonies_status) {
+	var swig_r Enum_SS_colonies_status
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_EEXPIRED_capi_62994272150b757b())
+	return swig_r
+}
+
+var COLONIES_EEXPIRED Enum_SS_colonies_status = _swig_getCOLONIES_EEXPIRED()
 
 func Colonies_strerror(arg1 int) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_colonies_strerror_capi_a1dc027057a6c609(C.swig_intgo(_swig_i_0))
+	swig_r_p := C._wrap_colonies_strerror_capi_62994272150b757b(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = coloniesTakeString(swig_r)
@@ -310,7 +277,7 @@ func Colonies_strerror(arg1 int) (_swig_ret string) {
 
 func Colonies_last_error() (_swig_ret string) {
 	var swig_r string
-	swig_r_p := C._wrap_colonies_last_error_capi_a1dc027057a6c609()
+	swig_r_p := C._wrap_colonies_last_error_capi_62994272150b757b()
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = coloniesTakeString(swig_r)
@@ -319,13 +286,13 @@ func Colonies_last_error() (_swig_ret string) {
 
 func Colonies_last_http_status() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_colonies_last_http_status_capi_a1dc027057a6c609())
+	swig_r = (int)(C._wrap_colonies_last_http_status_capi_62994272150b757b())
 	return swig_r
 }
 
 func Colonies_version() (_swig_ret string) {
 	var swig_r string
-	swig_r_p := C._wrap_colonies_version_capi_a1dc027057a6c609()
+	swig_r_p := C._wrap_colonies_version_capi_62994272150b757b()
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = coloniesTakeString(swig_r)
@@ -339,13 +306,15 @@ func Colonies_crypto_prvkey(arg1 *string) (_swig_ret int) {
 	var arg1_tmp string
 	_swig_i_0 = &arg1_tmp
 
-	swig_r = (int)(C._wrap_colonies_crypto_prvkey_capi_a1dc027057a6c609(C.swig_voidp(_swig_i_0)))
+	swig_r = (int)(C._wrap_colonies_crypto_prvkey_capi_62994272150b757b(C.swig_voidp(_swig_i_0)))
 
 	if arg1 != nil {
 		*arg1 = coloniesTakeString(*_swig_i_0)
 	}
 
-	return swig_r
+	var swig_r_1 int
+	swig_r_1 = swig_r
+	return swig_r_1
 }
 
 func Colonies_crypto_id(arg1 *string, arg2 string) (_swig_ret int) {
@@ -356,7 +325,7 @@ func Colonies_crypto_id(arg1 *string, arg2 string) (_swig_ret int) {
 	_swig_i_0 = &arg1_tmp
 
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_colonies_crypto_id_capi_a1dc027057a6c609(C.swig_voidp(_swig_i_0), *(*C.swig_type_4)(unsafe.Pointer(&_swig_i_1))))
+	swig_r = (int)(C._wrap_colonies_crypto_id_capi_62994272150b757b(C.swig_voidp(_swig_i_0), *(*C.swig_type_4)(unsafe.Pointer(&_swig_i_1))))
 
 	if arg1 != nil {
 		*arg1 = coloniesTakeString(*_swig_i_0)
@@ -365,7 +334,9 @@ func Colonies_crypto_id(arg1 *string, arg2 string) (_swig_ret int) {
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
-	return swig_r
+	var swig_r_1 int
+	swig_r_1 = swig_r
+	return swig_r_1
 }
 
 func Colonies_crypto_hash(arg1 *string, arg2 string) (_swig_ret int) {
@@ -376,7 +347,7 @@ func Colonies_crypto_hash(arg1 *string, arg2 string) (_swig_ret int) {
 	_swig_i_0 = &arg1_tmp
 
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_colonies_crypto_hash_capi_a1dc027057a6c609(C.swig_voidp(_swig_i_0), *(*C.swig_type_5)(unsafe.Pointer(&_swig_i_1))))
+	swig_r = (int)(C._wrap_colonies_crypto_hash_capi_62994272150b757b(C.swig_voidp(_swig_i_0), *(*C.swig_type_5)(unsafe.Pointer(&_swig_i_1))))
 
 	if arg1 != nil {
 		*arg1 = coloniesTakeString(*_swig_i_0)
@@ -385,7 +356,9 @@ func Colonies_crypto_hash(arg1 *string, arg2 string) (_swig_ret int) {
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
-	return swig_r
+	var swig_r_1 int
+	swig_r_1 = swig_r
+	return swig_r_1
 }
 
 func Colonies_crypto_sign(arg1 *string, arg2 string, arg3 string) (_swig_ret int) {
@@ -397,7 +370,7 @@ func Colonies_crypto_sign(arg1 *string, arg2 string, arg3 string) (_swig_ret int
 
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_colonies_crypto_sign_capi_a1dc027057a6c609(C.swig_voidp(_swig_i_0), *(*C.swig_type_6)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_7)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_colonies_crypto_sign_capi_62994272150b757b(C.swig_voidp(_swig_i_0), *(*C.swig_type_6)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_7)(unsafe.Pointer(&_swig_i_2))))
 
 	if arg1 != nil {
 		*arg1 = coloniesTakeString(*_swig_i_0)
@@ -409,7 +382,9 @@ func Colonies_crypto_sign(arg1 *string, arg2 string, arg3 string) (_swig_ret int
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
-	return swig_r
+	var swig_r_1 int
+	swig_r_1 = swig_r
+	return swig_r_1
 }
 
 func Colonies_crypto_recover_id(arg1 *string, arg2 string, arg3 string) (_swig_ret int) {
@@ -421,7 +396,7 @@ func Colonies_crypto_recover_id(arg1 *string, arg2 string, arg3 string) (_swig_r
 
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_colonies_crypto_recover_id_capi_a1dc027057a6c609(C.swig_voidp(_swig_i_0), *(*C.swig_type_8)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_9)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_colonies_crypto_recover_id_capi_62994272150b757b(C.swig_voidp(_swig_i_0), *(*C.swig_type_8)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_9)(unsafe.Pointer(&_swig_i_2))))
 
 	if arg1 != nil {
 		*arg1 = coloniesTakeString(*_swig_i_0)
@@ -433,7 +408,9 @@ func Colonies_crypto_recover_id(arg1 *string, arg2 string, arg3 string) (_swig_r
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
-	return swig_r
+	var swig_r_1 int
+	swig_r_1 = swig_r
+	return swig_r_1
 }
 
 func Colonies_crypto_verify(arg1 string, arg2 string, arg3 string) (_swig_ret int) {
@@ -441,7 +418,7 @@ func Colonies_crypto_verify(arg1 string, arg2 string, arg3 string) (_swig_ret in
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_colonies_crypto_verify_capi_a1dc027057a6c609(*(*C.swig_type_10)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_11)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_12)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_colonies_crypto_verify_capi_62994272150b757b(*(*C.swig_type_10)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_11)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_12)(unsafe.Pointer(&_swig_i_2))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -451,14 +428,36 @@ func Colonies_crypto_verify(arg1 string, arg2 string, arg3 string) (_swig_ret in
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
+	var swig_r_1 int
+	swig_r_1 = swig_r
+	return swig_r_1
+}
+
+func Colonies_cancel_new(arg1 *uintptr) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	swig_r = (int)(C._wrap_colonies_cancel_new_capi_62994272150b757b(C.swig_voidp(_swig_i_0)))
+	var swig_r_1 int
+	swig_r_1 = swig_r
+	return swig_r_1
+}
+
+func Colonies_cancel_fire(arg1 uintptr) {
+	_swig_i_0 := arg1
+	C._wrap_colonies_cancel_fire_capi_62994272150b757b(C.uintptr_t(_swig_i_0))
+}
+
+func Colonies_cancel_fired(arg1 uintptr) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	swig_r = (int)(C._wrap_colonies_cancel_fired_capi_62994272150b757b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
-const COLONIES_WAITING int = 0
-const COLONIES_RUNNING int = 1
-const COLONIES_SUCCESSFUL int = 2
-const COLONIES_FAILED int = 3
-const COLONIES_CANCELLED int = 4
+func Colonies_cancel_free(arg1 uintptr) {
+	_swig_i_0 := arg1
+	C._wrap_colonies_cancel_free_capi_62994272150b757b(C.uintptr_t(_swig_i_0))
+}
 
 func Colonies_client_new(arg1 *uintptr, arg2 string, arg3 int, arg4 string) (_swig_ret int) {
 	var swig_r int
@@ -466,455 +465,55 @@ func Colonies_client_new(arg1 *uintptr, arg2 string, arg3 int, arg4 string) (_sw
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r = (int)(C._wrap_colonies_client_new_capi_a1dc027057a6c609(C.swig_voidp(_swig_i_0), *(*C.swig_type_13)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), *(*C.swig_type_14)(unsafe.Pointer(&_swig_i_3))))
+	swig_r = (int)(C._wrap_colonies_client_new_capi_62994272150b757b(C.swig_voidp(_swig_i_0), *(*C.swig_type_13)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), *(*C.swig_type_14)(unsafe.Pointer(&_swig_i_3))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
 	}
-	return swig_r
+	var swig_r_1 int
+	swig_r_1 = swig_r
+	return swig_r_1
+}
+
+func Colonies_client_new_from_env(arg1 *uintptr, arg2 string) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	swig_r = (int)(C._wrap_colonies_client_new_from_env_capi_62994272150b757b(C.swig_voidp(_swig_i_0), *(*C.swig_type_15)(unsafe.Pointer(&_swig_i_1))))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+	var swig_r_1 int
+	swig_r_1 = swig_r
+	return swig_r_1
+}
+
+func Colonies_env(arg1 *string) (_swig_ret int) {
+	var swig_r int
+	var _swig_i_0 *string
+
+	var arg1_tmp string
+	_swig_i_0 = &arg1_tmp
+
+	swig_r = (int)(C._wrap_colonies_env_capi_62994272150b757b(C.swig_voidp(_swig_i_0)))
+
+	if arg1 != nil {
+		*arg1 = coloniesTakeString(*_swig_i_0)
+	}
+
+	var swig_r_1 int
+	swig_r_1 = swig_r
+	return swig_r_1
 }
 
 func Colonies_client_free(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_colonies_client_free_capi_a1dc027057a6c609(C.uintptr_t(_swig_i_0))
+	C._wrap_colonies_client_free_capi_62994272150b757b(C.uintptr_t(_swig_i_0))
 }
 
-func Colonies_client_send(arg1 uintptr, arg2 *string, arg3 string, arg4 string, arg5 string, arg6 int64) (_swig_ret int) {
-	var swig_r int
-	_swig_i_0 := arg1
-	var _swig_i_1 *string
-
-	var arg2_tmp string
-	_swig_i_1 = &arg2_tmp
-
-	_swig_i_2 := arg3
-	_swig_i_3 := arg4
-	_swig_i_4 := arg5
-	_swig_i_5 := arg6
-	swig_r = (int)(C._wrap_colonies_client_send_capi_a1dc027057a6c609(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_15)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_16)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_17)(unsafe.Pointer(&_swig_i_4)), C.swig_type_18(_swig_i_5)))
-
-	if arg2 != nil {
-		*arg2 = coloniesTakeString(*_swig_i_1)
-	}
-
-	if Swig_escape_always_false {
-		Swig_escape_val = arg3
-	}
-	if Swig_escape_always_false {
-		Swig_escape_val = arg4
-	}
-	if Swig_escape_always_false {
-		Swig_escape_val = arg5
-	}
-	return swig_r
-}
-
-func Colonies_client_health(arg1 uintptr) (_swig_ret int) {
-	var swig_r int
-	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_colonies_client_health_capi_a1dc027057a6c609(C.uintptr_t(_swig_i_0)))
-	return swig_r
-}
-
-func Colonies_client_version(arg1 uintptr, arg2 *string) (_swig_ret int) {
-	var swig_r int
-	_swig_i_0 := arg1
-	var _swig_i_1 *string
-
-	var arg2_tmp string
-	_swig_i_1 = &arg2_tmp
-
-	swig_r = (int)(C._wrap_colonies_client_version_capi_a1dc027057a6c609(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1)))
-
-	if arg2 != nil {
-		*arg2 = coloniesTakeString(*_swig_i_1)
-	}
-
-	return swig_r
-}
-
-func Colonies_client_server_info(arg1 uintptr, arg2 *string) (_swig_ret int) {
-	var swig_r int
-	_swig_i_0 := arg1
-	var _swig_i_1 *string
-
-	var arg2_tmp string
-	_swig_i_1 = &arg2_tmp
-
-	swig_r = (int)(C._wrap_colonies_client_server_info_capi_a1dc027057a6c609(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1)))
-
-	if arg2 != nil {
-		*arg2 = coloniesTakeString(*_swig_i_1)
-	}
-
-	return swig_r
-}
-
-func Colonies_client_statistics(arg1 uintptr, arg2 *string, arg3 string) (_swig_ret int) {
-	var swig_r int
-	_swig_i_0 := arg1
-	var _swig_i_1 *string
-
-	var arg2_tmp string
-	_swig_i_1 = &arg2_tmp
-
-	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_colonies_client_statistics_capi_a1dc027057a6c609(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_19)(unsafe.Pointer(&_swig_i_2))))
-
-	if arg2 != nil {
-		*arg2 = coloniesTakeString(*_swig_i_1)
-	}
-
-	if Swig_escape_always_false {
-		Swig_escape_val = arg3
-	}
-	return swig_r
-}
-
-func Colonies_client_add_colony(arg1 uintptr, arg2 *string, arg3 string, arg4 string) (_swig_ret int) {
-	var swig_r int
-	_swig_i_0 := arg1
-	var _swig_i_1 *string
-
-	var arg2_tmp string
-	_swig_i_1 = &arg2_tmp
-
-	_swig_i_2 := arg3
-	_swig_i_3 := arg4
-	swig_r = (int)(C._wrap_colonies_client_add_colony_capi_a1dc027057a6c609(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_20)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_21)(unsafe.Pointer(&_swig_i_3))))
-
-	if arg2 != nil {
-		*arg2 = coloniesTakeString(*_swig_i_1)
-	}
-
-	if Swig_escape_always_false {
-		Swig_escape_val = arg3
-	}
-	if Swig_escape_always_false {
-		Swig_escape_val = arg4
-	}
-	return swig_r
-}
-
-func Colonies_client_remove_colony(arg1 uintptr, arg2 string, arg3 string) (_swig_ret int) {
-	var swig_r int
-	_swig_i_0 := arg1
-	_swig_i_1 := arg2
-	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_colonies_client_remove_colony_capi_a1dc027057a6c609(C.uintptr_t(_swig_i_0), *(*C.swig_type_22)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_23)(unsafe.Pointer(&_swig_i_2))))
-	if Swig_escape_always_false {
-		Swig_escape_val = arg2
-	}
-	if Swig_escape_always_false {
-		Swig_escape_val = arg3
-	}
-	return swig_r
-}
-
-func Colonies_client_get_colony(arg1 uintptr, arg2 *string, arg3 string, arg4 string) (_swig_ret int) {
-	var swig_r int
-	_swig_i_0 := arg1
-	var _swig_i_1 *string
-
-	var arg2_tmp string
-	_swig_i_1 = &arg2_tmp
-
-	_swig_i_2 := arg3
-	_swig_i_3 := arg4
-	swig_r = (int)(C._wrap_colonies_client_get_colony_capi_a1dc027057a6c609(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_24)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_25)(unsafe.Pointer(&_swig_i_3))))
-
-	if arg2 != nil {
-		*arg2 = coloniesTakeString(*_swig_i_1)
-	}
-
-	if Swig_escape_always_false {
-		Swig_escape_val = arg3
-	}
-	if Swig_escape_always_false {
-		Swig_escape_val = arg4
-	}
-	return swig_r
-}
-
-func Colonies_client_list_colonies(arg1 uintptr, arg2 *string, arg3 string) (_swig_ret int) {
-	var swig_r int
-	_swig_i_0 := arg1
-	var _swig_i_1 *string
-
-	var arg2_tmp string
-	_swig_i_1 = &arg2_tmp
-
-	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_colonies_client_list_colonies_capi_a1dc027057a6c609(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_26)(unsafe.Pointer(&_swig_i_2))))
-
-	if arg2 != nil {
-		*arg2 = coloniesTakeString(*_swig_i_1)
-	}
-
-	if Swig_escape_always_false {
-		Swig_escape_val = arg3
-	}
-	return swig_r
-}
-
-func Colonies_client_colony_statistics(arg1 uintptr, arg2 *string, arg3 string, arg4 string) (_swig_ret int) {
-	var swig_r int
-	_swig_i_0 := arg1
-	var _swig_i_1 *string
-
-	var arg2_tmp string
-	_swig_i_1 = &arg2_tmp
-
-	_swig_i_2 := arg3
-	_swig_i_3 := arg4
-	swig_r = (int)(C._wrap_colonies_client_colony_statistics_capi_a1dc027057a6c609(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_27)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_28)(unsafe.Pointer(&_swig_i_3))))
-
-	if arg2 != nil {
-		*arg2 = coloniesTakeString(*_swig_i_1)
-	}
-
-	if Swig_escape_always_false {
-		Swig_escape_val = arg3
-	}
-	if Swig_escape_always_false {
-		Swig_escape_val = arg4
-	}
-	return swig_r
-}
-
-func Colonies_client_add_executor(arg1 uintptr, arg2 *string, arg3 string, arg4 string) (_swig_ret int) {
-	var swig_r int
-	_swig_i_0 := arg1
-	var _swig_i_1 *string
-
-	var arg2_tmp string
-	_swig_i_1 = &arg2_tmp
-
-	_swig_i_2 := arg3
-	_swig_i_3 := arg4
-	swig_r = (int)(C._wrap_colonies_client_add_executor_capi_a1dc027057a6c609(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_29)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_30)(unsafe.Pointer(&_swig_i_3))))
-
-	if arg2 != nil {
-		*arg2 = coloniesTakeString(*_swig_i_1)
-	}
-
-	if Swig_escape_always_false {
-		Swig_escape_val = arg3
-	}
-	if Swig_escape_always_false {
-		Swig_escape_val = arg4
-	}
-	return swig_r
-}
-
-func Colonies_client_approve_executor(arg1 uintptr, arg2 string, arg3 string, arg4 string) (_swig_ret int) {
-	var swig_r int
-	_swig_i_0 := arg1
-	_swig_i_1 := arg2
-	_swig_i_2 := arg3
-	_swig_i_3 := arg4
-	swig_r = (int)(C._wrap_colonies_client_approve_executor_capi_a1dc027057a6c609(C.uintptr_t(_swig_i_0), *(*C.swig_type_31)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_32)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_33)(unsafe.Pointer(&_swig_i_3))))
-	if Swig_escape_always_false {
-		Swig_escape_val = arg2
-	}
-	if Swig_escape_always_false {
-		Swig_escape_val = arg3
-	}
-	if Swig_escape_always_false {
-		Swig_escape_val = arg4
-	}
-	return swig_r
-}
-
-func Colonies_client_reject_executor(arg1 uintptr, arg2 string, arg3 string, arg4 string) (_swig_ret int) {
-	var swig_r int
-	_swig_i_0 := arg1
-	_swig_i_1 := arg2
-	_swig_i_2 := arg3
-	_swig_i_3 := arg4
-	swig_r = (int)(C._wrap_colonies_client_reject_executor_capi_a1dc027057a6c609(C.uintptr_t(_swig_i_0), *(*C.swig_type_34)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_35)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_36)(unsafe.Pointer(&_swig_i_3))))
-	if Swig_escape_always_false {
-		Swig_escape_val = arg2
-	}
-	if Swig_escape_always_false {
-		Swig_escape_val = arg3
-	}
-	if Swig_escape_always_false {
-		Swig_escape_val = arg4
-	}
-	return swig_r
-}
-
-func Colonies_client_remove_executor(arg1 uintptr, arg2 string, arg3 string, arg4 string) (_swig_ret int) {
-	var swig_r int
-	_swig_i_0 := arg1
-	_swig_i_1 := arg2
-	_swig_i_2 := arg3
-	_swig_i_3 := arg4
-	swig_r = (int)(C._wrap_colonies_client_remove_executor_capi_a1dc027057a6c609(C.uintptr_t(_swig_i_0), *(*C.swig_type_37)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_38)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_39)(unsafe.Pointer(&_swig_i_3))))
-	if Swig_escape_always_false {
-		Swig_escape_val = arg2
-	}
-	if Swig_escape_always_false {
-		Swig_escape_val = arg3
-	}
-	if Swig_escape_always_false {
-		Swig_escape_val = arg4
-	}
-	return swig_r
-}
-
-func Colonies_client_get_executor(arg1 uintptr, arg2 *string, arg3 string, arg4 string, arg5 string) (_swig_ret int) {
-	var swig_r int
-	_swig_i_0 := arg1
-	var _swig_i_1 *string
-
-	var arg2_tmp string
-	_swig_i_1 = &arg2_tmp
-
-	_swig_i_2 := arg3
-	_swig_i_3 := arg4
-	_swig_i_4 := arg5
-	swig_r = (int)(C._wrap_colonies_client_get_executor_capi_a1dc027057a6c609(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_40)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_41)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_42)(unsafe.Pointer(&_swig_i_4))))
-
-	if arg2 != nil {
-		*arg2 = coloniesTakeString(*_swig_i_1)
-	}
-
-	if Swig_escape_always_false {
-		Swig_escape_val = arg3
-	}
-	if Swig_escape_always_false {
-		Swig_escape_val = arg4
-	}
-	if Swig_escape_always_false {
-		Swig_escape_val = arg5
-	}
-	return swig_r
-}
-
-func Colonies_client_list_executors(arg1 uintptr, arg2 *string, arg3 string, arg4 string) (_swig_ret int) {
-	var swig_r int
-	_swig_i_0 := arg1
-	var _swig_i_1 *string
-
-	var arg2_tmp string
-	_swig_i_1 = &arg2_tmp
-
-	_swig_i_2 := arg3
-	_swig_i_3 := arg4
-	swig_r = (int)(C._wrap_colonies_client_list_executors_capi_a1dc027057a6c609(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_43)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_44)(unsafe.Pointer(&_swig_i_3))))
-
-	if arg2 != nil {
-		*arg2 = coloniesTakeString(*_swig_i_1)
-	}
-
-	if Swig_escape_always_false {
-		Swig_escape_val = arg3
-	}
-	if Swig_escape_always_false {
-		Swig_escape_val = arg4
-	}
-	return swig_r
-}
-
-func Colonies_client_add_function(arg1 uintptr, arg2 *string, arg3 string, arg4 string) (_swig_ret int) {
-	var swig_r int
-	_swig_i_0 := arg1
-	var _swig_i_1 *string
-
-	var arg2_tmp string
-	_swig_i_1 = &arg2_tmp
-
-	_swig_i_2 := arg3
-	_swig_i_3 := arg4
-	swig_r = (int)(C._wrap_colonies_client_add_function_capi_a1dc027057a6c609(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_45)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_46)(unsafe.Pointer(&_swig_i_3))))
-
-	if arg2 != nil {
-		*arg2 = coloniesTakeString(*_swig_i_1)
-	}
-
-	if Swig_escape_always_false {
-		Swig_escape_val = arg3
-	}
-	if Swig_escape_always_false {
-		Swig_escape_val = arg4
-	}
-	return swig_r
-}
-
-func Colonies_client_list_functions(arg1 uintptr, arg2 *string, arg3 string, arg4 string, arg5 string) (_swig_ret int) {
-	var swig_r int
-	_swig_i_0 := arg1
-	var _swig_i_1 *string
-
-	var arg2_tmp string
-	_swig_i_1 = &arg2_tmp
-
-	_swig_i_2 := arg3
-	_swig_i_3 := arg4
-	_swig_i_4 := arg5
-	swig_r = (int)(C._wrap_colonies_client_list_functions_capi_a1dc027057a6c609(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_47)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_48)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_49)(unsafe.Pointer(&_swig_i_4))))
-
-	if arg2 != nil {
-		*arg2 = coloniesTakeString(*_swig_i_1)
-	}
-
-	if Swig_escape_always_false {
-		Swig_escape_val = arg3
-	}
-	if Swig_escape_always_false {
-		Swig_escape_val = arg4
-	}
-	if Swig_escape_always_false {
-		Swig_escape_val = arg5
-	}
-	return swig_r
-}
-
-func Colonies_client_remove_function(arg1 uintptr, arg2 string, arg3 string) (_swig_ret int) {
-	var swig_r int
-	_swig_i_0 := arg1
-	_swig_i_1 := arg2
-	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_colonies_client_remove_function_capi_a1dc027057a6c609(C.uintptr_t(_swig_i_0), *(*C.swig_type_50)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_51)(unsafe.Pointer(&_swig_i_2))))
-	if Swig_escape_always_false {
-		Swig_escape_val = arg2
-	}
-	if Swig_escape_always_false {
-		Swig_escape_val = arg3
-	}
-	return swig_r
-}
-
-func Colonies_client_submit(arg1 uintptr, arg2 *string, arg3 string, arg4 string) (_swig_ret int) {
-	var swig_r int
-	_swig_i_0 := arg1
-	var _swig_i_1 *string
-
-	var arg2_tmp string
-	_swig_i_1 = &arg2_tmp
-
-	_swig_i_2 := arg3
-	_swig_i_3 := arg4
-	swig_r = (int)(C._wrap_colonies_client_submit_capi_a1dc027057a6c609(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_52)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_53)(unsafe.Pointer(&_swig_i_3))))
-
-	if arg2 != nil {
-		*arg2 = coloniesTakeString(*_swig_i_1)
-	}
-
-	if Swig_escape_always_false {
-		Swig_escape_val = arg3
-	}
-	if Swig_escape_always_false {
-		Swig_escape_val = arg4
-	}
-	return swig_r
-}
-
-func Colonies_client_assign(arg1 uintptr, arg2 *string, arg3 string, arg4 int, arg5 string, arg6 string, arg7 string) (_swig_ret int) {
+func Colonies_client_call(arg1 uintptr, arg2 *string, arg3 string, arg4 string, arg5 string, arg6 int64, arg7 uintptr) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
 	var _swig_i_1 *string
@@ -927,7 +526,7 @@ func Colonies_client_assign(arg1 uintptr, arg2 *string, arg3 string, arg4 int, a
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
-	swig_r = (int)(C._wrap_colonies_client_assign_capi_a1dc027057a6c609(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_54)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), *(*C.swig_type_55)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_56)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_57)(unsafe.Pointer(&_swig_i_6))))
+	swig_r = (int)(C._wrap_colonies_client_call_capi_62994272150b757b(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_16)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_17)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_18)(unsafe.Pointer(&_swig_i_4)), C.swig_type_19(_swig_i_5), C.uintptr_t(_swig_i_6)))
 
 	if arg2 != nil {
 		*arg2 = coloniesTakeString(*_swig_i_1)
@@ -935,102 +534,19 @@ func Colonies_client_assign(arg1 uintptr, arg2 *string, arg3 string, arg4 int, a
 
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg4
 	}
 	if Swig_escape_always_false {
 		Swig_escape_val = arg5
 	}
-	if Swig_escape_always_false {
-		Swig_escape_val = arg6
-	}
-	if Swig_escape_always_false {
-		Swig_escape_val = arg7
-	}
-	return swig_r
+	var swig_r_1 int
+	swig_r_1 = swig_r
+	return swig_r_1
 }
 
-func Colonies_client_close(arg1 uintptr, arg2 string, arg3 string, arg4 string) (_swig_ret int) {
-	var swig_r int
-	_swig_i_0 := arg1
-	_swig_i_1 := arg2
-	_swig_i_2 := arg3
-	_swig_i_3 := arg4
-	swig_r = (int)(C._wrap_colonies_client_close_capi_a1dc027057a6c609(C.uintptr_t(_swig_i_0), *(*C.swig_type_58)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_59)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_60)(unsafe.Pointer(&_swig_i_3))))
-	if Swig_escape_always_false {
-		Swig_escape_val = arg2
-	}
-	if Swig_escape_always_false {
-		Swig_escape_val = arg3
-	}
-	if Swig_escape_always_false {
-		Swig_escape_val = arg4
-	}
-	return swig_r
-}
-
-func Colonies_client_fail(arg1 uintptr, arg2 string, arg3 string, arg4 string) (_swig_ret int) {
-	var swig_r int
-	_swig_i_0 := arg1
-	_swig_i_1 := arg2
-	_swig_i_2 := arg3
-	_swig_i_3 := arg4
-	swig_r = (int)(C._wrap_colonies_client_fail_capi_a1dc027057a6c609(C.uintptr_t(_swig_i_0), *(*C.swig_type_61)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_62)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_63)(unsafe.Pointer(&_swig_i_3))))
-	if Swig_escape_always_false {
-		Swig_escape_val = arg2
-	}
-	if Swig_escape_always_false {
-		Swig_escape_val = arg3
-	}
-	if Swig_escape_always_false {
-		Swig_escape_val = arg4
-	}
-	return swig_r
-}
-
-func Colonies_client_set_output(arg1 uintptr, arg2 string, arg3 string, arg4 string) (_swig_ret int) {
-	var swig_r int
-	_swig_i_0 := arg1
-	_swig_i_1 := arg2
-	_swig_i_2 := arg3
-	_swig_i_3 := arg4
-	swig_r = (int)(C._wrap_colonies_client_set_output_capi_a1dc027057a6c609(C.uintptr_t(_swig_i_0), *(*C.swig_type_64)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_65)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_66)(unsafe.Pointer(&_swig_i_3))))
-	if Swig_escape_always_false {
-		Swig_escape_val = arg2
-	}
-	if Swig_escape_always_false {
-		Swig_escape_val = arg3
-	}
-	if Swig_escape_always_false {
-		Swig_escape_val = arg4
-	}
-	return swig_r
-}
-
-func Colonies_client_get_process(arg1 uintptr, arg2 *string, arg3 string, arg4 string) (_swig_ret int) {
-	var swig_r int
-	_swig_i_0 := arg1
-	var _swig_i_1 *string
-
-	var arg2_tmp string
-	_swig_i_1 = &arg2_tmp
-
-	_swig_i_2 := arg3
-	_swig_i_3 := arg4
-	swig_r = (int)(C._wrap_colonies_client_get_process_capi_a1dc027057a6c609(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_67)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_68)(unsafe.Pointer(&_swig_i_3))))
-
-	if arg2 != nil {
-		*arg2 = coloniesTakeString(*_swig_i_1)
-	}
-
-	if Swig_escape_always_false {
-		Swig_escape_val = arg3
-	}
-	if Swig_escape_always_false {
-		Swig_escape_val = arg4
-	}
-	return swig_r
-}
-
-func Colonies_client_list_processes(arg1 uintptr, arg2 *string, arg3 string, arg4 int, arg5 int, arg6 string, arg7 string, arg8 string, arg9 string) (_swig_ret int) {
+func Colonies_client_send(arg1 uintptr, arg2 *string, arg3 string, arg4 string, arg5 string, arg6 int64, arg7 uintptr) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
 	var _swig_i_1 *string
@@ -1043,9 +559,7 @@ func Colonies_client_list_processes(arg1 uintptr, arg2 *string, arg3 string, arg
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
-	_swig_i_7 := arg8
-	_swig_i_8 := arg9
-	swig_r = (int)(C._wrap_colonies_client_list_processes_capi_a1dc027057a6c609(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_69)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), *(*C.swig_type_70)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_71)(unsafe.Pointer(&_swig_i_6)), *(*C.swig_type_72)(unsafe.Pointer(&_swig_i_7)), *(*C.swig_type_73)(unsafe.Pointer(&_swig_i_8))))
+	swig_r = (int)(C._wrap_colonies_client_send_capi_62994272150b757b(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_20)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_21)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_22)(unsafe.Pointer(&_swig_i_4)), C.swig_type_23(_swig_i_5), C.uintptr_t(_swig_i_6)))
 
 	if arg2 != nil {
 		*arg2 = coloniesTakeString(*_swig_i_1)
@@ -1055,64 +569,55 @@ func Colonies_client_list_processes(arg1 uintptr, arg2 *string, arg3 string, arg
 		Swig_escape_val = arg3
 	}
 	if Swig_escape_always_false {
-		Swig_escape_val = arg6
+		Swig_escape_val = arg4
 	}
 	if Swig_escape_always_false {
-		Swig_escape_val = arg7
+		Swig_escape_val = arg5
 	}
-	if Swig_escape_always_false {
-		Swig_escape_val = arg8
-	}
-	if Swig_escape_always_false {
-		Swig_escape_val = arg9
-	}
-	return swig_r
+	var swig_r_1 int
+	swig_r_1 = swig_r
+	return swig_r_1
 }
 
-func Colonies_client_remove_process(arg1 uintptr, arg2 string, arg3 string) (_swig_ret int) {
+func Colonies_client_health(arg1 uintptr, arg2 int64, arg3 uintptr) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_colonies_client_remove_process_capi_a1dc027057a6c609(C.uintptr_t(_swig_i_0), *(*C.swig_type_74)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_75)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_colonies_client_health_capi_62994272150b757b(C.uintptr_t(_swig_i_0), C.swig_type_24(_swig_i_1), C.uintptr_t(_swig_i_2)))
+	var swig_r_1 int
+	swig_r_1 = swig_r
+	return swig_r_1
+}
+
+func Colonies_request_encode(arg1 *string, arg2 string, arg3 string, arg4 string) (_swig_ret int) {
+	var swig_r int
+	var _swig_i_0 *string
+
+	var arg1_tmp string
+	_swig_i_0 = &arg1_tmp
+
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	_swig_i_3 := arg4
+	swig_r = (int)(C._wrap_colonies_request_encode_capi_62994272150b757b(C.swig_voidp(_swig_i_0), *(*C.swig_type_25)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_26)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_27)(unsafe.Pointer(&_swig_i_3))))
+
+	if arg1 != nil {
+		*arg1 = coloniesTakeString(*_swig_i_0)
+	}
+
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
-	}
-	return swig_r
-}
-
-func Colonies_client_remove_all_processes(arg1 uintptr, arg2 string, arg3 int, arg4 string) (_swig_ret int) {
-	var swig_r int
-	_swig_i_0 := arg1
-	_swig_i_1 := arg2
-	_swig_i_2 := arg3
-	_swig_i_3 := arg4
-	swig_r = (int)(C._wrap_colonies_client_remove_all_processes_capi_a1dc027057a6c609(C.uintptr_t(_swig_i_0), *(*C.swig_type_76)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), *(*C.swig_type_77)(unsafe.Pointer(&_swig_i_3))))
-	if Swig_escape_always_false {
-		Swig_escape_val = arg2
 	}
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
 	}
-	return swig_r
-}
-
-func Colonies_client_cancel_process(arg1 uintptr, arg2 string, arg3 string) (_swig_ret int) {
-	var swig_r int
-	_swig_i_0 := arg1
-	_swig_i_1 := arg2
-	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_colonies_client_cancel_process_capi_a1dc027057a6c609(C.uintptr_t(_swig_i_0), *(*C.swig_type_78)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_79)(unsafe.Pointer(&_swig_i_2))))
-	if Swig_escape_always_false {
-		Swig_escape_val = arg2
-	}
-	if Swig_escape_always_false {
-		Swig_escape_val = arg3
-	}
-	return swig_r
+	var swig_r_1 int
+	swig_r_1 = swig_r
+	return swig_r_1
 }
 
 func Colonies_func_spec_new(arg1 *string, arg2 string) (_swig_ret int) {
@@ -1123,7 +628,7 @@ func Colonies_func_spec_new(arg1 *string, arg2 string) (_swig_ret int) {
 	_swig_i_0 = &arg1_tmp
 
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_colonies_func_spec_new_capi_a1dc027057a6c609(C.swig_voidp(_swig_i_0), *(*C.swig_type_80)(unsafe.Pointer(&_swig_i_1))))
+	swig_r = (int)(C._wrap_colonies_func_spec_new_capi_62994272150b757b(C.swig_voidp(_swig_i_0), *(*C.swig_type_28)(unsafe.Pointer(&_swig_i_1))))
 
 	if arg1 != nil {
 		*arg1 = coloniesTakeString(*_swig_i_0)
@@ -1132,5 +637,16 @@ func Colonies_func_spec_new(arg1 *string, arg2 string) (_swig_ret int) {
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
-	return swig_r
+	var swig_r_1 int
+	swig_r_1 = swig_r
+	return swig_r_1
+}
+
+func Colonies_registry() (_swig_ret string) {
+	var swig_r string
+	swig_r_p := C._wrap_colonies_registry_capi_62994272150b757b()
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = coloniesTakeString(swig_r)
+	return swig_r_1
 }

@@ -193,11 +193,14 @@ static void* Swig_malloc(int c) {
 
 #include "colonies/colonies.h"
 
+
+#include <stdint.h>		// Use the C99 official header
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-void _wrap_Swig_free_capi_a1dc027057a6c609(void *_swig_go_0) {
+void _wrap_Swig_free_capi_62994272150b757b(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -207,7 +210,7 @@ void _wrap_Swig_free_capi_a1dc027057a6c609(void *_swig_go_0) {
 }
 
 
-void *_wrap_Swig_malloc_capi_a1dc027057a6c609(intgo _swig_go_0) {
+void *_wrap_Swig_malloc_capi_62994272150b757b(intgo _swig_go_0) {
   int arg1 ;
   void *result = 0 ;
   void *_swig_go_result;
@@ -220,122 +223,180 @@ void *_wrap_Swig_malloc_capi_a1dc027057a6c609(intgo _swig_go_0) {
 }
 
 
-intgo _wrap_COLONIES_EINVAL_capi_a1dc027057a6c609() {
-  int result;
+intgo _wrap_COLONIES_OK_capi_62994272150b757b() {
+  enum colonies_status result;
   intgo _swig_go_result;
   
   
-  result = (int)((-1));
-  _swig_go_result = result; 
+  result = COLONIES_OK;
+  
+  _swig_go_result = (intgo)result; 
   return _swig_go_result;
 }
 
 
-intgo _wrap_COLONIES_ENOMEM_capi_a1dc027057a6c609() {
-  int result;
+intgo _wrap_COLONIES_EINVAL_capi_62994272150b757b() {
+  enum colonies_status result;
   intgo _swig_go_result;
   
   
-  result = (int)((-2));
-  _swig_go_result = result; 
+  result = COLONIES_EINVAL;
+  
+  _swig_go_result = (intgo)result; 
   return _swig_go_result;
 }
 
 
-intgo _wrap_COLONIES_EJSON_capi_a1dc027057a6c609() {
-  int result;
+intgo _wrap_COLONIES_ENOMEM_capi_62994272150b757b() {
+  enum colonies_status result;
   intgo _swig_go_result;
   
   
-  result = (int)((-3));
-  _swig_go_result = result; 
+  result = COLONIES_ENOMEM;
+  
+  _swig_go_result = (intgo)result; 
   return _swig_go_result;
 }
 
 
-intgo _wrap_COLONIES_ETRANSPORT_capi_a1dc027057a6c609() {
-  int result;
+intgo _wrap_COLONIES_EJSON_capi_62994272150b757b() {
+  enum colonies_status result;
   intgo _swig_go_result;
   
   
-  result = (int)((-4));
-  _swig_go_result = result; 
+  result = COLONIES_EJSON;
+  
+  _swig_go_result = (intgo)result; 
   return _swig_go_result;
 }
 
 
-intgo _wrap_COLONIES_ETIMEOUT_capi_a1dc027057a6c609() {
-  int result;
+intgo _wrap_COLONIES_ETRANSPORT_capi_62994272150b757b() {
+  enum colonies_status result;
   intgo _swig_go_result;
   
   
-  result = (int)((-5));
-  _swig_go_result = result; 
+  result = COLONIES_ETRANSPORT;
+  
+  _swig_go_result = (intgo)result; 
   return _swig_go_result;
 }
 
 
-intgo _wrap_COLONIES_ESERVER_capi_a1dc027057a6c609() {
-  int result;
+intgo _wrap_COLONIES_ETIMEOUT_capi_62994272150b757b() {
+  enum colonies_status result;
   intgo _swig_go_result;
   
   
-  result = (int)((-6));
-  _swig_go_result = result; 
+  result = COLONIES_ETIMEOUT;
+  
+  _swig_go_result = (intgo)result; 
   return _swig_go_result;
 }
 
 
-intgo _wrap_COLONIES_ENOTFOUND_capi_a1dc027057a6c609() {
-  int result;
+intgo _wrap_COLONIES_ESERVER_capi_62994272150b757b() {
+  enum colonies_status result;
   intgo _swig_go_result;
   
   
-  result = (int)((-7));
-  _swig_go_result = result; 
+  result = COLONIES_ESERVER;
+  
+  _swig_go_result = (intgo)result; 
   return _swig_go_result;
 }
 
 
-intgo _wrap_COLONIES_EREPLY_capi_a1dc027057a6c609() {
-  int result;
+intgo _wrap_COLONIES_ENOTFOUND_capi_62994272150b757b() {
+  enum colonies_status result;
   intgo _swig_go_result;
   
   
-  result = (int)((-8));
-  _swig_go_result = result; 
+  result = COLONIES_ENOTFOUND;
+  
+  _swig_go_result = (intgo)result; 
   return _swig_go_result;
 }
 
 
-intgo _wrap_COLONIES_ECRYPTO_capi_a1dc027057a6c609() {
-  int result;
+intgo _wrap_COLONIES_EREPLY_capi_62994272150b757b() {
+  enum colonies_status result;
   intgo _swig_go_result;
   
   
-  result = (int)((-9));
-  _swig_go_result = result; 
+  result = COLONIES_EREPLY;
+  
+  _swig_go_result = (intgo)result; 
   return _swig_go_result;
 }
 
 
-intgo _wrap_COLONIES_EFORBIDDEN_capi_a1dc027057a6c609() {
-  int result;
+intgo _wrap_COLONIES_ECRYPTO_capi_62994272150b757b() {
+  enum colonies_status result;
   intgo _swig_go_result;
   
   
-  result = (int)((-10));
-  _swig_go_result = result; 
+  result = COLONIES_ECRYPTO;
+  
+  _swig_go_result = (intgo)result; 
   return _swig_go_result;
 }
 
 
-_gostring_ _wrap_colonies_strerror_capi_a1dc027057a6c609(intgo _swig_go_0) {
-  int arg1 ;
+intgo _wrap_COLONIES_EFORBIDDEN_capi_62994272150b757b() {
+  enum colonies_status result;
+  intgo _swig_go_result;
+  
+  
+  result = COLONIES_EFORBIDDEN;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_COLONIES_EINDOUBT_capi_62994272150b757b() {
+  enum colonies_status result;
+  intgo _swig_go_result;
+  
+  
+  result = COLONIES_EINDOUBT;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_COLONIES_ECANCELLED_capi_62994272150b757b() {
+  enum colonies_status result;
+  intgo _swig_go_result;
+  
+  
+  result = COLONIES_ECANCELLED;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_COLONIES_EEXPIRED_capi_62994272150b757b() {
+  enum colonies_status result;
+  intgo _swig_go_result;
+  
+  
+  result = COLONIES_EEXPIRED;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_colonies_strerror_capi_62994272150b757b(intgo _swig_go_0) {
+  colonies_status arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
   
-  arg1 = (int)_swig_go_0; 
+  arg1 = (colonies_status)_swig_go_0; 
   
   result = (char *)colonies_strerror(arg1);
   _swig_go_result = colonies_go_string(result); 
@@ -343,7 +404,7 @@ _gostring_ _wrap_colonies_strerror_capi_a1dc027057a6c609(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_colonies_last_error_capi_a1dc027057a6c609() {
+_gostring_ _wrap_colonies_last_error_capi_62994272150b757b() {
   char *result = 0 ;
   _gostring_ _swig_go_result;
   
@@ -354,7 +415,7 @@ _gostring_ _wrap_colonies_last_error_capi_a1dc027057a6c609() {
 }
 
 
-intgo _wrap_colonies_last_http_status_capi_a1dc027057a6c609() {
+intgo _wrap_colonies_last_http_status_capi_62994272150b757b() {
   int result;
   intgo _swig_go_result;
   
@@ -365,7 +426,7 @@ intgo _wrap_colonies_last_http_status_capi_a1dc027057a6c609() {
 }
 
 
-_gostring_ _wrap_colonies_version_capi_a1dc027057a6c609() {
+_gostring_ _wrap_colonies_version_capi_62994272150b757b() {
   char *result = 0 ;
   _gostring_ _swig_go_result;
   
@@ -376,32 +437,33 @@ _gostring_ _wrap_colonies_version_capi_a1dc027057a6c609() {
 }
 
 
-intgo _wrap_colonies_crypto_prvkey_capi_a1dc027057a6c609(_gostring_* _swig_go_0) {
+intgo _wrap_colonies_crypto_prvkey_capi_62994272150b757b(_gostring_* _swig_go_0) {
   char **arg1 = (char **) 0 ;
   char *tmp1 = NULL ;
-  int result;
+  colonies_status result;
   intgo _swig_go_result;
   
   arg1 = &tmp1; 
   
-  result = (int)colonies_crypto_prvkey(arg1);
-  _swig_go_result = result; 
+  result = (colonies_status)colonies_crypto_prvkey(arg1);
+  _swig_go_result = (intgo)result; 
   *_swig_go_0 = colonies_go_string(*arg1); 
   colonies_free(*arg1); 
   return _swig_go_result;
 }
 
 
-intgo _wrap_colonies_crypto_id_capi_a1dc027057a6c609(_gostring_* _swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_colonies_crypto_id_capi_62994272150b757b(_gostring_* _swig_go_0, _gostring_ _swig_go_1) {
   char **arg1 = (char **) 0 ;
   char *arg2 = (char *) 0 ;
   char *tmp1 = NULL ;
-  int result;
+  colonies_status result;
   intgo _swig_go_result;
   
   arg1 = &tmp1; 
   
-  if (_swig_go_1.n == 0 && strcmp("colonies_crypto_id", "colonies_client_send") == 0) {
+  if (_swig_go_1.n == 0 && (strcmp("colonies_crypto_id", "colonies_client_send") == 0 ||
+      strcmp("colonies_crypto_id", "colonies_client_call") == 0)) {
     arg2 = NULL;
   } else {
     arg2 = (char *)malloc(_swig_go_1.n + 1);
@@ -414,8 +476,8 @@ intgo _wrap_colonies_crypto_id_capi_a1dc027057a6c609(_gostring_* _swig_go_0, _go
   }
   
   
-  result = (int)colonies_crypto_id(arg1,(char const *)arg2);
-  _swig_go_result = result; 
+  result = (colonies_status)colonies_crypto_id(arg1,(char const *)arg2);
+  _swig_go_result = (intgo)result; 
   *_swig_go_0 = colonies_go_string(*arg1); 
   colonies_free(*arg1); 
   
@@ -430,12 +492,12 @@ intgo _wrap_colonies_crypto_id_capi_a1dc027057a6c609(_gostring_* _swig_go_0, _go
 }
 
 
-intgo _wrap_colonies_crypto_hash_capi_a1dc027057a6c609(_gostring_* _swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_colonies_crypto_hash_capi_62994272150b757b(_gostring_* _swig_go_0, _gostring_ _swig_go_1) {
   char **arg1 = (char **) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
   char *tmp1 = NULL ;
-  int result;
+  colonies_status result;
   intgo _swig_go_result;
   
   arg1 = &tmp1; 
@@ -444,21 +506,21 @@ intgo _wrap_colonies_crypto_hash_capi_a1dc027057a6c609(_gostring_* _swig_go_0, _
   arg3 = (size_t)_swig_go_1.n;
   
   
-  result = (int)colonies_crypto_hash(arg1,(char const *)arg2,arg3);
-  _swig_go_result = result; 
+  result = (colonies_status)colonies_crypto_hash(arg1,(char const *)arg2,arg3);
+  _swig_go_result = (intgo)result; 
   *_swig_go_0 = colonies_go_string(*arg1); 
   colonies_free(*arg1); 
   return _swig_go_result;
 }
 
 
-intgo _wrap_colonies_crypto_sign_capi_a1dc027057a6c609(_gostring_* _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_colonies_crypto_sign_capi_62994272150b757b(_gostring_* _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   char **arg1 = (char **) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
   char *arg4 = (char *) 0 ;
   char *tmp1 = NULL ;
-  int result;
+  colonies_status result;
   intgo _swig_go_result;
   
   arg1 = &tmp1; 
@@ -467,7 +529,8 @@ intgo _wrap_colonies_crypto_sign_capi_a1dc027057a6c609(_gostring_* _swig_go_0, _
   arg3 = (size_t)_swig_go_1.n;
   
   
-  if (_swig_go_2.n == 0 && strcmp("colonies_crypto_sign", "colonies_client_send") == 0) {
+  if (_swig_go_2.n == 0 && (strcmp("colonies_crypto_sign", "colonies_client_send") == 0 ||
+      strcmp("colonies_crypto_sign", "colonies_client_call") == 0)) {
     arg4 = NULL;
   } else {
     arg4 = (char *)malloc(_swig_go_2.n + 1);
@@ -480,8 +543,8 @@ intgo _wrap_colonies_crypto_sign_capi_a1dc027057a6c609(_gostring_* _swig_go_0, _
   }
   
   
-  result = (int)colonies_crypto_sign(arg1,(char const *)arg2,arg3,(char const *)arg4);
-  _swig_go_result = result; 
+  result = (colonies_status)colonies_crypto_sign(arg1,(char const *)arg2,arg3,(char const *)arg4);
+  _swig_go_result = (intgo)result; 
   *_swig_go_0 = colonies_go_string(*arg1); 
   colonies_free(*arg1); 
   
@@ -496,13 +559,13 @@ intgo _wrap_colonies_crypto_sign_capi_a1dc027057a6c609(_gostring_* _swig_go_0, _
 }
 
 
-intgo _wrap_colonies_crypto_recover_id_capi_a1dc027057a6c609(_gostring_* _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_colonies_crypto_recover_id_capi_62994272150b757b(_gostring_* _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   char **arg1 = (char **) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
   char *arg4 = (char *) 0 ;
   char *tmp1 = NULL ;
-  int result;
+  colonies_status result;
   intgo _swig_go_result;
   
   arg1 = &tmp1; 
@@ -516,8 +579,8 @@ intgo _wrap_colonies_crypto_recover_id_capi_a1dc027057a6c609(_gostring_* _swig_g
   arg4[_swig_go_2.n] = '\0';
   
   
-  result = (int)colonies_crypto_recover_id(arg1,(char const *)arg2,arg3,(char const *)arg4);
-  _swig_go_result = result; 
+  result = (colonies_status)colonies_crypto_recover_id(arg1,(char const *)arg2,arg3,(char const *)arg4);
+  _swig_go_result = (intgo)result; 
   *_swig_go_0 = colonies_go_string(*arg1); 
   colonies_free(*arg1); 
   free(arg4); 
@@ -525,12 +588,12 @@ intgo _wrap_colonies_crypto_recover_id_capi_a1dc027057a6c609(_gostring_* _swig_g
 }
 
 
-intgo _wrap_colonies_crypto_verify_capi_a1dc027057a6c609(_gostring_ _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_colonies_crypto_verify_capi_62994272150b757b(_gostring_ _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   char *arg1 = (char *) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
   char *arg4 = (char *) 0 ;
-  int result;
+  colonies_status result;
   intgo _swig_go_result;
   
   
@@ -548,21 +611,69 @@ intgo _wrap_colonies_crypto_verify_capi_a1dc027057a6c609(_gostring_ _swig_go_0, 
   arg4[_swig_go_2.n] = '\0';
   
   
-  result = (int)colonies_crypto_verify((char const *)arg1,(char const *)arg2,arg3,(char const *)arg4);
-  _swig_go_result = result; 
+  result = (colonies_status)colonies_crypto_verify((char const *)arg1,(char const *)arg2,arg3,(char const *)arg4);
+  _swig_go_result = (intgo)result; 
   free(arg1); 
   free(arg4); 
   return _swig_go_result;
 }
 
 
-intgo _wrap_colonies_client_new_capi_a1dc027057a6c609(colonies_client **_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, _gostring_ _swig_go_3) {
+intgo _wrap_colonies_cancel_new_capi_62994272150b757b(colonies_cancel **_swig_go_0) {
+  colonies_cancel **arg1 = (colonies_cancel **) 0 ;
+  colonies_cancel *tmp1 = NULL ;
+  colonies_status result;
+  intgo _swig_go_result;
+  
+  arg1 = &tmp1; 
+  
+  result = (colonies_status)colonies_cancel_new(arg1);
+  _swig_go_result = (intgo)result; 
+  if (_swig_go_0 != NULL) *_swig_go_0 = *arg1; 
+  return _swig_go_result;
+}
+
+
+void _wrap_colonies_cancel_fire_capi_62994272150b757b(colonies_cancel *_swig_go_0) {
+  colonies_cancel *arg1 = (colonies_cancel *) 0 ;
+  
+  arg1 = (colonies_cancel *)_swig_go_0; 
+  
+  colonies_cancel_fire(arg1);
+  
+}
+
+
+intgo _wrap_colonies_cancel_fired_capi_62994272150b757b(colonies_cancel *_swig_go_0) {
+  colonies_cancel *arg1 = (colonies_cancel *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = (colonies_cancel *)_swig_go_0; 
+  
+  result = (int)colonies_cancel_fired((struct colonies_cancel const *)arg1);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_colonies_cancel_free_capi_62994272150b757b(colonies_cancel *_swig_go_0) {
+  colonies_cancel *arg1 = (colonies_cancel *) 0 ;
+  
+  arg1 = (colonies_cancel *)_swig_go_0; 
+  
+  colonies_cancel_free(arg1);
+  
+}
+
+
+intgo _wrap_colonies_client_new_capi_62994272150b757b(colonies_client **_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, _gostring_ _swig_go_3) {
   colonies_client **arg1 = (colonies_client **) 0 ;
   char *arg2 = (char *) 0 ;
   int arg3 ;
   char *arg4 = (char *) 0 ;
   colonies_client *tmp1 = NULL ;
-  int result;
+  colonies_status result;
   intgo _swig_go_result;
   
   arg1 = &tmp1; 
@@ -578,8 +689,8 @@ intgo _wrap_colonies_client_new_capi_a1dc027057a6c609(colonies_client **_swig_go
   arg4[_swig_go_3.n] = '\0';
   
   
-  result = (int)colonies_client_new(arg1,(char const *)arg2,arg3,(char const *)arg4);
-  _swig_go_result = result; 
+  result = (colonies_status)colonies_client_new(arg1,(char const *)arg2,arg3,(char const *)arg4);
+  _swig_go_result = (intgo)result; 
   if (_swig_go_0 != NULL) *_swig_go_0 = *arg1; 
   free(arg2); 
   free(arg4); 
@@ -587,7 +698,45 @@ intgo _wrap_colonies_client_new_capi_a1dc027057a6c609(colonies_client **_swig_go
 }
 
 
-void _wrap_colonies_client_free_capi_a1dc027057a6c609(colonies_client *_swig_go_0) {
+intgo _wrap_colonies_client_new_from_env_capi_62994272150b757b(colonies_client **_swig_go_0, _gostring_ _swig_go_1) {
+  colonies_client **arg1 = (colonies_client **) 0 ;
+  char *arg2 = (char *) 0 ;
+  colonies_client *tmp1 = NULL ;
+  colonies_status result;
+  intgo _swig_go_result;
+  
+  arg1 = &tmp1; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  result = (colonies_status)colonies_client_new_from_env(arg1,(char const *)arg2);
+  _swig_go_result = (intgo)result; 
+  if (_swig_go_0 != NULL) *_swig_go_0 = *arg1; 
+  free(arg2); 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_colonies_env_capi_62994272150b757b(_gostring_* _swig_go_0) {
+  char **arg1 = (char **) 0 ;
+  char *tmp1 = NULL ;
+  colonies_status result;
+  intgo _swig_go_result;
+  
+  arg1 = &tmp1; 
+  
+  result = (colonies_status)colonies_env(arg1);
+  _swig_go_result = (intgo)result; 
+  *_swig_go_0 = colonies_go_string(*arg1); 
+  colonies_free(*arg1); 
+  return _swig_go_result;
+}
+
+
+void _wrap_colonies_client_free_capi_62994272150b757b(colonies_client *_swig_go_0) {
   colonies_client *arg1 = (colonies_client *) 0 ;
   
   arg1 = (colonies_client *)_swig_go_0; 
@@ -597,15 +746,16 @@ void _wrap_colonies_client_free_capi_a1dc027057a6c609(colonies_client *_swig_go_
 }
 
 
-intgo _wrap_colonies_client_send_capi_a1dc027057a6c609(colonies_client *_swig_go_0, _gostring_* _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5) {
+intgo _wrap_colonies_client_call_capi_62994272150b757b(colonies_client *_swig_go_0, _gostring_* _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, colonies_cancel *_swig_go_6) {
   colonies_client *arg1 = (colonies_client *) 0 ;
   char **arg2 = (char **) 0 ;
   char *arg3 = (char *) 0 ;
   char *arg4 = (char *) 0 ;
   char *arg5 = (char *) 0 ;
-  long arg6 ;
+  int64_t arg6 ;
+  colonies_cancel *arg7 = (colonies_cancel *) 0 ;
   char *tmp2 = NULL ;
-  int result;
+  colonies_status result;
   intgo _swig_go_result;
   
   arg1 = (colonies_client *)_swig_go_0; 
@@ -621,7 +771,8 @@ intgo _wrap_colonies_client_send_capi_a1dc027057a6c609(colonies_client *_swig_go
   arg4[_swig_go_3.n] = '\0';
   
   
-  if (_swig_go_4.n == 0 && strcmp("colonies_client_send", "colonies_client_send") == 0) {
+  if (_swig_go_4.n == 0 && (strcmp("colonies_client_call", "colonies_client_send") == 0 ||
+      strcmp("colonies_client_call", "colonies_client_call") == 0)) {
     arg5 = NULL;
   } else {
     arg5 = (char *)malloc(_swig_go_4.n + 1);
@@ -633,10 +784,11 @@ intgo _wrap_colonies_client_send_capi_a1dc027057a6c609(colonies_client *_swig_go
     }
   }
   
-  arg6 = (long)_swig_go_5; 
+  arg6 = (int64_t)_swig_go_5; 
+  arg7 = (colonies_cancel *)_swig_go_6; 
   
-  result = (int)colonies_client_send(arg1,arg2,(char const *)arg3,(char const *)arg4,(char const *)arg5,arg6);
-  _swig_go_result = result; 
+  result = (colonies_status)colonies_client_call(arg1,arg2,(char const *)arg3,(char const *)arg4,(char const *)arg5,arg6,arg7);
+  _swig_go_result = (intgo)result; 
   *_swig_go_1 = colonies_go_string(*arg2); 
   colonies_free(*arg2); 
   free(arg3); 
@@ -653,520 +805,16 @@ intgo _wrap_colonies_client_send_capi_a1dc027057a6c609(colonies_client *_swig_go
 }
 
 
-intgo _wrap_colonies_client_health_capi_a1dc027057a6c609(colonies_client *_swig_go_0) {
-  colonies_client *arg1 = (colonies_client *) 0 ;
-  int result;
-  intgo _swig_go_result;
-  
-  arg1 = (colonies_client *)_swig_go_0; 
-  
-  result = (int)colonies_client_health(arg1);
-  _swig_go_result = result; 
-  return _swig_go_result;
-}
-
-
-intgo _wrap_colonies_client_version_capi_a1dc027057a6c609(colonies_client *_swig_go_0, _gostring_* _swig_go_1) {
-  colonies_client *arg1 = (colonies_client *) 0 ;
-  char **arg2 = (char **) 0 ;
-  char *tmp2 = NULL ;
-  int result;
-  intgo _swig_go_result;
-  
-  arg1 = (colonies_client *)_swig_go_0; 
-  arg2 = &tmp2; 
-  
-  result = (int)colonies_client_version(arg1,arg2);
-  _swig_go_result = result; 
-  *_swig_go_1 = colonies_go_string(*arg2); 
-  colonies_free(*arg2); 
-  return _swig_go_result;
-}
-
-
-intgo _wrap_colonies_client_server_info_capi_a1dc027057a6c609(colonies_client *_swig_go_0, _gostring_* _swig_go_1) {
-  colonies_client *arg1 = (colonies_client *) 0 ;
-  char **arg2 = (char **) 0 ;
-  char *tmp2 = NULL ;
-  int result;
-  intgo _swig_go_result;
-  
-  arg1 = (colonies_client *)_swig_go_0; 
-  arg2 = &tmp2; 
-  
-  result = (int)colonies_client_server_info(arg1,arg2);
-  _swig_go_result = result; 
-  *_swig_go_1 = colonies_go_string(*arg2); 
-  colonies_free(*arg2); 
-  return _swig_go_result;
-}
-
-
-intgo _wrap_colonies_client_statistics_capi_a1dc027057a6c609(colonies_client *_swig_go_0, _gostring_* _swig_go_1, _gostring_ _swig_go_2) {
-  colonies_client *arg1 = (colonies_client *) 0 ;
-  char **arg2 = (char **) 0 ;
-  char *arg3 = (char *) 0 ;
-  char *tmp2 = NULL ;
-  int result;
-  intgo _swig_go_result;
-  
-  arg1 = (colonies_client *)_swig_go_0; 
-  arg2 = &tmp2; 
-  
-  if (_swig_go_2.n == 0 && strcmp("colonies_client_statistics", "colonies_client_send") == 0) {
-    arg3 = NULL;
-  } else {
-    arg3 = (char *)malloc(_swig_go_2.n + 1);
-    if (arg3 != NULL) {
-      memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
-      arg3[_swig_go_2.n] = '\0';
-    } else {
-      arg3 = colonies_go_nokey;
-    }
-  }
-  
-  
-  result = (int)colonies_client_statistics(arg1,arg2,(char const *)arg3);
-  _swig_go_result = result; 
-  *_swig_go_1 = colonies_go_string(*arg2); 
-  colonies_free(*arg2); 
-  
-  if (arg3 != NULL && arg3 != colonies_go_nokey) {
-    volatile char *p = (volatile char *)arg3;
-    size_t i;
-    for (i = 0; p[i] != '\0'; i++) p[i] = 0;
-    free(arg3);
-  }
-  
-  return _swig_go_result;
-}
-
-
-intgo _wrap_colonies_client_add_colony_capi_a1dc027057a6c609(colonies_client *_swig_go_0, _gostring_* _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
-  colonies_client *arg1 = (colonies_client *) 0 ;
-  char **arg2 = (char **) 0 ;
-  char *arg3 = (char *) 0 ;
-  char *arg4 = (char *) 0 ;
-  char *tmp2 = NULL ;
-  int result;
-  intgo _swig_go_result;
-  
-  arg1 = (colonies_client *)_swig_go_0; 
-  arg2 = &tmp2; 
-  
-  arg3 = (char *)malloc(_swig_go_2.n + 1);
-  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
-  arg3[_swig_go_2.n] = '\0';
-  
-  
-  if (_swig_go_3.n == 0 && strcmp("colonies_client_add_colony", "colonies_client_send") == 0) {
-    arg4 = NULL;
-  } else {
-    arg4 = (char *)malloc(_swig_go_3.n + 1);
-    if (arg4 != NULL) {
-      memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
-      arg4[_swig_go_3.n] = '\0';
-    } else {
-      arg4 = colonies_go_nokey;
-    }
-  }
-  
-  
-  result = (int)colonies_client_add_colony(arg1,arg2,(char const *)arg3,(char const *)arg4);
-  _swig_go_result = result; 
-  *_swig_go_1 = colonies_go_string(*arg2); 
-  colonies_free(*arg2); 
-  free(arg3); 
-  
-  if (arg4 != NULL && arg4 != colonies_go_nokey) {
-    volatile char *p = (volatile char *)arg4;
-    size_t i;
-    for (i = 0; p[i] != '\0'; i++) p[i] = 0;
-    free(arg4);
-  }
-  
-  return _swig_go_result;
-}
-
-
-intgo _wrap_colonies_client_remove_colony_capi_a1dc027057a6c609(colonies_client *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
-  colonies_client *arg1 = (colonies_client *) 0 ;
-  char *arg2 = (char *) 0 ;
-  char *arg3 = (char *) 0 ;
-  int result;
-  intgo _swig_go_result;
-  
-  arg1 = (colonies_client *)_swig_go_0; 
-  
-  arg2 = (char *)malloc(_swig_go_1.n + 1);
-  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
-  arg2[_swig_go_1.n] = '\0';
-  
-  
-  if (_swig_go_2.n == 0 && strcmp("colonies_client_remove_colony", "colonies_client_send") == 0) {
-    arg3 = NULL;
-  } else {
-    arg3 = (char *)malloc(_swig_go_2.n + 1);
-    if (arg3 != NULL) {
-      memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
-      arg3[_swig_go_2.n] = '\0';
-    } else {
-      arg3 = colonies_go_nokey;
-    }
-  }
-  
-  
-  result = (int)colonies_client_remove_colony(arg1,(char const *)arg2,(char const *)arg3);
-  _swig_go_result = result; 
-  free(arg2); 
-  
-  if (arg3 != NULL && arg3 != colonies_go_nokey) {
-    volatile char *p = (volatile char *)arg3;
-    size_t i;
-    for (i = 0; p[i] != '\0'; i++) p[i] = 0;
-    free(arg3);
-  }
-  
-  return _swig_go_result;
-}
-
-
-intgo _wrap_colonies_client_get_colony_capi_a1dc027057a6c609(colonies_client *_swig_go_0, _gostring_* _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
-  colonies_client *arg1 = (colonies_client *) 0 ;
-  char **arg2 = (char **) 0 ;
-  char *arg3 = (char *) 0 ;
-  char *arg4 = (char *) 0 ;
-  char *tmp2 = NULL ;
-  int result;
-  intgo _swig_go_result;
-  
-  arg1 = (colonies_client *)_swig_go_0; 
-  arg2 = &tmp2; 
-  
-  arg3 = (char *)malloc(_swig_go_2.n + 1);
-  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
-  arg3[_swig_go_2.n] = '\0';
-  
-  
-  if (_swig_go_3.n == 0 && strcmp("colonies_client_get_colony", "colonies_client_send") == 0) {
-    arg4 = NULL;
-  } else {
-    arg4 = (char *)malloc(_swig_go_3.n + 1);
-    if (arg4 != NULL) {
-      memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
-      arg4[_swig_go_3.n] = '\0';
-    } else {
-      arg4 = colonies_go_nokey;
-    }
-  }
-  
-  
-  result = (int)colonies_client_get_colony(arg1,arg2,(char const *)arg3,(char const *)arg4);
-  _swig_go_result = result; 
-  *_swig_go_1 = colonies_go_string(*arg2); 
-  colonies_free(*arg2); 
-  free(arg3); 
-  
-  if (arg4 != NULL && arg4 != colonies_go_nokey) {
-    volatile char *p = (volatile char *)arg4;
-    size_t i;
-    for (i = 0; p[i] != '\0'; i++) p[i] = 0;
-    free(arg4);
-  }
-  
-  return _swig_go_result;
-}
-
-
-intgo _wrap_colonies_client_list_colonies_capi_a1dc027057a6c609(colonies_client *_swig_go_0, _gostring_* _swig_go_1, _gostring_ _swig_go_2) {
-  colonies_client *arg1 = (colonies_client *) 0 ;
-  char **arg2 = (char **) 0 ;
-  char *arg3 = (char *) 0 ;
-  char *tmp2 = NULL ;
-  int result;
-  intgo _swig_go_result;
-  
-  arg1 = (colonies_client *)_swig_go_0; 
-  arg2 = &tmp2; 
-  
-  if (_swig_go_2.n == 0 && strcmp("colonies_client_list_colonies", "colonies_client_send") == 0) {
-    arg3 = NULL;
-  } else {
-    arg3 = (char *)malloc(_swig_go_2.n + 1);
-    if (arg3 != NULL) {
-      memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
-      arg3[_swig_go_2.n] = '\0';
-    } else {
-      arg3 = colonies_go_nokey;
-    }
-  }
-  
-  
-  result = (int)colonies_client_list_colonies(arg1,arg2,(char const *)arg3);
-  _swig_go_result = result; 
-  *_swig_go_1 = colonies_go_string(*arg2); 
-  colonies_free(*arg2); 
-  
-  if (arg3 != NULL && arg3 != colonies_go_nokey) {
-    volatile char *p = (volatile char *)arg3;
-    size_t i;
-    for (i = 0; p[i] != '\0'; i++) p[i] = 0;
-    free(arg3);
-  }
-  
-  return _swig_go_result;
-}
-
-
-intgo _wrap_colonies_client_colony_statistics_capi_a1dc027057a6c609(colonies_client *_swig_go_0, _gostring_* _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
-  colonies_client *arg1 = (colonies_client *) 0 ;
-  char **arg2 = (char **) 0 ;
-  char *arg3 = (char *) 0 ;
-  char *arg4 = (char *) 0 ;
-  char *tmp2 = NULL ;
-  int result;
-  intgo _swig_go_result;
-  
-  arg1 = (colonies_client *)_swig_go_0; 
-  arg2 = &tmp2; 
-  
-  arg3 = (char *)malloc(_swig_go_2.n + 1);
-  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
-  arg3[_swig_go_2.n] = '\0';
-  
-  
-  if (_swig_go_3.n == 0 && strcmp("colonies_client_colony_statistics", "colonies_client_send") == 0) {
-    arg4 = NULL;
-  } else {
-    arg4 = (char *)malloc(_swig_go_3.n + 1);
-    if (arg4 != NULL) {
-      memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
-      arg4[_swig_go_3.n] = '\0';
-    } else {
-      arg4 = colonies_go_nokey;
-    }
-  }
-  
-  
-  result = (int)colonies_client_colony_statistics(arg1,arg2,(char const *)arg3,(char const *)arg4);
-  _swig_go_result = result; 
-  *_swig_go_1 = colonies_go_string(*arg2); 
-  colonies_free(*arg2); 
-  free(arg3); 
-  
-  if (arg4 != NULL && arg4 != colonies_go_nokey) {
-    volatile char *p = (volatile char *)arg4;
-    size_t i;
-    for (i = 0; p[i] != '\0'; i++) p[i] = 0;
-    free(arg4);
-  }
-  
-  return _swig_go_result;
-}
-
-
-intgo _wrap_colonies_client_add_executor_capi_a1dc027057a6c609(colonies_client *_swig_go_0, _gostring_* _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
-  colonies_client *arg1 = (colonies_client *) 0 ;
-  char **arg2 = (char **) 0 ;
-  char *arg3 = (char *) 0 ;
-  char *arg4 = (char *) 0 ;
-  char *tmp2 = NULL ;
-  int result;
-  intgo _swig_go_result;
-  
-  arg1 = (colonies_client *)_swig_go_0; 
-  arg2 = &tmp2; 
-  
-  arg3 = (char *)malloc(_swig_go_2.n + 1);
-  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
-  arg3[_swig_go_2.n] = '\0';
-  
-  
-  if (_swig_go_3.n == 0 && strcmp("colonies_client_add_executor", "colonies_client_send") == 0) {
-    arg4 = NULL;
-  } else {
-    arg4 = (char *)malloc(_swig_go_3.n + 1);
-    if (arg4 != NULL) {
-      memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
-      arg4[_swig_go_3.n] = '\0';
-    } else {
-      arg4 = colonies_go_nokey;
-    }
-  }
-  
-  
-  result = (int)colonies_client_add_executor(arg1,arg2,(char const *)arg3,(char const *)arg4);
-  _swig_go_result = result; 
-  *_swig_go_1 = colonies_go_string(*arg2); 
-  colonies_free(*arg2); 
-  free(arg3); 
-  
-  if (arg4 != NULL && arg4 != colonies_go_nokey) {
-    volatile char *p = (volatile char *)arg4;
-    size_t i;
-    for (i = 0; p[i] != '\0'; i++) p[i] = 0;
-    free(arg4);
-  }
-  
-  return _swig_go_result;
-}
-
-
-intgo _wrap_colonies_client_approve_executor_capi_a1dc027057a6c609(colonies_client *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
-  colonies_client *arg1 = (colonies_client *) 0 ;
-  char *arg2 = (char *) 0 ;
-  char *arg3 = (char *) 0 ;
-  char *arg4 = (char *) 0 ;
-  int result;
-  intgo _swig_go_result;
-  
-  arg1 = (colonies_client *)_swig_go_0; 
-  
-  arg2 = (char *)malloc(_swig_go_1.n + 1);
-  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
-  arg2[_swig_go_1.n] = '\0';
-  
-  
-  arg3 = (char *)malloc(_swig_go_2.n + 1);
-  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
-  arg3[_swig_go_2.n] = '\0';
-  
-  
-  if (_swig_go_3.n == 0 && strcmp("colonies_client_approve_executor", "colonies_client_send") == 0) {
-    arg4 = NULL;
-  } else {
-    arg4 = (char *)malloc(_swig_go_3.n + 1);
-    if (arg4 != NULL) {
-      memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
-      arg4[_swig_go_3.n] = '\0';
-    } else {
-      arg4 = colonies_go_nokey;
-    }
-  }
-  
-  
-  result = (int)colonies_client_approve_executor(arg1,(char const *)arg2,(char const *)arg3,(char const *)arg4);
-  _swig_go_result = result; 
-  free(arg2); 
-  free(arg3); 
-  
-  if (arg4 != NULL && arg4 != colonies_go_nokey) {
-    volatile char *p = (volatile char *)arg4;
-    size_t i;
-    for (i = 0; p[i] != '\0'; i++) p[i] = 0;
-    free(arg4);
-  }
-  
-  return _swig_go_result;
-}
-
-
-intgo _wrap_colonies_client_reject_executor_capi_a1dc027057a6c609(colonies_client *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
-  colonies_client *arg1 = (colonies_client *) 0 ;
-  char *arg2 = (char *) 0 ;
-  char *arg3 = (char *) 0 ;
-  char *arg4 = (char *) 0 ;
-  int result;
-  intgo _swig_go_result;
-  
-  arg1 = (colonies_client *)_swig_go_0; 
-  
-  arg2 = (char *)malloc(_swig_go_1.n + 1);
-  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
-  arg2[_swig_go_1.n] = '\0';
-  
-  
-  arg3 = (char *)malloc(_swig_go_2.n + 1);
-  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
-  arg3[_swig_go_2.n] = '\0';
-  
-  
-  if (_swig_go_3.n == 0 && strcmp("colonies_client_reject_executor", "colonies_client_send") == 0) {
-    arg4 = NULL;
-  } else {
-    arg4 = (char *)malloc(_swig_go_3.n + 1);
-    if (arg4 != NULL) {
-      memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
-      arg4[_swig_go_3.n] = '\0';
-    } else {
-      arg4 = colonies_go_nokey;
-    }
-  }
-  
-  
-  result = (int)colonies_client_reject_executor(arg1,(char const *)arg2,(char const *)arg3,(char const *)arg4);
-  _swig_go_result = result; 
-  free(arg2); 
-  free(arg3); 
-  
-  if (arg4 != NULL && arg4 != colonies_go_nokey) {
-    volatile char *p = (volatile char *)arg4;
-    size_t i;
-    for (i = 0; p[i] != '\0'; i++) p[i] = 0;
-    free(arg4);
-  }
-  
-  return _swig_go_result;
-}
-
-
-intgo _wrap_colonies_client_remove_executor_capi_a1dc027057a6c609(colonies_client *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
-  colonies_client *arg1 = (colonies_client *) 0 ;
-  char *arg2 = (char *) 0 ;
-  char *arg3 = (char *) 0 ;
-  char *arg4 = (char *) 0 ;
-  int result;
-  intgo _swig_go_result;
-  
-  arg1 = (colonies_client *)_swig_go_0; 
-  
-  arg2 = (char *)malloc(_swig_go_1.n + 1);
-  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
-  arg2[_swig_go_1.n] = '\0';
-  
-  
-  arg3 = (char *)malloc(_swig_go_2.n + 1);
-  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
-  arg3[_swig_go_2.n] = '\0';
-  
-  
-  if (_swig_go_3.n == 0 && strcmp("colonies_client_remove_executor", "colonies_client_send") == 0) {
-    arg4 = NULL;
-  } else {
-    arg4 = (char *)malloc(_swig_go_3.n + 1);
-    if (arg4 != NULL) {
-      memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
-      arg4[_swig_go_3.n] = '\0';
-    } else {
-      arg4 = colonies_go_nokey;
-    }
-  }
-  
-  
-  result = (int)colonies_client_remove_executor(arg1,(char const *)arg2,(char const *)arg3,(char const *)arg4);
-  _swig_go_result = result; 
-  free(arg2); 
-  free(arg3); 
-  
-  if (arg4 != NULL && arg4 != colonies_go_nokey) {
-    volatile char *p = (volatile char *)arg4;
-    size_t i;
-    for (i = 0; p[i] != '\0'; i++) p[i] = 0;
-    free(arg4);
-  }
-  
-  return _swig_go_result;
-}
-
-
-intgo _wrap_colonies_client_get_executor_capi_a1dc027057a6c609(colonies_client *_swig_go_0, _gostring_* _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+intgo _wrap_colonies_client_send_capi_62994272150b757b(colonies_client *_swig_go_0, _gostring_* _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, colonies_cancel *_swig_go_6) {
   colonies_client *arg1 = (colonies_client *) 0 ;
   char **arg2 = (char **) 0 ;
   char *arg3 = (char *) 0 ;
   char *arg4 = (char *) 0 ;
   char *arg5 = (char *) 0 ;
+  int64_t arg6 ;
+  colonies_cancel *arg7 = (colonies_cancel *) 0 ;
   char *tmp2 = NULL ;
-  int result;
+  colonies_status result;
   intgo _swig_go_result;
   
   arg1 = (colonies_client *)_swig_go_0; 
@@ -1182,7 +830,8 @@ intgo _wrap_colonies_client_get_executor_capi_a1dc027057a6c609(colonies_client *
   arg4[_swig_go_3.n] = '\0';
   
   
-  if (_swig_go_4.n == 0 && strcmp("colonies_client_get_executor", "colonies_client_send") == 0) {
+  if (_swig_go_4.n == 0 && (strcmp("colonies_client_send", "colonies_client_send") == 0 ||
+      strcmp("colonies_client_send", "colonies_client_call") == 0)) {
     arg5 = NULL;
   } else {
     arg5 = (char *)malloc(_swig_go_4.n + 1);
@@ -1194,9 +843,11 @@ intgo _wrap_colonies_client_get_executor_capi_a1dc027057a6c609(colonies_client *
     }
   }
   
+  arg6 = (int64_t)_swig_go_5; 
+  arg7 = (colonies_cancel *)_swig_go_6; 
   
-  result = (int)colonies_client_get_executor(arg1,arg2,(char const *)arg3,(char const *)arg4,(char const *)arg5);
-  _swig_go_result = result; 
+  result = (colonies_status)colonies_client_send(arg1,arg2,(char const *)arg3,(char const *)arg4,(char const *)arg5,arg6,arg7);
+  _swig_go_result = (intgo)result; 
   *_swig_go_1 = colonies_go_string(*arg2); 
   colonies_free(*arg2); 
   free(arg3); 
@@ -1213,705 +864,30 @@ intgo _wrap_colonies_client_get_executor_capi_a1dc027057a6c609(colonies_client *
 }
 
 
-intgo _wrap_colonies_client_list_executors_capi_a1dc027057a6c609(colonies_client *_swig_go_0, _gostring_* _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+intgo _wrap_colonies_client_health_capi_62994272150b757b(colonies_client *_swig_go_0, long long _swig_go_1, colonies_cancel *_swig_go_2) {
   colonies_client *arg1 = (colonies_client *) 0 ;
-  char **arg2 = (char **) 0 ;
-  char *arg3 = (char *) 0 ;
-  char *arg4 = (char *) 0 ;
-  char *tmp2 = NULL ;
-  int result;
+  int64_t arg2 ;
+  colonies_cancel *arg3 = (colonies_cancel *) 0 ;
+  colonies_status result;
   intgo _swig_go_result;
   
   arg1 = (colonies_client *)_swig_go_0; 
-  arg2 = &tmp2; 
+  arg2 = (int64_t)_swig_go_1; 
+  arg3 = (colonies_cancel *)_swig_go_2; 
   
-  arg3 = (char *)malloc(_swig_go_2.n + 1);
-  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
-  arg3[_swig_go_2.n] = '\0';
-  
-  
-  if (_swig_go_3.n == 0 && strcmp("colonies_client_list_executors", "colonies_client_send") == 0) {
-    arg4 = NULL;
-  } else {
-    arg4 = (char *)malloc(_swig_go_3.n + 1);
-    if (arg4 != NULL) {
-      memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
-      arg4[_swig_go_3.n] = '\0';
-    } else {
-      arg4 = colonies_go_nokey;
-    }
-  }
-  
-  
-  result = (int)colonies_client_list_executors(arg1,arg2,(char const *)arg3,(char const *)arg4);
-  _swig_go_result = result; 
-  *_swig_go_1 = colonies_go_string(*arg2); 
-  colonies_free(*arg2); 
-  free(arg3); 
-  
-  if (arg4 != NULL && arg4 != colonies_go_nokey) {
-    volatile char *p = (volatile char *)arg4;
-    size_t i;
-    for (i = 0; p[i] != '\0'; i++) p[i] = 0;
-    free(arg4);
-  }
-  
+  result = (colonies_status)colonies_client_health(arg1,arg2,arg3);
+  _swig_go_result = (intgo)result; 
   return _swig_go_result;
 }
 
 
-intgo _wrap_colonies_client_add_function_capi_a1dc027057a6c609(colonies_client *_swig_go_0, _gostring_* _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
-  colonies_client *arg1 = (colonies_client *) 0 ;
-  char **arg2 = (char **) 0 ;
-  char *arg3 = (char *) 0 ;
-  char *arg4 = (char *) 0 ;
-  char *tmp2 = NULL ;
-  int result;
-  intgo _swig_go_result;
-  
-  arg1 = (colonies_client *)_swig_go_0; 
-  arg2 = &tmp2; 
-  
-  arg3 = (char *)malloc(_swig_go_2.n + 1);
-  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
-  arg3[_swig_go_2.n] = '\0';
-  
-  
-  if (_swig_go_3.n == 0 && strcmp("colonies_client_add_function", "colonies_client_send") == 0) {
-    arg4 = NULL;
-  } else {
-    arg4 = (char *)malloc(_swig_go_3.n + 1);
-    if (arg4 != NULL) {
-      memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
-      arg4[_swig_go_3.n] = '\0';
-    } else {
-      arg4 = colonies_go_nokey;
-    }
-  }
-  
-  
-  result = (int)colonies_client_add_function(arg1,arg2,(char const *)arg3,(char const *)arg4);
-  _swig_go_result = result; 
-  *_swig_go_1 = colonies_go_string(*arg2); 
-  colonies_free(*arg2); 
-  free(arg3); 
-  
-  if (arg4 != NULL && arg4 != colonies_go_nokey) {
-    volatile char *p = (volatile char *)arg4;
-    size_t i;
-    for (i = 0; p[i] != '\0'; i++) p[i] = 0;
-    free(arg4);
-  }
-  
-  return _swig_go_result;
-}
-
-
-intgo _wrap_colonies_client_list_functions_capi_a1dc027057a6c609(colonies_client *_swig_go_0, _gostring_* _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
-  colonies_client *arg1 = (colonies_client *) 0 ;
-  char **arg2 = (char **) 0 ;
-  char *arg3 = (char *) 0 ;
-  char *arg4 = (char *) 0 ;
-  char *arg5 = (char *) 0 ;
-  char *tmp2 = NULL ;
-  int result;
-  intgo _swig_go_result;
-  
-  arg1 = (colonies_client *)_swig_go_0; 
-  arg2 = &tmp2; 
-  
-  arg3 = (char *)malloc(_swig_go_2.n + 1);
-  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
-  arg3[_swig_go_2.n] = '\0';
-  
-  
-  arg4 = (char *)malloc(_swig_go_3.n + 1);
-  memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
-  arg4[_swig_go_3.n] = '\0';
-  
-  
-  if (_swig_go_4.n == 0 && strcmp("colonies_client_list_functions", "colonies_client_send") == 0) {
-    arg5 = NULL;
-  } else {
-    arg5 = (char *)malloc(_swig_go_4.n + 1);
-    if (arg5 != NULL) {
-      memcpy(arg5, _swig_go_4.p, _swig_go_4.n);
-      arg5[_swig_go_4.n] = '\0';
-    } else {
-      arg5 = colonies_go_nokey;
-    }
-  }
-  
-  
-  result = (int)colonies_client_list_functions(arg1,arg2,(char const *)arg3,(char const *)arg4,(char const *)arg5);
-  _swig_go_result = result; 
-  *_swig_go_1 = colonies_go_string(*arg2); 
-  colonies_free(*arg2); 
-  free(arg3); 
-  free(arg4); 
-  
-  if (arg5 != NULL && arg5 != colonies_go_nokey) {
-    volatile char *p = (volatile char *)arg5;
-    size_t i;
-    for (i = 0; p[i] != '\0'; i++) p[i] = 0;
-    free(arg5);
-  }
-  
-  return _swig_go_result;
-}
-
-
-intgo _wrap_colonies_client_remove_function_capi_a1dc027057a6c609(colonies_client *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
-  colonies_client *arg1 = (colonies_client *) 0 ;
-  char *arg2 = (char *) 0 ;
-  char *arg3 = (char *) 0 ;
-  int result;
-  intgo _swig_go_result;
-  
-  arg1 = (colonies_client *)_swig_go_0; 
-  
-  arg2 = (char *)malloc(_swig_go_1.n + 1);
-  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
-  arg2[_swig_go_1.n] = '\0';
-  
-  
-  if (_swig_go_2.n == 0 && strcmp("colonies_client_remove_function", "colonies_client_send") == 0) {
-    arg3 = NULL;
-  } else {
-    arg3 = (char *)malloc(_swig_go_2.n + 1);
-    if (arg3 != NULL) {
-      memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
-      arg3[_swig_go_2.n] = '\0';
-    } else {
-      arg3 = colonies_go_nokey;
-    }
-  }
-  
-  
-  result = (int)colonies_client_remove_function(arg1,(char const *)arg2,(char const *)arg3);
-  _swig_go_result = result; 
-  free(arg2); 
-  
-  if (arg3 != NULL && arg3 != colonies_go_nokey) {
-    volatile char *p = (volatile char *)arg3;
-    size_t i;
-    for (i = 0; p[i] != '\0'; i++) p[i] = 0;
-    free(arg3);
-  }
-  
-  return _swig_go_result;
-}
-
-
-intgo _wrap_colonies_client_submit_capi_a1dc027057a6c609(colonies_client *_swig_go_0, _gostring_* _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
-  colonies_client *arg1 = (colonies_client *) 0 ;
-  char **arg2 = (char **) 0 ;
-  char *arg3 = (char *) 0 ;
-  char *arg4 = (char *) 0 ;
-  char *tmp2 = NULL ;
-  int result;
-  intgo _swig_go_result;
-  
-  arg1 = (colonies_client *)_swig_go_0; 
-  arg2 = &tmp2; 
-  
-  arg3 = (char *)malloc(_swig_go_2.n + 1);
-  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
-  arg3[_swig_go_2.n] = '\0';
-  
-  
-  if (_swig_go_3.n == 0 && strcmp("colonies_client_submit", "colonies_client_send") == 0) {
-    arg4 = NULL;
-  } else {
-    arg4 = (char *)malloc(_swig_go_3.n + 1);
-    if (arg4 != NULL) {
-      memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
-      arg4[_swig_go_3.n] = '\0';
-    } else {
-      arg4 = colonies_go_nokey;
-    }
-  }
-  
-  
-  result = (int)colonies_client_submit(arg1,arg2,(char const *)arg3,(char const *)arg4);
-  _swig_go_result = result; 
-  *_swig_go_1 = colonies_go_string(*arg2); 
-  colonies_free(*arg2); 
-  free(arg3); 
-  
-  if (arg4 != NULL && arg4 != colonies_go_nokey) {
-    volatile char *p = (volatile char *)arg4;
-    size_t i;
-    for (i = 0; p[i] != '\0'; i++) p[i] = 0;
-    free(arg4);
-  }
-  
-  return _swig_go_result;
-}
-
-
-intgo _wrap_colonies_client_assign_capi_a1dc027057a6c609(colonies_client *_swig_go_0, _gostring_* _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6) {
-  colonies_client *arg1 = (colonies_client *) 0 ;
-  char **arg2 = (char **) 0 ;
-  char *arg3 = (char *) 0 ;
-  int arg4 ;
-  char *arg5 = (char *) 0 ;
-  char *arg6 = (char *) 0 ;
-  char *arg7 = (char *) 0 ;
-  char *tmp2 = NULL ;
-  int result;
-  intgo _swig_go_result;
-  
-  arg1 = (colonies_client *)_swig_go_0; 
-  arg2 = &tmp2; 
-  
-  arg3 = (char *)malloc(_swig_go_2.n + 1);
-  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
-  arg3[_swig_go_2.n] = '\0';
-  
-  arg4 = (int)_swig_go_3; 
-  
-  arg5 = (char *)malloc(_swig_go_4.n + 1);
-  memcpy(arg5, _swig_go_4.p, _swig_go_4.n);
-  arg5[_swig_go_4.n] = '\0';
-  
-  
-  arg6 = (char *)malloc(_swig_go_5.n + 1);
-  memcpy(arg6, _swig_go_5.p, _swig_go_5.n);
-  arg6[_swig_go_5.n] = '\0';
-  
-  
-  if (_swig_go_6.n == 0 && strcmp("colonies_client_assign", "colonies_client_send") == 0) {
-    arg7 = NULL;
-  } else {
-    arg7 = (char *)malloc(_swig_go_6.n + 1);
-    if (arg7 != NULL) {
-      memcpy(arg7, _swig_go_6.p, _swig_go_6.n);
-      arg7[_swig_go_6.n] = '\0';
-    } else {
-      arg7 = colonies_go_nokey;
-    }
-  }
-  
-  
-  result = (int)colonies_client_assign(arg1,arg2,(char const *)arg3,arg4,(char const *)arg5,(char const *)arg6,(char const *)arg7);
-  _swig_go_result = result; 
-  *_swig_go_1 = colonies_go_string(*arg2); 
-  colonies_free(*arg2); 
-  free(arg3); 
-  free(arg5); 
-  free(arg6); 
-  
-  if (arg7 != NULL && arg7 != colonies_go_nokey) {
-    volatile char *p = (volatile char *)arg7;
-    size_t i;
-    for (i = 0; p[i] != '\0'; i++) p[i] = 0;
-    free(arg7);
-  }
-  
-  return _swig_go_result;
-}
-
-
-intgo _wrap_colonies_client_close_capi_a1dc027057a6c609(colonies_client *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
-  colonies_client *arg1 = (colonies_client *) 0 ;
-  char *arg2 = (char *) 0 ;
-  char *arg3 = (char *) 0 ;
-  char *arg4 = (char *) 0 ;
-  int result;
-  intgo _swig_go_result;
-  
-  arg1 = (colonies_client *)_swig_go_0; 
-  
-  arg2 = (char *)malloc(_swig_go_1.n + 1);
-  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
-  arg2[_swig_go_1.n] = '\0';
-  
-  
-  arg3 = (char *)malloc(_swig_go_2.n + 1);
-  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
-  arg3[_swig_go_2.n] = '\0';
-  
-  
-  if (_swig_go_3.n == 0 && strcmp("colonies_client_close", "colonies_client_send") == 0) {
-    arg4 = NULL;
-  } else {
-    arg4 = (char *)malloc(_swig_go_3.n + 1);
-    if (arg4 != NULL) {
-      memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
-      arg4[_swig_go_3.n] = '\0';
-    } else {
-      arg4 = colonies_go_nokey;
-    }
-  }
-  
-  
-  result = (int)colonies_client_close(arg1,(char const *)arg2,(char const *)arg3,(char const *)arg4);
-  _swig_go_result = result; 
-  free(arg2); 
-  free(arg3); 
-  
-  if (arg4 != NULL && arg4 != colonies_go_nokey) {
-    volatile char *p = (volatile char *)arg4;
-    size_t i;
-    for (i = 0; p[i] != '\0'; i++) p[i] = 0;
-    free(arg4);
-  }
-  
-  return _swig_go_result;
-}
-
-
-intgo _wrap_colonies_client_fail_capi_a1dc027057a6c609(colonies_client *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
-  colonies_client *arg1 = (colonies_client *) 0 ;
-  char *arg2 = (char *) 0 ;
-  char *arg3 = (char *) 0 ;
-  char *arg4 = (char *) 0 ;
-  int result;
-  intgo _swig_go_result;
-  
-  arg1 = (colonies_client *)_swig_go_0; 
-  
-  arg2 = (char *)malloc(_swig_go_1.n + 1);
-  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
-  arg2[_swig_go_1.n] = '\0';
-  
-  
-  arg3 = (char *)malloc(_swig_go_2.n + 1);
-  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
-  arg3[_swig_go_2.n] = '\0';
-  
-  
-  if (_swig_go_3.n == 0 && strcmp("colonies_client_fail", "colonies_client_send") == 0) {
-    arg4 = NULL;
-  } else {
-    arg4 = (char *)malloc(_swig_go_3.n + 1);
-    if (arg4 != NULL) {
-      memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
-      arg4[_swig_go_3.n] = '\0';
-    } else {
-      arg4 = colonies_go_nokey;
-    }
-  }
-  
-  
-  result = (int)colonies_client_fail(arg1,(char const *)arg2,(char const *)arg3,(char const *)arg4);
-  _swig_go_result = result; 
-  free(arg2); 
-  free(arg3); 
-  
-  if (arg4 != NULL && arg4 != colonies_go_nokey) {
-    volatile char *p = (volatile char *)arg4;
-    size_t i;
-    for (i = 0; p[i] != '\0'; i++) p[i] = 0;
-    free(arg4);
-  }
-  
-  return _swig_go_result;
-}
-
-
-intgo _wrap_colonies_client_set_output_capi_a1dc027057a6c609(colonies_client *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
-  colonies_client *arg1 = (colonies_client *) 0 ;
-  char *arg2 = (char *) 0 ;
-  char *arg3 = (char *) 0 ;
-  char *arg4 = (char *) 0 ;
-  int result;
-  intgo _swig_go_result;
-  
-  arg1 = (colonies_client *)_swig_go_0; 
-  
-  arg2 = (char *)malloc(_swig_go_1.n + 1);
-  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
-  arg2[_swig_go_1.n] = '\0';
-  
-  
-  arg3 = (char *)malloc(_swig_go_2.n + 1);
-  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
-  arg3[_swig_go_2.n] = '\0';
-  
-  
-  if (_swig_go_3.n == 0 && strcmp("colonies_client_set_output", "colonies_client_send") == 0) {
-    arg4 = NULL;
-  } else {
-    arg4 = (char *)malloc(_swig_go_3.n + 1);
-    if (arg4 != NULL) {
-      memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
-      arg4[_swig_go_3.n] = '\0';
-    } else {
-      arg4 = colonies_go_nokey;
-    }
-  }
-  
-  
-  result = (int)colonies_client_set_output(arg1,(char const *)arg2,(char const *)arg3,(char const *)arg4);
-  _swig_go_result = result; 
-  free(arg2); 
-  free(arg3); 
-  
-  if (arg4 != NULL && arg4 != colonies_go_nokey) {
-    volatile char *p = (volatile char *)arg4;
-    size_t i;
-    for (i = 0; p[i] != '\0'; i++) p[i] = 0;
-    free(arg4);
-  }
-  
-  return _swig_go_result;
-}
-
-
-intgo _wrap_colonies_client_get_process_capi_a1dc027057a6c609(colonies_client *_swig_go_0, _gostring_* _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
-  colonies_client *arg1 = (colonies_client *) 0 ;
-  char **arg2 = (char **) 0 ;
-  char *arg3 = (char *) 0 ;
-  char *arg4 = (char *) 0 ;
-  char *tmp2 = NULL ;
-  int result;
-  intgo _swig_go_result;
-  
-  arg1 = (colonies_client *)_swig_go_0; 
-  arg2 = &tmp2; 
-  
-  arg3 = (char *)malloc(_swig_go_2.n + 1);
-  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
-  arg3[_swig_go_2.n] = '\0';
-  
-  
-  if (_swig_go_3.n == 0 && strcmp("colonies_client_get_process", "colonies_client_send") == 0) {
-    arg4 = NULL;
-  } else {
-    arg4 = (char *)malloc(_swig_go_3.n + 1);
-    if (arg4 != NULL) {
-      memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
-      arg4[_swig_go_3.n] = '\0';
-    } else {
-      arg4 = colonies_go_nokey;
-    }
-  }
-  
-  
-  result = (int)colonies_client_get_process(arg1,arg2,(char const *)arg3,(char const *)arg4);
-  _swig_go_result = result; 
-  *_swig_go_1 = colonies_go_string(*arg2); 
-  colonies_free(*arg2); 
-  free(arg3); 
-  
-  if (arg4 != NULL && arg4 != colonies_go_nokey) {
-    volatile char *p = (volatile char *)arg4;
-    size_t i;
-    for (i = 0; p[i] != '\0'; i++) p[i] = 0;
-    free(arg4);
-  }
-  
-  return _swig_go_result;
-}
-
-
-intgo _wrap_colonies_client_list_processes_capi_a1dc027057a6c609(colonies_client *_swig_go_0, _gostring_* _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7, _gostring_ _swig_go_8) {
-  colonies_client *arg1 = (colonies_client *) 0 ;
-  char **arg2 = (char **) 0 ;
-  char *arg3 = (char *) 0 ;
-  int arg4 ;
-  int arg5 ;
-  char *arg6 = (char *) 0 ;
-  char *arg7 = (char *) 0 ;
-  char *arg8 = (char *) 0 ;
-  char *arg9 = (char *) 0 ;
-  char *tmp2 = NULL ;
-  int result;
-  intgo _swig_go_result;
-  
-  arg1 = (colonies_client *)_swig_go_0; 
-  arg2 = &tmp2; 
-  
-  arg3 = (char *)malloc(_swig_go_2.n + 1);
-  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
-  arg3[_swig_go_2.n] = '\0';
-  
-  arg4 = (int)_swig_go_3; 
-  arg5 = (int)_swig_go_4; 
-  
-  arg6 = (char *)malloc(_swig_go_5.n + 1);
-  memcpy(arg6, _swig_go_5.p, _swig_go_5.n);
-  arg6[_swig_go_5.n] = '\0';
-  
-  
-  arg7 = (char *)malloc(_swig_go_6.n + 1);
-  memcpy(arg7, _swig_go_6.p, _swig_go_6.n);
-  arg7[_swig_go_6.n] = '\0';
-  
-  
-  arg8 = (char *)malloc(_swig_go_7.n + 1);
-  memcpy(arg8, _swig_go_7.p, _swig_go_7.n);
-  arg8[_swig_go_7.n] = '\0';
-  
-  
-  if (_swig_go_8.n == 0 && strcmp("colonies_client_list_processes", "colonies_client_send") == 0) {
-    arg9 = NULL;
-  } else {
-    arg9 = (char *)malloc(_swig_go_8.n + 1);
-    if (arg9 != NULL) {
-      memcpy(arg9, _swig_go_8.p, _swig_go_8.n);
-      arg9[_swig_go_8.n] = '\0';
-    } else {
-      arg9 = colonies_go_nokey;
-    }
-  }
-  
-  
-  result = (int)colonies_client_list_processes(arg1,arg2,(char const *)arg3,arg4,arg5,(char const *)arg6,(char const *)arg7,(char const *)arg8,(char const *)arg9);
-  _swig_go_result = result; 
-  *_swig_go_1 = colonies_go_string(*arg2); 
-  colonies_free(*arg2); 
-  free(arg3); 
-  free(arg6); 
-  free(arg7); 
-  free(arg8); 
-  
-  if (arg9 != NULL && arg9 != colonies_go_nokey) {
-    volatile char *p = (volatile char *)arg9;
-    size_t i;
-    for (i = 0; p[i] != '\0'; i++) p[i] = 0;
-    free(arg9);
-  }
-  
-  return _swig_go_result;
-}
-
-
-intgo _wrap_colonies_client_remove_process_capi_a1dc027057a6c609(colonies_client *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
-  colonies_client *arg1 = (colonies_client *) 0 ;
-  char *arg2 = (char *) 0 ;
-  char *arg3 = (char *) 0 ;
-  int result;
-  intgo _swig_go_result;
-  
-  arg1 = (colonies_client *)_swig_go_0; 
-  
-  arg2 = (char *)malloc(_swig_go_1.n + 1);
-  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
-  arg2[_swig_go_1.n] = '\0';
-  
-  
-  if (_swig_go_2.n == 0 && strcmp("colonies_client_remove_process", "colonies_client_send") == 0) {
-    arg3 = NULL;
-  } else {
-    arg3 = (char *)malloc(_swig_go_2.n + 1);
-    if (arg3 != NULL) {
-      memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
-      arg3[_swig_go_2.n] = '\0';
-    } else {
-      arg3 = colonies_go_nokey;
-    }
-  }
-  
-  
-  result = (int)colonies_client_remove_process(arg1,(char const *)arg2,(char const *)arg3);
-  _swig_go_result = result; 
-  free(arg2); 
-  
-  if (arg3 != NULL && arg3 != colonies_go_nokey) {
-    volatile char *p = (volatile char *)arg3;
-    size_t i;
-    for (i = 0; p[i] != '\0'; i++) p[i] = 0;
-    free(arg3);
-  }
-  
-  return _swig_go_result;
-}
-
-
-intgo _wrap_colonies_client_remove_all_processes_capi_a1dc027057a6c609(colonies_client *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, _gostring_ _swig_go_3) {
-  colonies_client *arg1 = (colonies_client *) 0 ;
-  char *arg2 = (char *) 0 ;
-  int arg3 ;
-  char *arg4 = (char *) 0 ;
-  int result;
-  intgo _swig_go_result;
-  
-  arg1 = (colonies_client *)_swig_go_0; 
-  
-  arg2 = (char *)malloc(_swig_go_1.n + 1);
-  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
-  arg2[_swig_go_1.n] = '\0';
-  
-  arg3 = (int)_swig_go_2; 
-  
-  if (_swig_go_3.n == 0 && strcmp("colonies_client_remove_all_processes", "colonies_client_send") == 0) {
-    arg4 = NULL;
-  } else {
-    arg4 = (char *)malloc(_swig_go_3.n + 1);
-    if (arg4 != NULL) {
-      memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
-      arg4[_swig_go_3.n] = '\0';
-    } else {
-      arg4 = colonies_go_nokey;
-    }
-  }
-  
-  
-  result = (int)colonies_client_remove_all_processes(arg1,(char const *)arg2,arg3,(char const *)arg4);
-  _swig_go_result = result; 
-  free(arg2); 
-  
-  if (arg4 != NULL && arg4 != colonies_go_nokey) {
-    volatile char *p = (volatile char *)arg4;
-    size_t i;
-    for (i = 0; p[i] != '\0'; i++) p[i] = 0;
-    free(arg4);
-  }
-  
-  return _swig_go_result;
-}
-
-
-intgo _wrap_colonies_client_cancel_process_capi_a1dc027057a6c609(colonies_client *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
-  colonies_client *arg1 = (colonies_client *) 0 ;
-  char *arg2 = (char *) 0 ;
-  char *arg3 = (char *) 0 ;
-  int result;
-  intgo _swig_go_result;
-  
-  arg1 = (colonies_client *)_swig_go_0; 
-  
-  arg2 = (char *)malloc(_swig_go_1.n + 1);
-  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
-  arg2[_swig_go_1.n] = '\0';
-  
-  
-  if (_swig_go_2.n == 0 && strcmp("colonies_client_cancel_process", "colonies_client_send") == 0) {
-    arg3 = NULL;
-  } else {
-    arg3 = (char *)malloc(_swig_go_2.n + 1);
-    if (arg3 != NULL) {
-      memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
-      arg3[_swig_go_2.n] = '\0';
-    } else {
-      arg3 = colonies_go_nokey;
-    }
-  }
-  
-  
-  result = (int)colonies_client_cancel_process(arg1,(char const *)arg2,(char const *)arg3);
-  _swig_go_result = result; 
-  free(arg2); 
-  
-  if (arg3 != NULL && arg3 != colonies_go_nokey) {
-    volatile char *p = (volatile char *)arg3;
-    size_t i;
-    for (i = 0; p[i] != '\0'; i++) p[i] = 0;
-    free(arg3);
-  }
-  
-  return _swig_go_result;
-}
-
-
-intgo _wrap_colonies_func_spec_new_capi_a1dc027057a6c609(_gostring_* _swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_colonies_request_encode_capi_62994272150b757b(_gostring_* _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   char **arg1 = (char **) 0 ;
   char *arg2 = (char *) 0 ;
+  char *arg3 = (char *) 0 ;
+  char *arg4 = (char *) 0 ;
   char *tmp1 = NULL ;
-  int result;
+  colonies_status result;
   intgo _swig_go_result;
   
   arg1 = &tmp1; 
@@ -1921,11 +897,73 @@ intgo _wrap_colonies_func_spec_new_capi_a1dc027057a6c609(_gostring_* _swig_go_0,
   arg2[_swig_go_1.n] = '\0';
   
   
-  result = (int)colonies_func_spec_new(arg1,(char const *)arg2);
-  _swig_go_result = result; 
+  arg3 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+  arg3[_swig_go_2.n] = '\0';
+  
+  
+  if (_swig_go_3.n == 0 && (strcmp("colonies_request_encode", "colonies_client_send") == 0 ||
+      strcmp("colonies_request_encode", "colonies_client_call") == 0)) {
+    arg4 = NULL;
+  } else {
+    arg4 = (char *)malloc(_swig_go_3.n + 1);
+    if (arg4 != NULL) {
+      memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+      arg4[_swig_go_3.n] = '\0';
+    } else {
+      arg4 = colonies_go_nokey;
+    }
+  }
+  
+  
+  result = (colonies_status)colonies_request_encode(arg1,(char const *)arg2,(char const *)arg3,(char const *)arg4);
+  _swig_go_result = (intgo)result; 
   *_swig_go_0 = colonies_go_string(*arg1); 
   colonies_free(*arg1); 
   free(arg2); 
+  free(arg3); 
+  
+  if (arg4 != NULL && arg4 != colonies_go_nokey) {
+    volatile char *p = (volatile char *)arg4;
+    size_t i;
+    for (i = 0; p[i] != '\0'; i++) p[i] = 0;
+    free(arg4);
+  }
+  
+  return _swig_go_result;
+}
+
+
+intgo _wrap_colonies_func_spec_new_capi_62994272150b757b(_gostring_* _swig_go_0, _gostring_ _swig_go_1) {
+  char **arg1 = (char **) 0 ;
+  char *arg2 = (char *) 0 ;
+  char *tmp1 = NULL ;
+  colonies_status result;
+  intgo _swig_go_result;
+  
+  arg1 = &tmp1; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  result = (colonies_status)colonies_func_spec_new(arg1,(char const *)arg2);
+  _swig_go_result = (intgo)result; 
+  *_swig_go_0 = colonies_go_string(*arg1); 
+  colonies_free(*arg1); 
+  free(arg2); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_colonies_registry_capi_62994272150b757b() {
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  
+  result = (char *)colonies_registry();
+  _swig_go_result = colonies_go_string(result); 
   return _swig_go_result;
 }
 

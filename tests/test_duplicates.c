@@ -1,0 +1,278 @@
+/*
+ * No request is applied twice: a proxy in front of the real server forwards
+ * a request on a kept-alive connection, lets the server act on it, and drops
+ * the connection instead of returning the reply. libcurl, left to itself,
+ * sends the request again on a new connection; the core must not let it for
+ * a request that is not idempotent, and must say the outcome is in doubt.
+ *
+ * Each scenario runs twice: with the guard (what users get), and with it
+ * switched off through the core's test-only switch, to show the scenario
+ * really duplicates requests, so that a pass with the guard means something.
+ *
+ * Then it measures how often an ordinary idle keep-alive drop (a proxy that
+ * closes connections idle for a while) surfaces as an in-doubt outcome.
+ */
+#include <stdarg.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "check.h"
+#include "fault_proxy.h"
+
+/* The core's switch for this test; not exported from the shared library. */
+extern int cl_transport_unguarded;
+
+static colonies_client *direct, *proxied;
+static fault_proxy *proxy;
+static const char *server_key;
+static char *colony_key, *colony_id, *exec_key, *exec_id;
+static char colony[64], exec_type[64];
+
+static int callf(colonies_client *c, char **out, const char *operation, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static int callf(colonies_client *c, char **out, const char *operation, const char *key, const char *fmt, ...)
+{
+    char params[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(params, sizeof params, fmt, ap);
+    va_end(ap);
+    return colonies_client_call(c, out, operation, params, key, 0, NULL);
+}
+
+static void setup(void)
+{
+    server_key = need_env("COLONIES_SERVER_PRVKEY");
+    const char *host = need_env("COLONIES_SERVER_HOST");
+    int port = atoi(need_env("COLONIES_SERVER_PORT")), proxy_port = 0;
+    proxy = fault_proxy_start(host, port, &proxy_port);
+    if (proxy == NULL) {
+        fprintf(stderr, "cannot start the proxy\n");
+        exit(2);
+    }
+    CHECK_RC(colonies_client_new(&direct, host, port, NULL), COLONIES_OK);
+    CHECK_RC(colonies_client_new(&proxied, "127.0.0.1", proxy_port, "{\"request_timeout\":20}"), COLONIES_OK);
+    CHECK_RC(colonies_crypto_prvkey(&colony_key), COLONIES_OK);
+    CHECK_RC(colonies_crypto_id(&colony_id, colony_key), COLONIES_OK);
+    CHECK_RC(colonies_crypto_prvkey(&exec_key), COLONIES_OK);
+    CHECK_RC(colonies_crypto_id(&exec_id, exec_key), COLONIES_OK);
+    snprintf(colony, sizeof colony, "dup-%.12s", colony_id);
+    snprintf(exec_type, sizeof exec_type, "dup-type-%.8s", exec_id);
+    CHECK_RC(callf(direct, NULL, "add_colony", server_key, "{\"colony\":{\"colonyid\":\"%s\",\"name\":\"%s\"}}",
+                   colony_id, colony),
+             COLONIES_OK);
+    CHECK_RC(callf(direct, NULL, "add_executor", colony_key,
+                   "{\"executor\":{\"executorid\":\"%s\",\"executortype\":\"%s\",\"executorname\":\"dup\","
+                   "\"colonyname\":\"%s\"}}",
+                   exec_id, exec_type, colony),
+             COLONIES_OK);
+    CHECK_RC(callf(direct, NULL, "approve_executor", colony_key, "{\"colonyname\":\"%s\",\"executorname\":\"dup\"}",
+                   colony),
+             COLONIES_OK);
+}
+
+/* The number of the colony's processes in a state. */
+static int count_in(int state)
+{
+    char *out = NULL;
+    CHECK_RC(callf(direct, &out, "get_processes", exec_key, "{\"colonyname\":\"%s\",\"count\":100,\"state\":%d}",
+                   colony, state),
+             COLONIES_OK);
+    cJSON *list = out ? cJSON_Parse(out) : NULL;
+    CHECK(cJSON_IsArray(list));
+    int n = cJSON_GetArraySize(list);
+    cJSON_Delete(list);
+    colonies_free(out);
+    return n;
+}
+
+static void remove_all(void)
+{
+    CHECK_RC(callf(direct, NULL, "remove_all_processes", colony_key, "{\"colonyname\":\"%s\",\"state\":-1}", colony),
+             COLONIES_OK);
+}
+
+static int submit(colonies_client *c, char **process)
+{
+    return callf(c, process, "submit_func_spec", exec_key,
+                 "{\"spec\":{\"funcname\":\"echo\",\"nodename\":\"echo\",\"conditions\":{\"colonyname\":\"%s\","
+                 "\"executortype\":\"%s\"},\"maxwaittime\":-1,\"maxexectime\":-1,\"maxretries\":-1}}",
+                 colony, exec_type);
+}
+
+/* Sends a version request through the proxy, so the next request reuses its connection. */
+static void warm_up(void)
+{
+    char *out = NULL;
+    CHECK_RC(colonies_client_call(proxied, &out, "version", NULL, NULL, 0, NULL), COLONIES_OK);
+    colonies_free(out);
+}
+
+/* One submit whose reply is lost. Returns its status; *processes is how many the server made. */
+static int lost_submit(int *processes)
+{
+    remove_all();
+    warm_up();
+    fault_proxy_drop_next_reply(proxy);
+    int before = fault_proxy_forwarded(proxy, "submitfuncspecmsg");
+    char *out = NULL;
+    int rc = submit(proxied, &out);
+    colonies_free(out);
+    if (rc == COLONIES_EINDOUBT) CHECK(strstr(colonies_last_error(), "was not sent again") != NULL);
+    *processes = count_in(COLONIES_PROCESS_WAITING);
+    printf("  submit with its reply lost: %s, forwarded %d time(s), %d process(es) on the server\n",
+           colonies_strerror((colonies_status)rc), fault_proxy_forwarded(proxy, "submitfuncspecmsg") - before,
+           *processes);
+    return rc;
+}
+
+/* One close whose reply is lost. Returns its status; *sent is how many closes reached the server. */
+static int lost_close(int *sent)
+{
+    remove_all();
+    char *out = NULL;
+    CHECK_RC(submit(direct, &out), COLONIES_OK);
+    colonies_free(out);
+    CHECK_RC(callf(direct, &out, "assign_process", exec_key, "{\"colonyname\":\"%s\",\"timeout\":5}", colony),
+             COLONIES_OK);
+    cJSON *p = out ? cJSON_Parse(out) : NULL;
+    char pid[65] = "";
+    snprintf(pid, sizeof pid, "%s", cJSON_GetStringValue(cJSON_GetObjectItem(p, "processid")));
+    cJSON_Delete(p);
+    colonies_free(out);
+    warm_up();
+    fault_proxy_drop_next_reply(proxy);
+    int before = fault_proxy_forwarded(proxy, "closesuccessfulmsg");
+    int rc = callf(proxied, NULL, "close_successful", exec_key, "{\"processid\":\"%s\",\"out\":[\"done\"]}", pid);
+    *sent = fault_proxy_forwarded(proxy, "closesuccessfulmsg") - before;
+    CHECK(count_in(COLONIES_PROCESS_SUCCESSFUL) == 1);
+    printf("  close with its reply lost: %s, forwarded %d time(s)\n", colonies_strerror((colonies_status)rc), *sent);
+    return rc;
+}
+
+/* One assign whose reply is lost. Returns its status; *running is how many processes run. */
+static int lost_assign(int *running)
+{
+    remove_all();
+    char *out = NULL;
+    CHECK_RC(submit(direct, &out), COLONIES_OK);
+    colonies_free(out);
+    warm_up();
+    fault_proxy_drop_next_reply(proxy);
+    int rc = callf(proxied, &out, "assign_process", exec_key, "{\"colonyname\":\"%s\",\"timeout\":2}", colony);
+    colonies_free(out);
+    *running = count_in(COLONIES_PROCESS_RUNNING);
+    printf("  assign with its reply lost: %s, %d process(es) now running\n", colonies_strerror((colonies_status)rc),
+           *running);
+    return rc;
+}
+
+/* An idempotent read whose reply is lost is simply sent again. */
+static void lost_read(void)
+{
+    warm_up();
+    fault_proxy_drop_next_reply(proxy);
+    int before = fault_proxy_forwarded(proxy, "getcolonymsg");
+    char *out = NULL;
+    CHECK_RC(callf(proxied, &out, "get_colony", exec_key, "{\"colonyname\":\"%s\"}", colony), COLONIES_OK);
+    CHECK(out && strstr(out, colony) != NULL);
+    colonies_free(out);
+    int sent = fault_proxy_forwarded(proxy, "getcolonymsg") - before;
+    printf("  get_colony with its reply lost: sent %d times, then answered\n", sent);
+    CHECK(sent == 2);
+}
+
+static void test_guarded(void)
+{
+    printf("with the guard:\n");
+    cl_transport_unguarded = 0;
+    int processes = 0, sent = 0, running = 0;
+    CHECK_RC(lost_submit(&processes), COLONIES_EINDOUBT);
+    CHECK(processes == 1);
+    CHECK_RC(lost_close(&sent), COLONIES_EINDOUBT);
+    CHECK(sent == 1);
+    CHECK_RC(lost_assign(&running), COLONIES_EINDOUBT);
+    /* The process the lost reply carried runs, and the caller knows to look for it. */
+    CHECK(running == 1);
+    lost_read();
+}
+
+static void test_unguarded(void)
+{
+    printf("with the guard switched off (what libcurl does by itself):\n");
+    cl_transport_unguarded = 1;
+    int processes = 0, sent = 0, running = 0;
+    /* Each call reports success, and each acted twice or lost what it did. */
+    CHECK_RC(lost_submit(&processes), COLONIES_OK);
+    CHECK(processes == 2);
+    CHECK_RC(lost_close(&sent), COLONIES_OK);
+    CHECK(sent == 2);
+    /* The second assign finds nothing: the first one's process runs unseen. */
+    CHECK_RC(lost_assign(&running), COLONIES_EEXPIRED);
+    CHECK(running == 1);
+    cl_transport_unguarded = 0;
+}
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/*
+ * The proxy closes connections idle for 200 ms; submits come after pauses
+ * spread around that. Counts how many end in doubt, and checks that none is
+ * applied twice.
+ */
+static void measure_idle_drops(int n)
+{
+    remove_all();
+    fault_proxy_idle_close(proxy, 200);
+    int ok = 0, doubt = 0, other = 0;
+    unsigned seed = 42;
+    double t0 = now();
+    for (int i = 0; i < n; i++) {
+        /* 150..250 ms: half the pauses end after the proxy has closed the connection. */
+        long pause_ms = 150 + (long)(rand_r(&seed) % 101);
+        nanosleep(&(struct timespec){.tv_sec = 0, .tv_nsec = pause_ms * 1000000L}, NULL);
+        char *out = NULL;
+        int rc = submit(proxied, &out);
+        colonies_free(out);
+        if (rc == COLONIES_OK)
+            ok++;
+        else if (rc == COLONIES_EINDOUBT)
+            doubt++;
+        else
+            other++;
+    }
+    fault_proxy_idle_close(proxy, 0);
+    int processes = count_in(COLONIES_PROCESS_WAITING);
+    printf("idle keep-alive drops: %d submits after pauses of 150-250 ms through a proxy closing connections "
+           "idle 200 ms (%.1f s): %d ok, %d in doubt (%.1f%%), %d other; %d processes on the server\n",
+           n, now() - t0, ok, doubt, 100.0 * doubt / n, other, processes);
+    CHECK(other == 0);
+    /* Never applied twice: every submit that reported success made exactly one process. */
+    CHECK(processes >= ok && processes <= ok + doubt);
+}
+
+int main(int argc, char **argv)
+{
+    int idle_rounds = argc > 1 ? atoi(argv[1]) : 60;
+    setup();
+    test_guarded();
+    test_unguarded();
+    measure_idle_drops(idle_rounds);
+    remove_all();
+    CHECK_RC(callf(direct, NULL, "remove_colony", server_key, "{\"colonyname\":\"%s\"}", colony), COLONIES_OK);
+    colonies_client_free(proxied);
+    colonies_client_free(direct);
+    fault_proxy_stop(proxy);
+    colonies_free(colony_key);
+    colonies_free(colony_id);
+    colonies_free(exec_key);
+    colonies_free(exec_id);
+    return check_summary("test_duplicates");
+}
