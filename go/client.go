@@ -22,6 +22,8 @@ type Client struct {
 	// core allows freeing a handle only once no call is in flight on it.
 	mu sync.RWMutex
 	h  uintptr // the colonies_client *, 0 once closed
+	// record, when set (by tests), receives the calls instead of the server.
+	record func(operation string, params any, prvkey string) error
 }
 
 // NewClient creates a client for the server at host:port. Nothing is sent
@@ -106,6 +108,9 @@ func (c *Client) do(ctx context.Context, f func(h uintptr, timeoutMs int64, canc
 // the operation's parameters, or nil) in, the reply decoded into out (nil:
 // not wanted). prvkey "" runs an unsigned operation.
 func (c *Client) invoke(ctx context.Context, operation string, params any, prvkey string, out any) error {
+	if c.record != nil {
+		return c.record(operation, params, prvkey)
+	}
 	paramsJSON := "{}"
 	if params != nil {
 		var err error

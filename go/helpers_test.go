@@ -5,8 +5,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -208,4 +210,104 @@ func wantKind(t *testing.T, what string, err, kind error) *Error {
 		t.Errorf("%s: error %v has no detail message", what, err)
 	}
 	return e
+}
+
+// wantServerError fails unless err is an *Error of kind carrying the
+// server's reply: HTTP status status and exactly the server's message.
+func wantServerError(t *testing.T, what string, err, kind error, status int, message string) *Error {
+	t.Helper()
+	e := wantKind(t, what, err, kind)
+	if e.HTTPStatus != status {
+		t.Errorf("%s: HTTP status %d, want %d (%v)", what, e.HTTPStatus, status, err)
+	}
+	if want := fmt.Sprintf("server replied %d: %s", status, message); !strings.HasSuffix(e.Message, want) {
+		t.Errorf("%s: message %q, want it to end with %q", what, e.Message, want)
+	}
+	return e
+}
+
+// notMember is the server's refusal of a signer that is neither an approved
+// executor nor a user of colony (the colony owner included).
+func notMember(colony string) string {
+	return "Access denied, not a member of Colony with name <" + colony + ">"
+}
+
+// wantEmpty fails unless a list call succeeded with an empty, non-nil slice.
+func wantEmpty[T any](t *testing.T, what string, list []T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	if list == nil || len(list) != 0 {
+		t.Errorf("%s = %#v, want an empty, non-nil slice", what, list)
+	}
+}
+
+// wantRecent fails unless tm is set and within an hour of now: a time the
+// server set, decoded.
+func wantRecent(t *testing.T, what string, tm time.Time) {
+	t.Helper()
+	if tm.IsZero() || time.Since(tm).Abs() > time.Hour {
+		t.Errorf("%s = %v, want a time the server set just now", what, tm)
+	}
+}
+
+// spec builds a function spec for the fixture's colony and executor type,
+// with opts filling in the rest.
+func (f *fixture) spec(t *testing.T, opts FuncSpecOptions) FunctionSpec {
+	t.Helper()
+	if opts.ColonyName == "" {
+		opts.ColonyName = f.colony
+	}
+	if opts.ExecutorType == "" && opts.ExecutorName == "" && len(opts.ExecutorNames) == 0 {
+		opts.ExecutorType = f.executorType
+	}
+	s, err := NewFuncSpec(opts)
+	if err != nil {
+		t.Fatalf("NewFuncSpec(%+v): %v", opts, err)
+	}
+	return s
+}
+
+// chain is a workflow of the fixture's colony whose nodes run one after the
+// other, each node's funcname being its name.
+func (f *fixture) chain(t *testing.T, nodes ...string) WorkflowSpec {
+	t.Helper()
+	wf := WorkflowSpec{ColonyName: f.colony}
+	for i, n := range nodes {
+		opts := FuncSpecOptions{FuncName: n, NodeName: n}
+		if i > 0 {
+			opts.Dependencies = []string{nodes[i-1]}
+		}
+		wf.FunctionSpecs = append(wf.FunctionSpecs, f.spec(t, opts))
+	}
+	return wf
+}
+
+// assign assigns the fixture's executor a process, failing if none comes.
+func (f *fixture) assign(t *testing.T) *Process {
+	t.Helper()
+	p, err := f.c.AssignProcess(f.ctx, f.colony, 10, "", "", f.executorKey)
+	if err != nil {
+		t.Fatalf("AssignProcess: %v", err)
+	}
+	if p == nil || p.State != ProcessRunning || p.AssignedExecutorID != mustID(t, f.executorKey) {
+		t.Fatalf("AssignProcess = %+v, want a process running on %s", p, f.executor)
+	}
+	return p
+}
+
+// addUser adds a user of the fixture's colony and returns it and its key.
+func (f *fixture) addUser(t *testing.T, name string) (*User, string) {
+	t.Helper()
+	key := mustPrvKey(t)
+	want := User{ColonyName: f.colony, ID: mustID(t, key), Name: name, Email: name + "@example.com", Phone: "+46 8 123 45"}
+	u, err := f.c.AddUser(f.ctx, want, f.colonyKey)
+	if err != nil {
+		t.Fatalf("AddUser: %v", err)
+	}
+	if u == nil || *u != want {
+		t.Fatalf("AddUser = %+v, want %+v", u, want)
+	}
+	return u, key
 }

@@ -4,6 +4,7 @@
  * reply. No operation has code of its own here; a new one is a row in
  * core/registry.json.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,9 +91,18 @@ static int build_message(char **out, long *hold_s, const cl_op *op, const char *
             snprintf(digits, sizeof digits, "%.0f", v->valuedouble);
             cl_buf_str(&b, digits);
         } else {
+            if (f->type->kind == CL_K_INT || f->type->kind == CL_K_INT64) {
+                /* The exact 64-bit bound, which the double in the tree cannot show. */
+                errno = 0;
+                (void)strtoll(spans[at].start, NULL, 10);
+                if (errno == ERANGE)
+                    rc = cl_fail(COLONIES_EINVAL, "%s: parameter %s is out of the 64-bit range", op->name, f->name);
+            }
             cl_buf_add(&b, spans[at].start, spans[at].len);
         }
-        if (op->holds && strcmp(op->holds, f->name) == 0 && cJSON_IsNumber(v)) *hold_s = (long)v->valuedouble;
+        /* A hold below zero asks the server not to wait. */
+        if (op->holds && strcmp(op->holds, f->name) == 0 && cJSON_IsNumber(v) && v->valuedouble > 0)
+            *hold_s = (long)v->valuedouble;
         cl_buf_str(&b, ",");
     }
     cl_buf_str(&b, "\"msgtype\":");
@@ -133,10 +143,14 @@ static int signer_of(const char **key, const cl_op *op, const char *prvkey)
 static int shape_reply(char **reply, const cl_op *op)
 {
     const char *replacement = NULL;
+    int empty = (*reply)[0] == '\0' || strcmp(*reply, "null") == 0;
     if (op->reply == NULL)
         replacement = "null";
-    else if (op->reply->kind == CL_K_LIST && ((*reply)[0] == '\0' || strcmp(*reply, "null") == 0))
+    else if (op->reply->kind == CL_K_LIST && empty)
         replacement = "[]";
+    else if (op->reply->kind == CL_K_OBJECT && empty)
+        /* The server's way of saying it failed without saying so (add_file's ignored database error). */
+        return cl_fail(COLONIES_EREPLY, "%s: the server replied with no %s", op->msgtype, op->reply->type->name);
     else if ((*reply)[0] == '\0')
         replacement = "null";
     if (replacement == NULL) return COLONIES_OK;

@@ -39,6 +39,7 @@ typedef struct cl_texpr {
 #define CL_F_REQUIRED 1u /* must be given, not null; a string must not be empty */
 #define CL_F_RANGE 2u    /* min and max apply (numbers) */
 #define CL_F_OPTIONAL 4u /* a type's field the server may leave out or send as null */
+#define CL_F_NONZERO 8u  /* a number that may not be 0 */
 
 /* A parameter, an option or a type's field. */
 typedef struct cl_field {

@@ -40,6 +40,7 @@
 #define REPLY_MAX ((size_t)256 * 1024 * 1024)
 
 int cl_transport_unguarded;
+int cl_transport_skip_liveness;
 
 #define MAX_SOCKETS 8
 
@@ -307,7 +308,7 @@ static int on_prereq(void *userdata, char *conn_primary_ip, char *conn_local_ip,
     }
     long new_connections = 0;
     curl_easy_getinfo(a->h->easy, CURLINFO_NUM_CONNECTS, &new_connections);
-    if (new_connections == 0 && peer_closed(a->h)) {
+    if (new_connections == 0 && !cl_transport_skip_liveness && peer_closed(a->h)) {
         a->attempts = 0;
         a->stale = 1;
         return CURL_PREREQFUNC_ABORT;

@@ -42,7 +42,9 @@ void cl_transport_free(cl_transport *t);
  */
 int cl_transport_request(cl_transport *t, cl_response *resp, const cl_request *req);
 
-/* For the fault tests only: 1 lets libcurl resend non-idempotent requests. */
+/* For the fault tests only: 1 lets libcurl resend non-idempotent requests; */
 extern int cl_transport_unguarded;
+/* 1 skips the check that a reused connection was not closed by the other end. */
+extern int cl_transport_skip_liveness;
 
 #endif

@@ -55,7 +55,9 @@ static void describe(char *buf, size_t cap, const cl_texpr *t, const cl_field *f
         return;
     case CL_K_INT:
     case CL_K_INT64:
-        if (ranged)
+        if (ranged && f->max >= INT64_LIMIT)
+            snprintf(buf, cap, "a whole number from %.0f up", f->min);
+        else if (ranged)
             snprintf(buf, cap, "a whole number from %.0f to %.0f", f->min, f->max);
         else
             snprintf(buf, cap, "a whole number");
@@ -173,11 +175,14 @@ static int check(const cJSON *v, const cl_texpr *t, const cl_field *f, char *pat
     case CL_K_INT64:
     case CL_K_FLOAT:
         if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble)) return wrong(v, t, f, path);
+        /* 2^63 - 1 reads as 2^63 in a double: the exact bound is checked on the text (call.c). */
         if (t->kind != CL_K_FLOAT && (v->valuedouble != floor(v->valuedouble) || v->valuedouble < -INT64_LIMIT ||
-                                      v->valuedouble >= INT64_LIMIT))
+                                      v->valuedouble > INT64_LIMIT))
             return wrong(v, t, f, path);
         if (f && (f->flags & CL_F_RANGE) && (v->valuedouble < f->min || v->valuedouble > f->max))
             return wrong(v, t, f, path);
+        if (f && (f->flags & CL_F_NONZERO) && v->valuedouble == 0)
+            return cl_fail(COLONIES_EINVAL, "%s must not be 0", path);
         return COLONIES_OK;
     case CL_K_BOOL:
         return cJSON_IsBool(v) ? COLONIES_OK : wrong(v, t, f, path);

@@ -79,6 +79,8 @@ class Model(dict):
     _fields = {}
     #: JSON field name -> model class, for fields holding objects or lists of them.
     _nested = {}
+    #: JSON field name -> model class, for fields holding maps of names to objects.
+    _nested_maps = {}
     #: attribute name -> JSON field name, where Python cannot use the JSON name.
     _aliases = {}
     #: fields holding RFC 3339 times, read as datetime.
@@ -97,6 +99,9 @@ class Model(dict):
             setattr(self, name, value)
 
     def _convert(self, key, value):
+        cls = self._nested_maps.get(key)
+        if cls is not None and isinstance(value, dict):
+            return {k: cls(v) if isinstance(v, dict) and type(v) is not cls else v for k, v in value.items()}
         cls = self._nested.get(key)
         if cls is not None:
             if isinstance(value, dict) and type(value) is not cls:
@@ -203,6 +208,10 @@ class Model(dict):
                 data[key] = [sub._rename(v) for v in value]
             elif value is not None:
                 data[key] = sub._rename(value)
+        for key, sub in cls._nested_maps.items():
+            value = data.get(key)
+            if isinstance(value, dict):
+                data[key] = {k: sub._rename(v) for k, v in value.items()}
         for name, key in cls._aliases.items():
             if key in data:
                 data[name] = data.pop(key)
@@ -232,6 +241,13 @@ class _Params:
             target[key] = inner
             target = inner
         target[path[-1]] = value
+
+
+def _as_bytes(value):
+    """A bytes parameter: str is taken as its UTF-8 bytes, as pycolonies does."""
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    return value
 
 
 def _encode_json(value):

@@ -389,7 +389,7 @@ class Workflow(Model):
     _fields = {'colonyname': '', 'functionspecs': list}
 
 
-Allocations._nested = {'projects': Project}
+Allocations._nested_maps = {'projects': Project}
 Blueprint._nested = {'metadata': BlueprintMetadata}
 BlueprintDefinition._nested = {'metadata': BlueprintMetadata, 'spec': BlueprintDefinitionSpec}
 BlueprintDefinitionSpec._nested = {'names': BlueprintDefinitionNames, 'schema': ValidationSchema, 'handler': HandlerSpec}
@@ -407,8 +407,9 @@ Hardware._nested = {'gpu': Gpu}
 Process._nested = {'attributes': Attribute, 'spec': FuncSpec}
 ProcessGraph._nested = {'nodes': ProcessNode, 'edges': ProcessEdge}
 Reference._nested = {'s3object': S3Object}
-SchemaProperty._nested = {'properties': SchemaProperty, 'items': SchemaProperty}
+SchemaProperty._nested = {'items': SchemaProperty}
+SchemaProperty._nested_maps = {'properties': SchemaProperty}
 ServerInfo._nested = {'backends': BackendInfo}
 SyncDirMount._nested = {'onconflicts': ConflictResolution}
-ValidationSchema._nested = {'properties': SchemaProperty}
+ValidationSchema._nested_maps = {'properties': SchemaProperty}
 Workflow._nested = {'functionspecs': FuncSpec}
