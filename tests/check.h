@@ -3,6 +3,7 @@
 #ifndef COLONIES_TEST_CHECK_H
 #define COLONIES_TEST_CHECK_H
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +79,25 @@ static inline const char *need_env(const char *name)
         exit(2);
     }
     return v;
+}
+
+/*
+ * Runs operation on client with parameters printf-formatted from fmt (the
+ * tests' values are plain names and ids, safe inside JSON quotes), and
+ * returns its status; *out (when out is not NULL) gets the reply.
+ */
+static inline int callf(colonies_client *client, char **out, const char *operation, const char *key,
+                        const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static inline int callf(colonies_client *client, char **out, const char *operation, const char *key,
+                        const char *fmt, ...)
+{
+    char params[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(params, sizeof params, fmt, ap);
+    va_end(ap);
+    return colonies_client_call(client, out, operation, params, key, 0, NULL);
 }
 
 #endif

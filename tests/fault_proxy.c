@@ -1,4 +1,5 @@
 #include "fault_proxy.h"
+#include "loopback.h"
 
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -249,18 +250,13 @@ fault_proxy *fault_proxy_start(const char *upstream_host, int upstream_port, int
     snprintf(p->upstream_host, sizeof p->upstream_host, "%s", upstream_host);
     p->upstream_port = upstream_port;
     pthread_mutex_init(&p->lock, NULL);
-    p->fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (p->fd < 0 || bind(p->fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(p->fd, 64) != 0 ||
-        getsockname(p->fd, (struct sockaddr *)&a, &len) != 0 || pthread_create(&p->thread, NULL, run, p) != 0) {
+    p->fd = listen_loopback(64, port);
+    if (p->fd < 0 || pthread_create(&p->thread, NULL, run, p) != 0) {
         if (p->fd >= 0) close(p->fd);
         pthread_mutex_destroy(&p->lock);
         free(p);
         return NULL;
     }
-    *port = ntohs(a.sin_port);
     return p;
 }
 

@@ -1,9 +1,11 @@
 #include "fault_server.h"
+#include "loopback.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +16,8 @@
 struct fault_server {
     int fd;
     fault_mode mode;
-    volatile int stop;
-    volatile int connections;
+    atomic_int stop;
+    atomic_int connections;
     pthread_t thread;
 };
 
@@ -78,7 +80,7 @@ static int read_request(int fd)
 static void serve_keepalive(fault_server *s, int fd)
 {
     struct pollfd p = {.fd = fd, .events = POLLIN};
-    while (!s->stop) {
+    while (!atomic_load(&s->stop)) {
         if (poll(&p, 1, 50) == 0) continue;
         if (!read_request(fd)) return;
         /* {} in base64 */
@@ -104,7 +106,8 @@ static void serve(fault_server *s, int fd)
         send_all(fd, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n{\"payloadtype\":\"x\",\"pay");
         break;
     case FAULT_STALL:
-        for (int i = 0; i < 100 && !s->stop; i++) nanosleep(&(struct timespec){.tv_nsec = 50000000}, NULL);
+        for (int i = 0; i < 100 && !atomic_load(&s->stop); i++) nanosleep(&(struct timespec){.tv_nsec = 50000000},
+             NULL);
         break;
     case FAULT_BAD_BASE64: reply(fd, "200 OK", "{\"payloadtype\":\"x\",\"payload\":\"!!!!\",\"error\":false}"); break;
     case FAULT_NOT_JSON:
@@ -126,12 +129,12 @@ static void serve(fault_server *s, int fd)
 static void *run(void *arg)
 {
     fault_server *s = arg;
-    while (!s->stop) {
+    while (!atomic_load(&s->stop)) {
         struct pollfd p = {.fd = s->fd, .events = POLLIN};
         if (poll(&p, 1, 50) <= 0) continue;
         int fd = accept(s->fd, NULL, NULL);
         if (fd < 0) continue;
-        s->connections++;
+        atomic_fetch_add(&s->connections, 1);
         serve(s, fd);
         close(fd);
     }
@@ -143,26 +146,21 @@ fault_server *fault_server_start(fault_mode mode, int *port)
     fault_server *s = calloc(1, sizeof *s);
     if (s == NULL) return NULL;
     s->mode = mode;
-    s->fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (s->fd < 0 || bind(s->fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(s->fd, 16) != 0 ||
-        getsockname(s->fd, (struct sockaddr *)&a, &len) != 0 || pthread_create(&s->thread, NULL, run, s) != 0) {
+    s->fd = listen_loopback(16, port);
+    if (s->fd < 0 || pthread_create(&s->thread, NULL, run, s) != 0) {
         if (s->fd >= 0) close(s->fd);
         free(s);
         return NULL;
     }
-    *port = ntohs(a.sin_port);
     return s;
 }
 
-int fault_server_connections(fault_server *s) { return s->connections; }
+int fault_server_connections(fault_server *s) { return atomic_load(&s->connections); }
 
 void fault_server_stop(fault_server *s)
 {
     if (s == NULL) return;
-    s->stop = 1;
+    atomic_store(&s->stop, 1);
     pthread_join(s->thread, NULL);
     close(s->fd);
     free(s);

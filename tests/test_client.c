@@ -3,7 +3,6 @@
  * whole process lifecycle, errors the server gives, cancellation, and
  * concurrent use of one client from many threads. */
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,24 +20,6 @@ static double now(void)
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-/*
- * Runs operation with parameters printf-formatted from fmt (the tests' values
- * are plain names and ids, safe inside JSON quotes), and returns its status;
- * *out (when out is not NULL) gets the reply.
- */
-static int op(char **out, const char *operation, const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int op(char **out, const char *operation, const char *key, const char *fmt, ...)
-{
-    char params[2048];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(params, sizeof params, fmt, ap);
-    va_end(ap);
-    return colonies_client_call(client, out, operation, params, key, 0, NULL);
 }
 
 /* Parses a reply, failing the check when it is not JSON. */
@@ -126,8 +107,7 @@ static void test_colony_and_executor(void)
     colonies_free(out);
 
     CHECK_RC(colonies_json_format(&params, "{\"executor\":{\"executorid\":%s,\"executortype\":%s,\"executorname\":%s,"
-                                           "\"colonyname\":%s}}",
-                                  exec_id, exec_type, exec_name, colony),
+                                           "\"colonyname\":%s}}", exec_id, exec_type, exec_name, colony),
              COLONIES_OK);
     CHECK_RC(colonies_client_call(client, &out, "add_executor", params, colony_key, 0, NULL), COLONIES_OK);
     colonies_free(params);
@@ -135,40 +115,44 @@ static void test_colony_and_executor(void)
     CHECK(int_field(v, "state") == COLONIES_EXECUTOR_PENDING);
     cJSON_Delete(v);
     /* Not yet approved: the server refuses it as a member. */
-    CHECK_RC(op(&out, "assign_process", exec_key, "{\"colonyname\":\"%s\",\"timeout\":1}", colony),
+    CHECK_RC(callf(client, &out, "assign_process", exec_key, "{\"colonyname\":\"%s\",\"timeout\":1}", colony),
              COLONIES_EFORBIDDEN);
-    CHECK_RC(op(NULL, "approve_executor", colony_key, "{\"colonyname\":\"%s\",\"executorname\":\"%s\"}", colony,
-                exec_name),
+    CHECK_RC(callf(client, NULL, "approve_executor", colony_key, "{\"colonyname\":\"%s\",\"executorname\":\"%s\"}",
+                   colony, exec_name),
              COLONIES_OK);
-    CHECK_RC(op(&out, "get_executor", exec_key, "{\"colonyname\":\"%s\",\"executorname\":\"%s\"}", colony, exec_name),
+    CHECK_RC(callf(client, &out, "get_executor", exec_key, "{\"colonyname\":\"%s\",\"executorname\":\"%s\"}",
+                   colony, exec_name),
              COLONIES_OK);
     v = parse(out);
     CHECK_STR(field(v, "executorid"), exec_id);
     CHECK(int_field(v, "state") == COLONIES_EXECUTOR_APPROVED);
     cJSON_Delete(v);
     /* The server answers a missing executor with 500 "... is nil"; the registry makes it ENOTFOUND. */
-    CHECK_RC(op(&out, "get_executor", exec_key, "{\"colonyname\":\"%s\",\"executorname\":\"nobody\"}", colony),
+    CHECK_RC(callf(client, &out, "get_executor", exec_key, "{\"colonyname\":\"%s\",\"executorname\":\"nobody\"}",
+                   colony),
              COLONIES_ENOTFOUND);
     CHECK(colonies_last_http_status() == 500);
-    CHECK_RC(op(&out, "get_executors", exec_key, "{\"colonyname\":\"%s\"}", colony), COLONIES_OK);
+    CHECK_RC(callf(client, &out, "get_executors", exec_key, "{\"colonyname\":\"%s\"}", colony), COLONIES_OK);
     CHECK(out && strstr(out, exec_name) != NULL);
     colonies_free(out);
 
-    CHECK_RC(op(&out, "add_function", exec_key,
+    CHECK_RC(callf(client, &out, "add_function", exec_key,
                 "{\"fun\":{\"executorname\":\"%s\",\"colonyname\":\"%s\",\"funcname\":\"echo\"}}", exec_name, colony),
              COLONIES_OK);
     v = parse(out);
     char functionid[65] = "";
     snprintf(functionid, sizeof functionid, "%s", field(v, "functionid"));
     cJSON_Delete(v);
-    CHECK_RC(op(&out, "get_functions", exec_key, "{\"colonyname\":\"%s\",\"executorname\":\"%s\"}", colony, exec_name),
+    CHECK_RC(callf(client, &out, "get_functions", exec_key, "{\"colonyname\":\"%s\",\"executorname\":\"%s\"}",
+                   colony, exec_name),
              COLONIES_OK);
     CHECK(out && strstr(out, "echo") != NULL);
     colonies_free(out);
-    CHECK_RC(op(NULL, "remove_function", exec_key, "{\"functionid\":\"%s\"}", functionid), COLONIES_OK);
-    CHECK_RC(op(NULL, "remove_function", exec_key, "{\"functionid\":\"%s\"}", functionid), COLONIES_ENOTFOUND);
+    CHECK_RC(callf(client, NULL, "remove_function", exec_key, "{\"functionid\":\"%s\"}", functionid), COLONIES_OK);
+    CHECK_RC(callf(client, NULL, "remove_function", exec_key, "{\"functionid\":\"%s\"}", functionid),
+             COLONIES_ENOTFOUND);
     /* An empty list comes back as [], never null. */
-    CHECK_RC(op(&out, "get_functions", exec_key, "{\"colonyname\":\"%s\"}", colony), COLONIES_OK);
+    CHECK_RC(callf(client, &out, "get_functions", exec_key, "{\"colonyname\":\"%s\"}", colony), COLONIES_OK);
     CHECK_STR(out, "[]");
     colonies_free(out);
 }
@@ -196,7 +180,7 @@ static char *submit(const char *args_json)
 static int state_of(const char *processid)
 {
     char *out = NULL;
-    CHECK_RC(op(&out, "get_process", exec_key, "{\"processid\":\"%s\"}", processid), COLONIES_OK);
+    CHECK_RC(callf(client, &out, "get_process", exec_key, "{\"processid\":\"%s\"}", processid), COLONIES_OK);
     cJSON *v = parse(out);
     int state = v ? int_field(v, "state") : -1;
     cJSON_Delete(v);
@@ -207,54 +191,56 @@ static void test_lifecycle(void)
 {
     char *out = NULL;
     char *pid = submit("[\"helloworld\"]");
-    CHECK_RC(op(&out, "get_processes", exec_key, "{\"colonyname\":\"%s\",\"count\":10,\"state\":%d}", colony,
-                COLONIES_PROCESS_WAITING),
+    CHECK_RC(callf(client, &out, "get_processes", exec_key, "{\"colonyname\":\"%s\",\"count\":10,\"state\":%d}",
+                   colony, COLONIES_PROCESS_WAITING),
              COLONIES_OK);
     CHECK(out && strstr(out, pid) != NULL);
     colonies_free(out);
 
-    CHECK_RC(op(&out, "assign_process", exec_key, "{\"colonyname\":\"%s\",\"timeout\":5}", colony), COLONIES_OK);
+    CHECK_RC(callf(client, &out, "assign_process", exec_key, "{\"colonyname\":\"%s\",\"timeout\":5}", colony),
+             COLONIES_OK);
     cJSON *p = parse(out);
     CHECK_STR(field(p, "processid"), pid);
     const cJSON *args = cJSON_GetObjectItem(cJSON_GetObjectItem(p, "spec"), "args");
     char *args_json = cJSON_PrintUnformatted(args);
     cJSON_Delete(p);
     CHECK(state_of(pid) == COLONIES_PROCESS_RUNNING);
-    CHECK_RC(op(&out, "set_output", exec_key, "{\"processid\":\"%s\",\"out\":[\"partial\"]}", pid), COLONIES_OK);
+    CHECK_RC(callf(client, &out, "set_output", exec_key, "{\"processid\":\"%s\",\"out\":[\"partial\"]}", pid),
+             COLONIES_OK);
     /* An operation that replies nothing gives "null". */
     CHECK_STR(out, "null");
     colonies_free(out);
-    CHECK_RC(op(NULL, "close_successful", exec_key, "{\"processid\":\"%s\",\"out\":%s}", pid, args_json),
+    CHECK_RC(callf(client, NULL, "close_successful", exec_key, "{\"processid\":\"%s\",\"out\":%s}", pid, args_json),
              COLONIES_OK);
     free(args_json);
-    CHECK_RC(op(&out, "get_process", exec_key, "{\"processid\":\"%s\"}", pid), COLONIES_OK);
+    CHECK_RC(callf(client, &out, "get_process", exec_key, "{\"processid\":\"%s\"}", pid), COLONIES_OK);
     p = parse(out);
     CHECK(int_field(p, "state") == COLONIES_PROCESS_SUCCESSFUL);
     CHECK_STR(cJSON_GetStringValue(cJSON_GetArrayItem(cJSON_GetObjectItem(p, "out"), 0)), "helloworld");
     cJSON_Delete(p);
-    CHECK_RC(op(&out, "get_processes", exec_key, "{\"colonyname\":\"%s\",\"count\":10,\"state\":%d}", colony,
-                COLONIES_PROCESS_SUCCESSFUL),
+    CHECK_RC(callf(client, &out, "get_processes", exec_key, "{\"colonyname\":\"%s\",\"count\":10,\"state\":%d}",
+                   colony, COLONIES_PROCESS_SUCCESSFUL),
              COLONIES_OK);
     CHECK(out && strstr(out, pid) != NULL);
     colonies_free(out);
     /* A closed process cannot fail. */
-    CHECK_RC(op(NULL, "close_failed", exec_key, "{\"processid\":\"%s\",\"errors\":[\"late\"]}", pid),
+    CHECK_RC(callf(client, NULL, "close_failed", exec_key, "{\"processid\":\"%s\",\"errors\":[\"late\"]}", pid),
              COLONIES_ESERVER);
     CHECK(strstr(colonies_last_error(), "Tried to set successful process as failed") != NULL);
-    CHECK_RC(op(NULL, "remove_process", exec_key, "{\"processid\":\"%s\"}", pid), COLONIES_OK);
-    CHECK_RC(op(&out, "get_process", exec_key, "{\"processid\":\"%s\"}", pid), COLONIES_ENOTFOUND);
+    CHECK_RC(callf(client, NULL, "remove_process", exec_key, "{\"processid\":\"%s\"}", pid), COLONIES_OK);
+    CHECK_RC(callf(client, &out, "get_process", exec_key, "{\"processid\":\"%s\"}", pid), COLONIES_ENOTFOUND);
     CHECK(colonies_last_http_status() == 404);
     free(pid);
 
     /* The failure path. */
     pid = submit("[1,2]");
-    CHECK_RC(op(&out, "assign_process", exec_key,
+    CHECK_RC(callf(client, &out, "assign_process", exec_key,
                 "{\"colonyname\":\"%s\",\"timeout\":5,\"availablecpu\":\"\",\"availablemem\":\"\"}", colony),
              COLONIES_OK);
     colonies_free(out);
-    CHECK_RC(op(NULL, "close_failed", exec_key, "{\"processid\":\"%s\",\"errors\":[\"it broke\"]}", pid),
+    CHECK_RC(callf(client, NULL, "close_failed", exec_key, "{\"processid\":\"%s\",\"errors\":[\"it broke\"]}", pid),
              COLONIES_OK);
-    CHECK_RC(op(&out, "get_process", exec_key, "{\"processid\":\"%s\"}", pid), COLONIES_OK);
+    CHECK_RC(callf(client, &out, "get_process", exec_key, "{\"processid\":\"%s\"}", pid), COLONIES_OK);
     p = parse(out);
     CHECK(int_field(p, "state") == COLONIES_PROCESS_FAILED);
     CHECK_STR(cJSON_GetStringValue(cJSON_GetArrayItem(cJSON_GetObjectItem(p, "errors"), 0)), "it broke");
@@ -263,29 +249,32 @@ static void test_lifecycle(void)
 
     /* Cancel a waiting one. */
     pid = submit("[]");
-    CHECK_RC(op(NULL, "cancel_process", exec_key, "{\"processid\":\"%s\"}", pid), COLONIES_OK);
+    CHECK_RC(callf(client, NULL, "cancel_process", exec_key, "{\"processid\":\"%s\"}", pid), COLONIES_OK);
     CHECK(state_of(pid) == COLONIES_PROCESS_CANCELLED);
     free(pid);
 
     /* Nothing waits now: the server waits the whole second, and assign says nothing came. */
     double t0 = now();
-    CHECK_RC(op(&out, "assign_process", exec_key, "{\"colonyname\":\"%s\",\"timeout\":1}", colony), COLONIES_EEXPIRED);
+    CHECK_RC(callf(client, &out, "assign_process", exec_key, "{\"colonyname\":\"%s\",\"timeout\":1}", colony),
+             COLONIES_EEXPIRED);
     CHECK(now() - t0 >= 0.9);
     CHECK(strstr(colonies_last_error(), "No process available") != NULL);
     CHECK(out == NULL);
 
     /* Remove all, in every state, with the colony owner's key. */
     free(submit("[]"));
-    CHECK_RC(op(&out, "get_colony_stats", exec_key, "{\"colonyname\":\"%s\"}", colony), COLONIES_OK);
+    CHECK_RC(callf(client, &out, "get_colony_stats", exec_key, "{\"colonyname\":\"%s\"}", colony), COLONIES_OK);
     cJSON *st = parse(out);
     CHECK(int_field(st, "waitingprocesses") == 1);
     cJSON_Delete(st);
     /* The server answers a non-member's statistics with an empty 200; the registry makes it EFORBIDDEN. */
-    CHECK_RC(op(&out, "get_colony_stats", colony_key, "{\"colonyname\":\"%s\"}", colony), COLONIES_EFORBIDDEN);
-    CHECK_RC(op(NULL, "remove_all_processes", colony_key, "{\"colonyname\":\"%s\",\"state\":%d}", colony,
-                COLONIES_PROCESS_ALL),
+    CHECK_RC(callf(client, &out, "get_colony_stats", colony_key, "{\"colonyname\":\"%s\"}", colony),
+             COLONIES_EFORBIDDEN);
+    CHECK_RC(callf(client, NULL, "remove_all_processes", colony_key, "{\"colonyname\":\"%s\",\"state\":%d}",
+                   colony, COLONIES_PROCESS_ALL),
              COLONIES_OK);
-    CHECK_RC(op(&out, "get_processes", exec_key, "{\"colonyname\":\"%s\",\"count\":10,\"state\":0}", colony),
+    CHECK_RC(callf(client, &out, "get_processes", exec_key, "{\"colonyname\":\"%s\",\"count\":10,\"state\":0}",
+                   colony),
              COLONIES_OK);
     CHECK_STR(out, "[]");
     colonies_free(out);
@@ -341,7 +330,7 @@ static void *blocking_assign(void *arg)
 {
     (void)arg;
     char *out = NULL;
-    int rc = op(&out, "assign_process", exec_key, "{\"colonyname\":\"%s\",\"timeout\":3}", colony);
+    int rc = callf(client, &out, "assign_process", exec_key, "{\"colonyname\":\"%s\",\"timeout\":3}", colony);
     CHECK(rc == COLONIES_EEXPIRED);
     atomic_store(&assign_done, 1);
     return NULL;
@@ -352,7 +341,7 @@ static void *busy_caller(void *arg)
     (void)arg;
     while (!atomic_load(&assign_done)) {
         char *out = NULL;
-        if (op(&out, "get_colony", exec_key, "{\"colonyname\":\"%s\"}", colony) == COLONIES_OK)
+        if (callf(client, &out, "get_colony", exec_key, "{\"colonyname\":\"%s\"}", colony) == COLONIES_OK)
             atomic_fetch_add(&calls_during_assign, 1);
         colonies_free(out);
     }
@@ -373,11 +362,11 @@ static void test_concurrency(void)
 static void teardown(void)
 {
     char *out = NULL;
-    CHECK_RC(op(NULL, "remove_executor", colony_key, "{\"colonyname\":\"%s\",\"executorname\":\"%s\"}", colony,
-                exec_name),
+    CHECK_RC(callf(client, NULL, "remove_executor", colony_key, "{\"colonyname\":\"%s\",\"executorname\":\"%s\"}",
+                   colony, exec_name),
              COLONIES_OK);
-    CHECK_RC(op(NULL, "remove_colony", server_key, "{\"colonyname\":\"%s\"}", colony), COLONIES_OK);
-    CHECK_RC(op(&out, "get_colony", server_key, "{\"colonyname\":\"%s\"}", colony), COLONIES_EFORBIDDEN);
+    CHECK_RC(callf(client, NULL, "remove_colony", server_key, "{\"colonyname\":\"%s\"}", colony), COLONIES_OK);
+    CHECK_RC(callf(client, &out, "get_colony", server_key, "{\"colonyname\":\"%s\"}", colony), COLONIES_EFORBIDDEN);
     colonies_client_free(client);
     colonies_free(colony_key);
     colonies_free(colony_id);

@@ -15,7 +15,6 @@
  * The figures are printed, not asserted (they depend on timing); that no
  * request is applied twice is asserted.
  */
-#include <stdarg.h>
 #include <time.h>
 
 #include <cjson/cJSON.h>
@@ -31,19 +30,6 @@ static fault_proxy *proxy;
 static const char *server_key;
 static char *colony_key, *colony_id, *exec_key, *exec_id;
 static char colony[64], exec_type[64];
-
-static int callf(colonies_client *c, char **out, const char *operation, const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-static int callf(colonies_client *c, char **out, const char *operation, const char *key, const char *fmt, ...)
-{
-    char params[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(params, sizeof params, fmt, ap);
-    va_end(ap);
-    return colonies_client_call(c, out, operation, params, key, 0, NULL);
-}
 
 static void setup(void)
 {

@@ -118,25 +118,27 @@ static int build_message(char **out, long *hold_s, const cl_op *op, const char *
     return COLONIES_OK;
 }
 
-/* The operation named operation, or an error naming it. */
-static int find_op(const cl_op **out, const char *operation)
-{
-    if (operation == NULL || operation[0] == '\0') return cl_fail(COLONIES_EINVAL, "operation is empty");
-    *out = cl_op_find(operation);
-    if (*out == NULL) return cl_fail(COLONIES_EINVAL, "unknown operation \"%.100s\"", operation);
-    if ((*out)->flags & CL_OP_WEBSOCKET)
-        return cl_fail(COLONIES_EINVAL, "%s is a websocket subscription, which this version does not support",
-                       operation);
-    return COLONIES_OK;
-}
-
-static int signer_of(const char **key, const cl_op *op, const char *prvkey)
+/*
+ * Everything before sending: the operation named operation (or an error
+ * naming it), the key that signs it (NULL for an unsigned one), and its
+ * message from params_json, with the seconds the server holds it open.
+ */
+static int prepare(const cl_op **op, const char **key, char **msg, long *hold_s, const char *operation,
+                   const char *params_json, const char *prvkey)
 {
     *key = NULL;
-    if (!(op->flags & CL_OP_SIGNED)) return COLONIES_OK;
-    if (prvkey == NULL) return cl_fail(COLONIES_EINVAL, "%s: prvkey is NULL, and the operation is signed", op->name);
-    *key = prvkey;
-    return COLONIES_OK;
+    if (operation == NULL || operation[0] == '\0') return cl_fail(COLONIES_EINVAL, "operation is empty");
+    *op = cl_op_find(operation);
+    if (*op == NULL) return cl_fail(COLONIES_EINVAL, "unknown operation \"%.100s\"", operation);
+    if ((*op)->flags & CL_OP_WEBSOCKET)
+        return cl_fail(COLONIES_EINVAL, "%s is a websocket subscription, which this version does not support",
+                       operation);
+    if ((*op)->flags & CL_OP_SIGNED) {
+        if (prvkey == NULL)
+            return cl_fail(COLONIES_EINVAL, "%s: prvkey is NULL, and the operation is signed", (*op)->name);
+        *key = prvkey;
+    }
+    return build_message(msg, hold_s, *op, params_json);
 }
 
 /* The reply as the registry describes it: "null" for nothing, [] for an empty list. */
@@ -171,11 +173,9 @@ colonies_status colonies_client_call(colonies_client *client, char **out_json, c
     if (timeout_ms < 0) return cl_fail(COLONIES_EINVAL, "timeout_ms is negative");
     const cl_op *op = NULL;
     const char *key = NULL;
-    int rc = find_op(&op, operation);
-    if (rc == 0) rc = signer_of(&key, op, prvkey);
     char *msg = NULL;
     long hold_s = 0;
-    if (rc == 0) rc = build_message(&msg, &hold_s, op, params_json);
+    int rc = prepare(&op, &key, &msg, &hold_s, operation, params_json, prvkey);
     if (rc) return rc;
     /* The server holds some requests open as long as asked: wait that long on top. */
     long timeout = timeout_ms > 0 ? (long)timeout_ms : client->request_timeout_ms + hold_s * 1000;
@@ -240,11 +240,9 @@ colonies_status colonies_request_encode(char **out_json, const char *operation, 
     CL_CHECK_OUT(out_json);
     const cl_op *op = NULL;
     const char *key = NULL;
-    int rc = find_op(&op, operation);
-    if (rc == 0) rc = signer_of(&key, op, prvkey);
     char *msg = NULL;
     long hold_s = 0;
-    if (rc == 0) rc = build_message(&msg, &hold_s, op, params_json);
+    int rc = prepare(&op, &key, &msg, &hold_s, operation, params_json, prvkey);
     if (rc == 0) rc = cl_envelope(out_json, op->msgtype, msg, key);
     free(msg);
     return rc;

@@ -254,8 +254,7 @@ static int peer_closed(const handle *h)
 }
 
 typedef struct {
-    char *data;
-    size_t len, cap;
+    cl_buf body;
     int too_large;
 } buffer;
 
@@ -263,22 +262,11 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
     buffer *b = userdata;
     size_t n = size * nmemb;
-    if (b->len + n + 1 > REPLY_MAX) {
+    if (b->body.len + n + 1 > REPLY_MAX) {
         b->too_large = 1;
         return 0; /* makes curl fail with CURLE_WRITE_ERROR */
     }
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + n + 1) cap *= 2;
-        char *data = realloc(b->data, cap);
-        if (data == NULL) return 0;
-        b->data = data;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, ptr, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-    return n;
+    return cl_buf_add(&b->body, ptr, n) == COLONIES_OK ? n : 0;
 }
 
 /* What the pre-request callback knows of one request. */
@@ -456,14 +444,14 @@ static int attempt(cl_transport *t, cl_response *resp, const cl_request *req, co
         status = a.stale ? cl_fail(COLONIES_ETRANSPORT, "%s: the kept-alive connection was closed by the other end",
                                    req->what)
                          : map_curl_error(rc, errbuf, req, &b, &a, cancelled);
-        free(b.data);
+        free(b.body.data);
         /* A handle whose transfer failed may hold a broken connection: drop it. */
         handle_free(h);
         h = NULL;
     } else {
         curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &resp->status);
-        resp->data = b.data ? b.data : calloc(1, 1);
-        resp->len = b.len;
+        resp->data = b.body.data ? b.body.data : calloc(1, 1);
+        resp->len = b.body.len;
         if (resp->data == NULL) status = cl_fail(COLONIES_ENOMEM, "out of memory");
     }
     curl_slist_free_all(headers);

@@ -58,6 +58,20 @@ def unique(prefix):
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
+def add_executor(client, colony, executortype=None, approve=True):
+    """Adds an executor with a new key to colony (a fixture namespace with name
+    and prvkey), approved unless approve is False; returns (name, prvkey, added)."""
+    crypto = Crypto()
+    key = crypto.prvkey()
+    name = unique("exec")
+    added = client.add_executor({"executorname": name, "executorid": crypto.id(key),
+                                 "colonyname": colony.name,
+                                 "executortype": executortype or unique("type")}, colony.prvkey)
+    if approve:
+        client.approve_executor(colony.name, name, colony.prvkey)
+    return name, key, added
+
+
 @pytest.fixture
 def colony(client, server, crypto):
     """A fresh colony with a new key, removed (with its processes) afterwards."""

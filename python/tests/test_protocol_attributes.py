@@ -5,7 +5,7 @@ against the real server."""
 import pytest
 
 from colonies import Attribute, AttributeType, ForbiddenError, NotFoundError, func_spec
-from conftest import assert_refused, unique
+from conftest import add_executor, assert_refused
 
 
 @pytest.fixture
@@ -50,12 +50,7 @@ def test_get_unknown_attribute(client, executor):
 
 
 def test_add_attribute_refusals(client, colony, executor, running, crypto):
-    key = crypto.prvkey()
-    other = unique("exec")
-    client.add_executor({"executorname": other, "executorid": crypto.id(key),
-                         "colonyname": colony.name, "executortype": executor.type},
-                        colony.prvkey)
-    client.approve_executor(colony.name, other, colony.prvkey)
+    other, key, _ = add_executor(client, colony, executor.type)
     with pytest.raises(ForbiddenError) as e:
         client.add_attribute(running.processid, "k", "v", key)
     assert_refused(e, "addattributemsg", 403,

@@ -7,7 +7,7 @@ import pytest
 import colonies
 
 from colonies import ChannelEntry, ForbiddenError, NotFoundError, func_spec
-from conftest import assert_refused, unique
+from conftest import add_executor, assert_refused
 
 
 @pytest.fixture
@@ -107,12 +107,7 @@ def test_undeclared_and_closed_channels(client, colony, executor, process):
 
 def test_only_the_submitter_or_the_executor_may_use_a_channel(client, colony, executor,
                                                                process, crypto):
-    key = crypto.prvkey()
-    other = unique("exec")
-    client.add_executor({"executorname": other, "executorid": crypto.id(key),
-                         "colonyname": colony.name, "executortype": executor.type},
-                        colony.prvkey)
-    client.approve_executor(colony.name, other, colony.prvkey)
+    other, key, _ = add_executor(client, colony, executor.type)
     with pytest.raises(ForbiddenError) as e:
         client.channel_append(process.processid, "chat", 1, b"x", key)
     assert_refused(e, "channelappendmsg", 403, "Not authorized to write to channel")

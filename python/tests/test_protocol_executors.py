@@ -6,17 +6,11 @@ import pytest
 
 from colonies import (Allocations, Capabilities, ExecutorState, Executor, ExpiredError,
                       ForbiddenError, NotFoundError, PauseStatus, Project, ServerError, func_spec)
-from conftest import assert_refused, not_a_member, unique
+from conftest import add_executor, assert_refused, not_a_member, unique
 
 
 def new_executor(client, colony, crypto, approve=True):
-    key = crypto.prvkey()
-    name, extype = unique("exec"), unique("type")
-    added = client.add_executor({"executorname": name, "executorid": crypto.id(key),
-                                 "colonyname": colony.name, "executortype": extype},
-                                colony.prvkey)
-    if approve:
-        client.approve_executor(colony.name, name, colony.prvkey)
+    _, key, added = add_executor(client, colony, approve=approve)
     return added, key
 
 

@@ -5,17 +5,12 @@ against the real server."""
 import pytest
 
 from colonies import ForbiddenError, Function, NotFoundError, ServerError
-from conftest import assert_refused, not_a_member, unique
+from conftest import add_executor, assert_refused, not_a_member
 
 
 @pytest.fixture
 def second_executor(client, colony, crypto):
-    key = crypto.prvkey()
-    name = unique("exec")
-    client.add_executor({"executorname": name, "executorid": crypto.id(key),
-                         "colonyname": colony.name, "executortype": unique("type")},
-                        colony.prvkey)
-    client.approve_executor(colony.name, name, colony.prvkey)
+    name, key, _ = add_executor(client, colony)
     return name, key
 
 

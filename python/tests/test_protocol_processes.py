@@ -7,7 +7,7 @@ import pytest
 
 from colonies import (Colonies, ExpiredError, ForbiddenError, NotFoundError, Process,
                       ProcessState, ServerError, func_spec)
-from conftest import assert_refused, assert_refused_silently, not_a_member, unique
+from conftest import add_executor, assert_refused, assert_refused_silently, not_a_member, unique
 
 
 def submit(client, executor, *args, **options):
@@ -95,12 +95,7 @@ def test_get_processes_and_list_processes(client, colony, executor, user):
 
 
 def test_get_process_hist(client, colony, executor, crypto):
-    key = crypto.prvkey()
-    other = unique("exec")
-    client.add_executor({"executorname": other, "executorid": crypto.id(key),
-                         "colonyname": colony.name, "executortype": unique("type")},
-                        colony.prvkey)
-    client.approve_executor(colony.name, other, colony.prvkey)
+    other, key, _ = add_executor(client, colony)
     assert client.get_process_hist(colony.name, 60, 0, executor.prvkey) == []
 
     first = submit(client, executor, "first")
@@ -165,12 +160,7 @@ def test_close_failed_and_fail(client, executor):
 
 
 def test_close_by_another_executor_is_refused(client, colony, executor, crypto):
-    key = crypto.prvkey()
-    other = unique("exec")
-    client.add_executor({"executorname": other, "executorid": crypto.id(key),
-                         "colonyname": colony.name, "executortype": executor.type},
-                        colony.prvkey)
-    client.approve_executor(colony.name, other, colony.prvkey)
+    other, key, _ = add_executor(client, colony, executor.type)
     p = submit(client, executor, "x")
     client.assign_process(colony.name, 5, executor.prvkey)
     with pytest.raises(ForbiddenError) as e:
