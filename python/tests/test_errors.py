@@ -114,3 +114,23 @@ def test_environment_helper(monkeypatch, server):
     monkeypatch.delenv("COLONIES_SERVER_HOST")
     with pytest.raises(InvalidArgumentError, match="COLONIES_SERVER_HOST"):
         colonies.colonies_client()
+
+
+def test_strings_with_a_nul_are_refused(client, crypto):
+    key = crypto.prvkey()
+    # In a parameter (sent as JSON) and in an argument the core takes as a C string.
+    with pytest.raises(InvalidArgumentError, match="NUL"):
+        client.get_colony("dev\x00junk", key)
+    with pytest.raises(InvalidArgumentError, match="NUL"):
+        client.get_colony("dev", key + "\x00junk")
+
+
+def test_long_server_messages_cut_inside_a_character_still_decode(client, crypto):
+    # The server echoes the name in its refusal; the detail is cut to fit, and
+    # the cut may fall inside a two-byte character.
+    for name in ("é" * 600, "x" + "é" * 600):
+        with pytest.raises(ForbiddenError) as e:
+            client.get_colony(name, crypto.prvkey())
+        text = str(e.value)
+        assert "Colony with name <" in text and text.endswith("é")
+        assert "\ufffd" not in text  # cut at a whole character, not inside one
