@@ -10,37 +10,39 @@ import (
 
 // Error kinds, for errors.Is; some kinds include others (see kindsByCode).
 var (
-	// ErrInvalidArgument: An argument is missing, malformed or out of range; nothing was sent.
+	// ErrInvalidArgument is COLONIES_EINVAL: An argument is missing, malformed or out of range;
+	// nothing was sent.
 	ErrInvalidArgument = errors.New("colonies: invalid argument")
-	// ErrNoMemory: Out of memory.
+	// ErrNoMemory is COLONIES_ENOMEM: Out of memory.
 	ErrNoMemory = errors.New("colonies: out of memory")
-	// ErrJSON: A JSON argument does not parse or has the wrong shape.
+	// ErrJSON is COLONIES_EJSON: A JSON argument does not parse or has the wrong shape.
 	ErrJSON = errors.New("colonies: malformed JSON argument")
-	// ErrTransport: The server could not be reached: connection refused or reset, name lookup, TLS.
-	// The request did not act.
+	// ErrTransport is COLONIES_ETRANSPORT: The server could not be reached: connection refused or
+	// reset, name lookup, TLS. The request did not act.
 	ErrTransport = errors.New("colonies: transport failure")
-	// ErrTimeout: The server did not answer in time. Only for requests that are safe to send twice, or
-	// that never went out; otherwise EINDOUBT.
+	// ErrTimeout is COLONIES_ETIMEOUT: The server did not answer in time. Only for requests that are
+	// safe to send twice, or that never went out; otherwise EINDOUBT.
 	ErrTimeout = errors.New("colonies: timed out")
-	// ErrServer: The server replied with an error; its message is the detail and its HTTP status is in
-	// colonies_last_http_status().
+	// ErrServer is COLONIES_ESERVER: The server replied with an error; its message is the detail and
+	// its HTTP status is in colonies_last_http_status().
 	ErrServer = errors.New("colonies: server error")
-	// ErrNotFound: The server says the thing asked for does not exist.
+	// ErrNotFound is COLONIES_ENOTFOUND: The server says the thing asked for does not exist.
 	ErrNotFound = errors.New("colonies: not found")
-	// ErrReply: The server's reply is not a Colonies reply.
+	// ErrReply is COLONIES_EREPLY: The server's reply is not a Colonies reply.
 	ErrReply = errors.New("colonies: malformed reply from server")
-	// ErrCrypto: A key or signature is invalid, or signing failed.
+	// ErrCrypto is COLONIES_ECRYPTO: A key or signature is invalid, or signing failed.
 	ErrCrypto = errors.New("colonies: invalid key or signature")
-	// ErrForbidden: The server refused the signer: not the owner, not a member, a bad signature.
+	// ErrForbidden is COLONIES_EFORBIDDEN: The server refused the signer: not the owner, not a member,
+	// a bad signature.
 	ErrForbidden = errors.New("colonies: forbidden")
-	// ErrInDoubt: The request went out but no reply came (the connection died, the call timed out or
-	// was cancelled), and it is not safe to send twice: it may or may not have acted. It was not sent
-	// again; reconcile by reading the server's state.
+	// ErrInDoubt is COLONIES_EINDOUBT: The request went out but no reply came (the connection died,
+	// the call timed out or was cancelled), and it is not safe to send twice: it may or may not have
+	// acted. It was not sent again; reconcile by reading the server's state.
 	ErrInDoubt = errors.New("colonies: outcome unknown")
-	// ErrCancelled: The call was cancelled before it could act.
+	// ErrCancelled is COLONIES_ECANCELLED: The call was cancelled before it could act.
 	ErrCancelled = errors.New("colonies: cancelled")
-	// ErrExpired: The server waited as long as asked and nothing came: assign found no process in its
-	// timeout.
+	// ErrExpired is COLONIES_EEXPIRED: The server waited as long as asked and nothing came: assign
+	// found no process in its timeout.
 	ErrExpired = errors.New("colonies: nothing happened in time")
 )
 
@@ -62,7 +64,7 @@ var kindsByCode = map[int][]error{
 	-13: {ErrExpired},
 }
 
-// ProcessState: The state of a process or a process graph.
+// ProcessState values: The state of a process or a process graph.
 const (
 	ProcessWaiting    = 0  // waiting for an executor
 	ProcessRunning    = 1  // assigned to an executor
@@ -72,7 +74,7 @@ const (
 	ProcessAll        = -1 // every state (only to remove all processes or graphs)
 )
 
-// ExecutorState: The state of an executor.
+// ExecutorState values: The state of an executor.
 const (
 	ExecutorPending      = 0 // added, waiting for approval
 	ExecutorApproved     = 1 // approved: may be assigned processes
@@ -80,7 +82,7 @@ const (
 	ExecutorUnregistered = 3 // removed
 )
 
-// AttributeType: What an attribute holds.
+// AttributeType values: What an attribute holds.
 const (
 	AttributeIn  = 0 // an input
 	AttributeOut = 1 // an output
@@ -88,13 +90,13 @@ const (
 	AttributeEnv = 3 // an environment variable
 )
 
-// Allocations: An executor's resource use per project.
+// Allocations is the server's core.Allocations: An executor's resource use per project.
 type Allocations struct {
 	Projects map[string]Project `json:"projects"`
 }
 
-// Attribute: A key and value attached to a process; attributetype is an AttributeType (0 in, 1 out,
-// 2 err, 3 env).
+// Attribute is the server's core.Attribute: A key and value attached to a process; attributetype is
+// an AttributeType (0 in, 1 out, 2 err, 3 env).
 type Attribute struct {
 	ID                   string `json:"attributeid"`
 	TargetID             string `json:"targetid"`
@@ -106,7 +108,7 @@ type Attribute struct {
 	Value                string `json:"value"`
 }
 
-// BackendInfo: One transport the server offers.
+// BackendInfo is the server's core.BackendInfo: One transport the server offers.
 type BackendInfo struct {
 	Type     string `json:"type"`
 	Port     int    `json:"port"`
@@ -115,7 +117,8 @@ type BackendInfo struct {
 	Insecure bool   `json:"insecure,omitempty"`
 }
 
-// Blueprint: A desired state of something a reconciler executor manages.
+// Blueprint is the server's core.Blueprint: A desired state of something a reconciler executor
+// manages.
 type Blueprint struct {
 	ID       string            `json:"blueprintid"`
 	Kind     string            `json:"kind"`
@@ -124,8 +127,8 @@ type Blueprint struct {
 	Status   map[string]any    `json:"status,omitempty"`
 }
 
-// BlueprintDefinition: The kind of a blueprint: its names, schema and the handler that reconciles
-// it.
+// BlueprintDefinition is the server's core.BlueprintDefinition: The kind of a blueprint: its names,
+// schema and the handler that reconciles it.
 type BlueprintDefinition struct {
 	ID       string                  `json:"blueprintdefinitionid"`
 	Kind     string                  `json:"kind"`
@@ -133,7 +136,8 @@ type BlueprintDefinition struct {
 	Spec     BlueprintDefinitionSpec `json:"spec"`
 }
 
-// BlueprintDefinitionNames: The names of a blueprint kind.
+// BlueprintDefinitionNames is the server's core.BlueprintDefinitionNames: The names of a blueprint
+// kind.
 type BlueprintDefinitionNames struct {
 	Kind       string   `json:"kind"`
 	ListKind   string   `json:"listKind"`
@@ -142,7 +146,8 @@ type BlueprintDefinitionNames struct {
 	ShortNames []string `json:"shortNames,omitempty"`
 }
 
-// BlueprintDefinitionSpec: What a blueprint definition defines.
+// BlueprintDefinitionSpec is the server's core.BlueprintDefinitionSpec: What a blueprint definition
+// defines.
 type BlueprintDefinitionSpec struct {
 	Group   string                   `json:"group"`
 	Version string                   `json:"version"`
@@ -152,7 +157,7 @@ type BlueprintDefinitionSpec struct {
 	Handler HandlerSpec              `json:"handler"`
 }
 
-// BlueprintHistory: One recorded change of a blueprint.
+// BlueprintHistory is the server's core.BlueprintHistory: One recorded change of a blueprint.
 type BlueprintHistory struct {
 	ID          string         `json:"historyid"`
 	BlueprintID string         `json:"blueprintid"`
@@ -167,7 +172,8 @@ type BlueprintHistory struct {
 	ChangeType  string         `json:"changetype"`
 }
 
-// BlueprintMetadata: A blueprint's name, colony, location, labels and generation.
+// BlueprintMetadata is the server's core.BlueprintMetadata: A blueprint's name, colony, location,
+// labels and generation.
 type BlueprintMetadata struct {
 	Name                      string            `json:"name"`
 	ColonyName                string            `json:"colonyname"`
@@ -181,13 +187,13 @@ type BlueprintMetadata struct {
 	LastReconciliationTime    time.Time         `json:"lastReconciliationTime,omitempty"`
 }
 
-// Capabilities: The hardware and software an executor offers.
+// Capabilities is the server's core.Capabilities: The hardware and software an executor offers.
 type Capabilities struct {
 	Hardware []Hardware `json:"hardware"`
 	Software []Software `json:"software"`
 }
 
-// ChannelEntry: One message in a process channel.
+// ChannelEntry is the server's channel.MsgEntry: One message in a process channel.
 type ChannelEntry struct {
 	Sequence  int64     `json:"sequence"`
 	InReplyTo int64     `json:"inreplyto,omitempty"`
@@ -198,13 +204,13 @@ type ChannelEntry struct {
 	Error     string    `json:"error,omitempty"`
 }
 
-// Cluster: The server cluster: its nodes and its leader.
+// Cluster is the server's cluster.Config: The server cluster: its nodes and its leader.
 type Cluster struct {
 	Nodes  []ClusterNode `json:"nodes"`
 	Leader ClusterNode   `json:"leader"`
 }
 
-// ClusterNode: One server of the cluster.
+// ClusterNode is the server's cluster.Node: One server of the cluster.
 type ClusterNode struct {
 	Name           string `json:"name"`
 	Host           string `json:"host"`
@@ -214,14 +220,15 @@ type ClusterNode struct {
 	APIPort        int    `json:"apiport"`
 }
 
-// Colony: A colony: a group of executors and users and the processes they run. colonyid is the id
-// of its owner's key.
+// Colony is the server's core.Colony: A colony: a group of executors and users and the processes
+// they run. colonyid is the id of its owner's key.
 type Colony struct {
 	ID   string `json:"colonyid"`
 	Name string `json:"name"`
 }
 
-// Conditions: Where a process may run: colony, executor type or names, resources, dependencies.
+// Conditions is the server's core.Conditions: Where a process may run: colony, executor type or
+// names, resources, dependencies.
 type Conditions struct {
 	ColonyName       string   `json:"colonyname"`
 	ExecutorNames    []string `json:"executornames"`
@@ -238,13 +245,14 @@ type Conditions struct {
 	WallTime         int64    `json:"walltime"`
 }
 
-// ConflictResolution: Which side wins when a synced file changed on both.
+// ConflictResolution is the server's core.ConflictResolution: Which side wins when a synced file
+// changed on both.
 type ConflictResolution struct {
 	OnStart OnStart `json:"onstart"`
 	OnClose OnClose `json:"onclose"`
 }
 
-// Cron: A workflow the server submits on a schedule.
+// Cron is the server's core.Cron: A workflow the server submits on a schedule.
 type Cron struct {
 	ID                      string    `json:"cronid"`
 	InitiatorID             string    `json:"initiatorid"`
@@ -262,7 +270,8 @@ type Cron struct {
 	CheckerPeriod           int       `json:"checkerperiod"`
 }
 
-// Executor: A worker that is assigned processes. executorid is the id of its key.
+// Executor is the server's core.Executor: A worker that is assigned processes. executorid is the id
+// of its key.
 type Executor struct {
 	ID                string       `json:"executorid"`
 	Type              string       `json:"executortype"`
@@ -279,7 +288,8 @@ type Executor struct {
 	BlueprintGen      int64        `json:"blueprintgen,omitempty"`
 }
 
-// File: A file's metadata in the colony file system; its bytes live in S3.
+// File is the server's core.File: A file's metadata in the colony file system; its bytes live in
+// S3.
 type File struct {
 	ID             string    `json:"fileid"`
 	ColonyName     string    `json:"colonyname"`
@@ -293,7 +303,7 @@ type File struct {
 	Added          time.Time `json:"added"`
 }
 
-// FileData: The latest version of one file under a label.
+// FileData is the server's core.FileData: The latest version of one file under a label.
 type FileData struct {
 	Name       string `json:"name"`
 	Checksum   string `json:"checksum"`
@@ -301,20 +311,22 @@ type FileData struct {
 	S3Filename string `json:"s3filename"`
 }
 
-// FileLabel: A file label and how many files it holds.
+// FileLabel is the server's core.Label: A file label and how many files it holds.
 type FileLabel struct {
 	Name  string `json:"name"`
 	Files int    `json:"files"`
 }
 
-// Filesystem: The files a process needs: snapshots to mount and directories to sync.
+// Filesystem is the server's core.Filesystem: The files a process needs: snapshots to mount and
+// directories to sync.
 type Filesystem struct {
 	Mount          string          `json:"mount"`
 	SnapshotMounts []SnapshotMount `json:"snapshots"`
 	SyncDirMounts  []SyncDirMount  `json:"dirs"`
 }
 
-// Function: A function an executor offers, with statistics of its runs.
+// Function is the server's core.Function: A function an executor offers, with statistics of its
+// runs.
 type Function struct {
 	FunctionID   string        `json:"functionid"`
 	ExecutorName string        `json:"executorname"`
@@ -333,7 +345,7 @@ type Function struct {
 	LocationName string        `json:"locationname,omitempty"`
 }
 
-// FunctionArg: One documented argument of a function.
+// FunctionArg is the server's core.FunctionArg: One documented argument of a function.
 type FunctionArg struct {
 	Name        string   `json:"name"`
 	Type        string   `json:"type"`
@@ -342,7 +354,8 @@ type FunctionArg struct {
 	Enum        []string `json:"enum,omitempty"`
 }
 
-// FunctionSpec: A function specification: what to run, with what, and where.
+// FunctionSpec is the server's core.FunctionSpec: A function specification: what to run, with what,
+// and where.
 type FunctionSpec struct {
 	NodeName    string            `json:"nodename"`
 	FuncName    string            `json:"funcname"`
@@ -359,7 +372,7 @@ type FunctionSpec struct {
 	Channels    []string          `json:"channels,omitempty"`
 }
 
-// GPU: GPUs, offered by an executor or required by a process.
+// GPU is the server's core.GPU: GPUs, offered by an executor or required by a process.
 type GPU struct {
 	Name      string `json:"name"`
 	Memory    string `json:"mem"`
@@ -367,7 +380,8 @@ type GPU struct {
 	NodeCount int    `json:"nodecount"`
 }
 
-// Generator: A workflow the server submits when enough arguments have been packed.
+// Generator is the server's core.Generator: A workflow the server submits when enough arguments
+// have been packed.
 type Generator struct {
 	ID            string    `json:"generatorid"`
 	InitiatorID   string    `json:"initiatorid"`
@@ -383,7 +397,7 @@ type Generator struct {
 	CheckerPeriod int       `json:"checkerperiod"`
 }
 
-// GraphEdge: An edge of a process graph, for drawing it.
+// GraphEdge is the server's core.Edge: An edge of a process graph, for drawing it.
 type GraphEdge struct {
 	ID       string `json:"id"`
 	Source   string `json:"source"`
@@ -391,7 +405,7 @@ type GraphEdge struct {
 	Animated bool   `json:"animated"`
 }
 
-// GraphNode: A node of a process graph, for drawing it.
+// GraphNode is the server's core.GraphNode: A node of a process graph, for drawing it.
 type GraphNode struct {
 	ID       string         `json:"id"`
 	Data     GraphNodeData  `json:"data"`
@@ -400,25 +414,26 @@ type GraphNode struct {
 	Style    GraphNodeStyle `json:"style"`
 }
 
-// GraphNodeData: The label of a drawn graph node.
+// GraphNodeData is the server's core.Data: The label of a drawn graph node.
 type GraphNodeData struct {
 	Label string `json:"label"`
 }
 
-// GraphNodeStyle: The colours of a drawn graph node.
+// GraphNodeStyle is the server's core.Style: The colours of a drawn graph node.
 type GraphNodeStyle struct {
 	Color      string `json:"color"`
 	Background string `json:"background"`
 }
 
-// HandlerSpec: The executor type and function that reconcile a blueprint kind.
+// HandlerSpec is the server's core.HandlerSpec: The executor type and function that reconcile a
+// blueprint kind.
 type HandlerSpec struct {
 	ExecutorType      string `json:"executorType"`
 	FunctionName      string `json:"functionName"`
 	ReconcileInterval int    `json:"reconcileInterval,omitempty"`
 }
 
-// Hardware: One kind of machine an executor runs on.
+// Hardware is the server's core.Hardware: One kind of machine an executor runs on.
 type Hardware struct {
 	Model        string   `json:"model"`
 	Nodes        int      `json:"nodes"`
@@ -432,7 +447,7 @@ type Hardware struct {
 	Network      []string `json:"network"`
 }
 
-// Location: A named place executors and blueprints can be at.
+// Location is the server's core.Location: A named place executors and blueprints can be at.
 type Location struct {
 	ID          string  `json:"locationid"`
 	Name        string  `json:"name"`
@@ -442,7 +457,8 @@ type Location struct {
 	Lat         float64 `json:"lat"`
 }
 
-// Log: One log line of a process or an executor; timestamp in Unix nanoseconds.
+// Log is the server's core.Log: One log line of a process or an executor; timestamp in Unix
+// nanoseconds.
 type Log struct {
 	ProcessID    string `json:"processid"`
 	ColonyName   string `json:"colonyname"`
@@ -451,31 +467,31 @@ type Log struct {
 	Timestamp    int64  `json:"timestamp"`
 }
 
-// OnClose: Conflict resolution when a process closes.
+// OnClose is the server's core.OnClose: Conflict resolution when a process closes.
 type OnClose struct {
 	KeepLocal bool `json:"keeplocal"`
 }
 
-// OnStart: Conflict resolution when a process starts.
+// OnStart is the server's core.OnStart: Conflict resolution when a process starts.
 type OnStart struct {
 	KeepLocal bool `json:"keeplocal"`
 }
 
-// PauseStatus: Whether a colony's assignments are paused.
+// PauseStatus is the server's rpc.PauseStatusReplyMsg: Whether a colony's assignments are paused.
 type PauseStatus struct {
 	MsgType    string `json:"msgtype"`
 	ColonyName string `json:"colonyname"`
 	IsPaused   bool   `json:"ispaused"`
 }
 
-// Position: Where a graph node is drawn.
+// Position is the server's core.Position: Where a graph node is drawn.
 type Position struct {
 	X int `json:"x"`
 	Y int `json:"y"`
 }
 
-// Process: A function spec submitted for execution, and its state (0 waiting, 1 running, 2
-// successful, 3 failed, 4 cancelled).
+// Process is the server's core.Process: A function spec submitted for execution, and its state (0
+// waiting, 1 running, 2 successful, 3 failed, 4 cancelled).
 type Process struct {
 	ID                 string       `json:"processid"`
 	InitiatorID        string       `json:"initiatorid"`
@@ -501,7 +517,7 @@ type Process struct {
 	Errors             []string     `json:"errors"`
 }
 
-// ProcessGraph: A workflow's processes and their dependencies.
+// ProcessGraph is the server's core.ProcessGraph: A workflow's processes and their dependencies.
 type ProcessGraph struct {
 	ID             string      `json:"processgraphid"`
 	InitiatorID    string      `json:"initiatorid"`
@@ -517,7 +533,7 @@ type ProcessGraph struct {
 	Edges          []GraphEdge `json:"edges"`
 }
 
-// Project: The resources allocated to and used by one project.
+// Project is the server's core.Project: The resources allocated to and used by one project.
 type Project struct {
 	AllocatedCPU     int64 `json:"allocatedcpu"`
 	UsedCPU          int64 `json:"usedcpu"`
@@ -527,13 +543,13 @@ type Project struct {
 	UsedStorage      int64 `json:"usedstorage"`
 }
 
-// Reference: Where a file's bytes are stored.
+// Reference is the server's core.Reference: Where a file's bytes are stored.
 type Reference struct {
 	Protocol string   `json:"protocol"`
 	S3Object S3Object `json:"s3object"`
 }
 
-// S3Object: An object in S3.
+// S3Object is the server's core.S3Object: An object in S3.
 type S3Object struct {
 	Server        string `json:"server"`
 	Port          int    `json:"port"`
@@ -547,7 +563,7 @@ type S3Object struct {
 	Bucket        string `json:"bucket"`
 }
 
-// SchemaProperty: One property of a blueprint schema.
+// SchemaProperty is the server's core.SchemaProperty: One property of a blueprint schema.
 type SchemaProperty struct {
 	Type        string                    `json:"type,omitempty"`
 	Description string                    `json:"description,omitempty"`
@@ -557,21 +573,21 @@ type SchemaProperty struct {
 	Items       *SchemaProperty           `json:"items,omitempty"`
 }
 
-// ServerInfo: Public information about the server.
+// ServerInfo is the server's core.ServerInfo: Public information about the server.
 type ServerInfo struct {
 	BuildVersion string        `json:"buildversion"`
 	BuildTime    string        `json:"buildtime"`
 	Backends     []BackendInfo `json:"backends"`
 }
 
-// ServerVersion: The server's build version and time.
+// ServerVersion is the server's rpc.VersionMsg: The server's build version and time.
 type ServerVersion struct {
 	BuildVersion string `json:"buildversion"`
 	BuildTime    string `json:"buildtime"`
 	MsgType      string `json:"msgtype"`
 }
 
-// Snapshot: A frozen set of file versions under a label.
+// Snapshot is the server's core.Snapshot: A frozen set of file versions under a label.
 type Snapshot struct {
 	ID         string    `json:"snapshotid"`
 	ColonyName string    `json:"colonyname"`
@@ -581,7 +597,7 @@ type Snapshot struct {
 	Added      time.Time `json:"added"`
 }
 
-// SnapshotMount: A snapshot a process mounts.
+// SnapshotMount is the server's core.SnapshotMount: A snapshot a process mounts.
 type SnapshotMount struct {
 	SnapshotID  string `json:"snapshotid"`
 	Label       string `json:"label"`
@@ -590,14 +606,15 @@ type SnapshotMount struct {
 	KeepSnaphot bool   `json:"keepsnapshot"`
 }
 
-// Software: Software an executor offers.
+// Software is the server's core.Software: Software an executor offers.
 type Software struct {
 	Name    string `json:"name"`
 	Type    string `json:"type"`
 	Version string `json:"version"`
 }
 
-// Statistics: Counts of colonies, executors, processes and workflows.
+// Statistics is the server's core.Statistics: Counts of colonies, executors, processes and
+// workflows.
 type Statistics struct {
 	Colonies              int `json:"colonies"`
 	Executors             int `json:"executors"`
@@ -615,7 +632,7 @@ type Statistics struct {
 	CancelledWorkflows    int `json:"cancelledworkflows"`
 }
 
-// SyncDirMount: A directory a process syncs with a label.
+// SyncDirMount is the server's core.SyncDirMount: A directory a process syncs with a label.
 type SyncDirMount struct {
 	Label              string             `json:"label"`
 	Dir                string             `json:"dir"`
@@ -623,7 +640,7 @@ type SyncDirMount struct {
 	ConflictResolution ConflictResolution `json:"onconflicts"`
 }
 
-// User: A user of a colony. userid is the id of its key.
+// User is the server's core.User: A user of a colony. userid is the id of its key.
 type User struct {
 	ColonyName string `json:"colonyname"`
 	ID         string `json:"userid"`
@@ -632,48 +649,53 @@ type User struct {
 	Phone      string `json:"phone"`
 }
 
-// ValidationSchema: The schema a blueprint's spec must satisfy.
+// ValidationSchema is the server's core.ValidationSchema: The schema a blueprint's spec must
+// satisfy.
 type ValidationSchema struct {
 	Type       string                    `json:"type,omitempty"`
 	Properties map[string]SchemaProperty `json:"properties,omitempty"`
 	Required   []string                  `json:"required,omitempty"`
 }
 
-// WorkflowSpec: A workflow: function specs whose dependencies name other specs' nodenames.
+// WorkflowSpec is the server's core.WorkflowSpec: A workflow: function specs whose dependencies
+// name other specs' nodenames.
 type WorkflowSpec struct {
 	ColonyName    string         `json:"colonyname"`
 	FunctionSpecs []FunctionSpec `json:"functionspecs"`
 }
 
-// WithTLS: use https (default false).
+// WithTLS sets the client option tls: use https (default false).
 func WithTLS(v bool) Option {
 	return func(o map[string]any) { o["tls"] = v }
 }
 
-// WithVerifyTLS: verify the server's certificate and host name; turn off only against a test server
-// (default true).
+// WithVerifyTLS sets the client option verify_tls: verify the server's certificate and host name;
+// turn off only against a test server (default true).
 func WithVerifyTLS(v bool) Option {
 	return func(o map[string]any) { o["verify_tls"] = v }
 }
 
-// WithCABundle: a PEM file of the CAs to trust, instead of the system's (default null).
+// WithCABundle sets the client option ca_bundle: a PEM file of the CAs to trust, instead of the
+// system's (default null).
 func WithCABundle(v string) Option {
 	return func(o map[string]any) { o["ca_bundle"] = v }
 }
 
-// WithConnectTimeout: seconds to establish a connection (default 10 s).
+// WithConnectTimeout sets the client option connect_timeout: seconds to establish a connection
+// (default 10 s).
 func WithConnectTimeout(d time.Duration) Option {
 	return func(o map[string]any) { o["connect_timeout"] = d.Seconds() }
 }
 
-// WithRequestTimeout: seconds for a whole request; an operation the server holds open (assign) gets
-// its own wait on top (default 60 s).
+// WithRequestTimeout sets the client option request_timeout: seconds for a whole request; an
+// operation the server holds open (assign) gets its own wait on top (default 60 s).
 func WithRequestTimeout(d time.Duration) Option {
 	return func(o map[string]any) { o["request_timeout"] = d.Seconds() }
 }
 
-// WithMaxIdle: seconds a kept-alive connection may stay idle and still be reused; keep it below the
-// idle timeout of the server (120 s) and of any proxy in between (default 50 s).
+// WithMaxIdle sets the client option max_idle: seconds a kept-alive connection may stay idle and
+// still be reused; keep it below the idle timeout of the server (120 s) and of any proxy in between
+// (default 50 s).
 func WithMaxIdle(d time.Duration) Option {
 	return func(o map[string]any) { o["max_idle"] = d.Seconds() }
 }
@@ -744,7 +766,8 @@ type Environment struct {
 	ServerPrvKey string `json:"server_prvkey,omitempty"`
 }
 
-// AddAttribute: Attaches an attribute to a process. (addattributemsg, signed by: executor)
+// AddAttribute runs the operation add_attribute (addattributemsg, signed by: executor). Attaches an
+// attribute to a process.
 func (c *Client) AddAttribute(ctx context.Context, attribute Attribute, prvkey string) (*Attribute, error) {
 	var out *Attribute
 	err := c.invoke(ctx, "add_attribute", &struct {
@@ -753,8 +776,8 @@ func (c *Client) AddAttribute(ctx context.Context, attribute Attribute, prvkey s
 	return out, err
 }
 
-// AddBlueprint: Adds a blueprint of a defined kind (the colony owner may too). (addblueprintmsg,
-// signed by: member)
+// AddBlueprint runs the operation add_blueprint (addblueprintmsg, signed by: member). Adds a
+// blueprint of a defined kind (the colony owner may too).
 func (c *Client) AddBlueprint(ctx context.Context, blueprint Blueprint, prvkey string) (*Blueprint, error) {
 	var out *Blueprint
 	err := c.invoke(ctx, "add_blueprint", &struct {
@@ -763,7 +786,8 @@ func (c *Client) AddBlueprint(ctx context.Context, blueprint Blueprint, prvkey s
 	return out, err
 }
 
-// AddBlueprintDefinition: Adds a blueprint kind. (addblueprintdefinitionmsg, signed by: colony)
+// AddBlueprintDefinition runs the operation add_blueprint_definition (addblueprintdefinitionmsg,
+// signed by: colony). Adds a blueprint kind.
 func (c *Client) AddBlueprintDefinition(ctx context.Context, blueprintdefinition BlueprintDefinition, prvkey string) (*BlueprintDefinition, error) {
 	var out *BlueprintDefinition
 	err := c.invoke(ctx, "add_blueprint_definition", &struct {
@@ -772,8 +796,9 @@ func (c *Client) AddBlueprintDefinition(ctx context.Context, blueprintdefinition
 	return out, err
 }
 
-// AddChild: Adds a process to the running workflow of parentprocessid (MapReduce); with insert,
-// between the parent and its children. (addchildmsg, signed by: executor)
+// AddChild runs the operation add_child (addchildmsg, signed by: executor). Adds a process to the
+// running workflow of parentprocessid (MapReduce); with insert, between the parent and its
+// children.
 func (c *Client) AddChild(ctx context.Context, processgraphid string, parentprocessid string, childprocessid string, spec FunctionSpec, insert bool, prvkey string) (*Process, error) {
 	var out *Process
 	err := c.invoke(ctx, "add_child", &struct {
@@ -786,7 +811,7 @@ func (c *Client) AddChild(ctx context.Context, processgraphid string, parentproc
 	return out, err
 }
 
-// AddColony: Adds a colony. (addcolonymsg, signed by: server)
+// AddColony runs the operation add_colony (addcolonymsg, signed by: server). Adds a colony.
 func (c *Client) AddColony(ctx context.Context, colony Colony, prvkey string) (*Colony, error) {
 	var out *Colony
 	err := c.invoke(ctx, "add_colony", &struct {
@@ -795,8 +820,8 @@ func (c *Client) AddColony(ctx context.Context, colony Colony, prvkey string) (*
 	return out, err
 }
 
-// AddCron: Adds a cron: a workflow submitted on a cron expression (interval -1) or every interval
-// seconds. (addcronmsg, signed by: member)
+// AddCron runs the operation add_cron (addcronmsg, signed by: member). Adds a cron: a workflow
+// submitted on a cron expression (interval -1) or every interval seconds.
 func (c *Client) AddCron(ctx context.Context, cron Cron, prvkey string) (*Cron, error) {
 	var out *Cron
 	err := c.invoke(ctx, "add_cron", &struct {
@@ -805,7 +830,8 @@ func (c *Client) AddCron(ctx context.Context, cron Cron, prvkey string) (*Cron, 
 	return out, err
 }
 
-// AddExecutor: Adds an executor, pending approval. (addexecutormsg, signed by: colony)
+// AddExecutor runs the operation add_executor (addexecutormsg, signed by: colony). Adds an
+// executor, pending approval.
 func (c *Client) AddExecutor(ctx context.Context, executor Executor, prvkey string) (*Executor, error) {
 	var out *Executor
 	err := c.invoke(ctx, "add_executor", &struct {
@@ -814,8 +840,8 @@ func (c *Client) AddExecutor(ctx context.Context, executor Executor, prvkey stri
 	return out, err
 }
 
-// AddExecutorLog: Adds a log line of the calling executor's own. (addexecutorlogmsg, signed by:
-// executor)
+// AddExecutorLog runs the operation add_executor_log (addexecutorlogmsg, signed by: executor). Adds
+// a log line of the calling executor's own.
 func (c *Client) AddExecutorLog(ctx context.Context, colonyname string, executorname string, message string, prvkey string) error {
 	return c.invoke(ctx, "add_executor_log", &struct {
 		Colonyname   string `json:"colonyname"`
@@ -824,8 +850,8 @@ func (c *Client) AddExecutorLog(ctx context.Context, colonyname string, executor
 	}{colonyname, executorname, message}, prvkey, nil)
 }
 
-// AddFile: Adds a version of a file's metadata (its bytes are in S3). (addfilemsg, signed by:
-// member)
+// AddFile runs the operation add_file (addfilemsg, signed by: member). Adds a version of a file's
+// metadata (its bytes are in S3).
 func (c *Client) AddFile(ctx context.Context, file File, prvkey string) (*File, error) {
 	var out *File
 	err := c.invoke(ctx, "add_file", &struct {
@@ -834,8 +860,8 @@ func (c *Client) AddFile(ctx context.Context, file File, prvkey string) (*File, 
 	return out, err
 }
 
-// AddFunction: Registers a function the executor named in fun offers. (addfunctionmsg, signed by:
-// executor)
+// AddFunction runs the operation add_function (addfunctionmsg, signed by: executor). Registers a
+// function the executor named in fun offers.
 func (c *Client) AddFunction(ctx context.Context, fun Function, prvkey string) (*Function, error) {
 	var out *Function
 	err := c.invoke(ctx, "add_function", &struct {
@@ -844,8 +870,9 @@ func (c *Client) AddFunction(ctx context.Context, fun Function, prvkey string) (
 	return out, err
 }
 
-// AddGenerator: Adds a generator: a workflow submitted with the packed arguments once trigger of
-// them have been packed, or timeout seconds after the first. (addgeneratormsg, signed by: member)
+// AddGenerator runs the operation add_generator (addgeneratormsg, signed by: member). Adds a
+// generator: a workflow submitted with the packed arguments once trigger of them have been packed,
+// or timeout seconds after the first.
 func (c *Client) AddGenerator(ctx context.Context, generator Generator, prvkey string) (*Generator, error) {
 	var out *Generator
 	err := c.invoke(ctx, "add_generator", &struct {
@@ -854,7 +881,7 @@ func (c *Client) AddGenerator(ctx context.Context, generator Generator, prvkey s
 	return out, err
 }
 
-// AddLocation: Adds a location. (addlocationmsg, signed by: colony)
+// AddLocation runs the operation add_location (addlocationmsg, signed by: colony). Adds a location.
 func (c *Client) AddLocation(ctx context.Context, location Location, prvkey string) (*Location, error) {
 	var out *Location
 	err := c.invoke(ctx, "add_location", &struct {
@@ -863,7 +890,8 @@ func (c *Client) AddLocation(ctx context.Context, location Location, prvkey stri
 	return out, err
 }
 
-// AddLog: Adds a log line to a running process. (addlogmsg, signed by: executor)
+// AddLog runs the operation add_log (addlogmsg, signed by: executor). Adds a log line to a running
+// process.
 func (c *Client) AddLog(ctx context.Context, processid string, message string, prvkey string) error {
 	return c.invoke(ctx, "add_log", &struct {
 		Processid string `json:"processid"`
@@ -871,7 +899,7 @@ func (c *Client) AddLog(ctx context.Context, processid string, message string, p
 	}{processid, message}, prvkey, nil)
 }
 
-// AddUser: Adds a user to a colony. (addusermsg, signed by: colony)
+// AddUser runs the operation add_user (addusermsg, signed by: colony). Adds a user to a colony.
 func (c *Client) AddUser(ctx context.Context, user User, prvkey string) (*User, error) {
 	var out *User
 	err := c.invoke(ctx, "add_user", &struct {
@@ -880,7 +908,8 @@ func (c *Client) AddUser(ctx context.Context, user User, prvkey string) (*User, 
 	return out, err
 }
 
-// ApproveExecutor: Approves an executor. (approveexecutormsg, signed by: colony)
+// ApproveExecutor runs the operation approve_executor (approveexecutormsg, signed by: colony).
+// Approves an executor.
 func (c *Client) ApproveExecutor(ctx context.Context, colonyname string, executorname string, prvkey string) error {
 	return c.invoke(ctx, "approve_executor", &struct {
 		Colonyname   string `json:"colonyname"`
@@ -888,8 +917,8 @@ func (c *Client) ApproveExecutor(ctx context.Context, colonyname string, executo
 	}{colonyname, executorname}, prvkey, nil)
 }
 
-// AssignProcess: Waits up to timeout seconds for a process the calling executor may run and assigns
-// it. (assignprocessmsg, signed by: executor)
+// AssignProcess runs the operation assign_process (assignprocessmsg, signed by: executor). Waits up
+// to timeout seconds for a process the calling executor may run and assigns it.
 func (c *Client) AssignProcess(ctx context.Context, colonyname string, timeout int, availablecpu string, availablemem string, prvkey string) (*Process, error) {
 	var out *Process
 	err := c.invoke(ctx, "assign_process", &struct {
@@ -901,24 +930,24 @@ func (c *Client) AssignProcess(ctx context.Context, colonyname string, timeout i
 	return out, err
 }
 
-// CancelProcess: Cancels a waiting or running process that is not part of a workflow.
-// (cancelprocessmsg, signed by: member)
+// CancelProcess runs the operation cancel_process (cancelprocessmsg, signed by: member). Cancels a
+// waiting or running process that is not part of a workflow.
 func (c *Client) CancelProcess(ctx context.Context, processid string, prvkey string) error {
 	return c.invoke(ctx, "cancel_process", &struct {
 		Processid string `json:"processid"`
 	}{processid}, prvkey, nil)
 }
 
-// CancelProcessGraph: Cancels a workflow's waiting and running processes. (cancelprocessgraphmsg,
-// signed by: member)
+// CancelProcessGraph runs the operation cancel_process_graph (cancelprocessgraphmsg, signed by:
+// member). Cancels a workflow's waiting and running processes.
 func (c *Client) CancelProcessGraph(ctx context.Context, processgraphid string, prvkey string) error {
 	return c.invoke(ctx, "cancel_process_graph", &struct {
 		Processgraphid string `json:"processgraphid"`
 	}{processgraphid}, prvkey, nil)
 }
 
-// ChangeColonyID: Makes colonyid (the id of a new key) the colony owner's. (changecolonyidmsg,
-// signed by: colony)
+// ChangeColonyID runs the operation change_colony_id (changecolonyidmsg, signed by: colony). Makes
+// colonyid (the id of a new key) the colony owner's.
 func (c *Client) ChangeColonyID(ctx context.Context, colonyname string, colonyid string, prvkey string) error {
 	return c.invoke(ctx, "change_colony_id", &struct {
 		Colonyname string `json:"colonyname"`
@@ -926,8 +955,8 @@ func (c *Client) ChangeColonyID(ctx context.Context, colonyname string, colonyid
 	}{colonyname, colonyid}, prvkey, nil)
 }
 
-// ChangeExecutorID: Makes executorid (the id of a new key) the calling executor's.
-// (changeexecutoridmsg, signed by: executor)
+// ChangeExecutorID runs the operation change_executor_id (changeexecutoridmsg, signed by:
+// executor). Makes executorid (the id of a new key) the calling executor's.
 func (c *Client) ChangeExecutorID(ctx context.Context, colonyname string, executorid string, prvkey string) error {
 	return c.invoke(ctx, "change_executor_id", &struct {
 		Colonyname string `json:"colonyname"`
@@ -935,16 +964,16 @@ func (c *Client) ChangeExecutorID(ctx context.Context, colonyname string, execut
 	}{colonyname, executorid}, prvkey, nil)
 }
 
-// ChangeServerID: Makes serverid (the id of a new key) the server owner's. (changeserveridmsg,
-// signed by: server)
+// ChangeServerID runs the operation change_server_id (changeserveridmsg, signed by: server). Makes
+// serverid (the id of a new key) the server owner's.
 func (c *Client) ChangeServerID(ctx context.Context, serverid string, prvkey string) error {
 	return c.invoke(ctx, "change_server_id", &struct {
 		Serverid string `json:"serverid"`
 	}{serverid}, prvkey, nil)
 }
 
-// ChangeUserID: Makes userid (the id of a new key) the calling user's. (changeuseridmsg, signed by:
-// user)
+// ChangeUserID runs the operation change_user_id (changeuseridmsg, signed by: user). Makes userid
+// (the id of a new key) the calling user's.
 func (c *Client) ChangeUserID(ctx context.Context, colonyname string, userid string, prvkey string) error {
 	return c.invoke(ctx, "change_user_id", &struct {
 		Colonyname string `json:"colonyname"`
@@ -952,8 +981,9 @@ func (c *Client) ChangeUserID(ctx context.Context, colonyname string, userid str
 	}{colonyname, userid}, prvkey, nil)
 }
 
-// ChannelAppend: Appends a message to a process channel (a name the spec's channels list). The
-// caller must be the process's submitter or its executor. (channelappendmsg, signed by: member)
+// ChannelAppend runs the operation channel_append (channelappendmsg, signed by: member). Appends a
+// message to a process channel (a name the spec's channels list). The caller must be the process's
+// submitter or its executor.
 func (c *Client) ChannelAppend(ctx context.Context, processid string, name string, sequence int64, inreplyto int64, payload []byte, payloadtype string, prvkey string) error {
 	return c.invoke(ctx, "channel_append", &struct {
 		Processid   string `json:"processid"`
@@ -965,8 +995,8 @@ func (c *Client) ChannelAppend(ctx context.Context, processid string, name strin
 	}{processid, name, sequence, inreplyto, payload, payloadtype}, prvkey, nil)
 }
 
-// ChannelRead: Reads a process channel from position afterseq (0: from the start), up to limit
-// messages (0: all). (channelreadmsg, signed by: member)
+// ChannelRead runs the operation channel_read (channelreadmsg, signed by: member). Reads a process
+// channel from position afterseq (0: from the start), up to limit messages (0: all).
 func (c *Client) ChannelRead(ctx context.Context, processid string, name string, afterseq int64, limit int, prvkey string) ([]ChannelEntry, error) {
 	var out []ChannelEntry
 	err := c.invoke(ctx, "channel_read", &struct {
@@ -978,7 +1008,8 @@ func (c *Client) ChannelRead(ctx context.Context, processid string, name string,
 	return out, err
 }
 
-// CloseFailed: Closes a process as failed with its errors. (closefailedmsg, signed by: executor)
+// CloseFailed runs the operation close_failed (closefailedmsg, signed by: executor). Closes a
+// process as failed with its errors.
 func (c *Client) CloseFailed(ctx context.Context, processid string, errors_ []string, prvkey string) error {
 	return c.invoke(ctx, "close_failed", &struct {
 		Processid string   `json:"processid"`
@@ -986,8 +1017,8 @@ func (c *Client) CloseFailed(ctx context.Context, processid string, errors_ []st
 	}{processid, errors_}, prvkey, nil)
 }
 
-// CloseSuccessful: Closes a process as successful with its output. (closesuccessfulmsg, signed by:
-// executor)
+// CloseSuccessful runs the operation close_successful (closesuccessfulmsg, signed by: executor).
+// Closes a process as successful with its output.
 func (c *Client) CloseSuccessful(ctx context.Context, processid string, out []any, prvkey string) error {
 	return c.invoke(ctx, "close_successful", &struct {
 		Processid string `json:"processid"`
@@ -995,8 +1026,8 @@ func (c *Client) CloseSuccessful(ctx context.Context, processid string, out []an
 	}{processid, out}, prvkey, nil)
 }
 
-// CreateSnapshot: Records the latest version of every file under a label as a named snapshot.
-// (createsnapshotmsg, signed by: member)
+// CreateSnapshot runs the operation create_snapshot (createsnapshotmsg, signed by: member). Records
+// the latest version of every file under a label as a named snapshot.
 func (c *Client) CreateSnapshot(ctx context.Context, colonyname string, label string, name string, prvkey string) (*Snapshot, error) {
 	var out *Snapshot
 	err := c.invoke(ctx, "create_snapshot", &struct {
@@ -1007,7 +1038,7 @@ func (c *Client) CreateSnapshot(ctx context.Context, colonyname string, label st
 	return out, err
 }
 
-// GetAttribute: An attribute. (getattributemsg, signed by: member)
+// GetAttribute runs the operation get_attribute (getattributemsg, signed by: member). An attribute.
 func (c *Client) GetAttribute(ctx context.Context, attributeid string, prvkey string) (*Attribute, error) {
 	var out *Attribute
 	err := c.invoke(ctx, "get_attribute", &struct {
@@ -1016,7 +1047,8 @@ func (c *Client) GetAttribute(ctx context.Context, attributeid string, prvkey st
 	return out, err
 }
 
-// GetBlueprint: A blueprint (the colony owner may ask too). (getblueprintmsg, signed by: member)
+// GetBlueprint runs the operation get_blueprint (getblueprintmsg, signed by: member). A blueprint
+// (the colony owner may ask too).
 func (c *Client) GetBlueprint(ctx context.Context, namespace string, name string, prvkey string) (*Blueprint, error) {
 	var out *Blueprint
 	err := c.invoke(ctx, "get_blueprint", &struct {
@@ -1026,8 +1058,8 @@ func (c *Client) GetBlueprint(ctx context.Context, namespace string, name string
 	return out, err
 }
 
-// GetBlueprintDefinition: A blueprint definition (the colony owner may ask too).
-// (getblueprintdefinitionmsg, signed by: member)
+// GetBlueprintDefinition runs the operation get_blueprint_definition (getblueprintdefinitionmsg,
+// signed by: member). A blueprint definition (the colony owner may ask too).
 func (c *Client) GetBlueprintDefinition(ctx context.Context, colonyname string, name string, prvkey string) (*BlueprintDefinition, error) {
 	var out *BlueprintDefinition
 	err := c.invoke(ctx, "get_blueprint_definition", &struct {
@@ -1037,8 +1069,8 @@ func (c *Client) GetBlueprintDefinition(ctx context.Context, colonyname string, 
 	return out, err
 }
 
-// GetBlueprintDefinitions: A colony's blueprint definitions (the colony owner may ask too).
-// (getblueprintdefinitionsmsg, signed by: member)
+// GetBlueprintDefinitions runs the operation get_blueprint_definitions (getblueprintdefinitionsmsg,
+// signed by: member). A colony's blueprint definitions (the colony owner may ask too).
 func (c *Client) GetBlueprintDefinitions(ctx context.Context, colonyname string, prvkey string) ([]BlueprintDefinition, error) {
 	var out []BlueprintDefinition
 	err := c.invoke(ctx, "get_blueprint_definitions", &struct {
@@ -1047,8 +1079,8 @@ func (c *Client) GetBlueprintDefinitions(ctx context.Context, colonyname string,
 	return out, err
 }
 
-// GetBlueprintHistory: A blueprint's recorded changes, newest first (the colony owner may ask too).
-// (getblueprinthistorymsg, signed by: member)
+// GetBlueprintHistory runs the operation get_blueprint_history (getblueprinthistorymsg, signed by:
+// member). A blueprint's recorded changes, newest first (the colony owner may ask too).
 func (c *Client) GetBlueprintHistory(ctx context.Context, blueprintid string, limit int, prvkey string) ([]BlueprintHistory, error) {
 	var out []BlueprintHistory
 	err := c.invoke(ctx, "get_blueprint_history", &struct {
@@ -1058,8 +1090,8 @@ func (c *Client) GetBlueprintHistory(ctx context.Context, blueprintid string, li
 	return out, err
 }
 
-// GetBlueprints: A colony's blueprints, of a kind and at a location when given (the colony owner
-// may ask too). (getblueprintsmsg, signed by: member)
+// GetBlueprints runs the operation get_blueprints (getblueprintsmsg, signed by: member). A colony's
+// blueprints, of a kind and at a location when given (the colony owner may ask too).
 func (c *Client) GetBlueprints(ctx context.Context, namespace string, kind string, locationname string, prvkey string) ([]Blueprint, error) {
 	var out []Blueprint
 	err := c.invoke(ctx, "get_blueprints", &struct {
@@ -1070,21 +1102,22 @@ func (c *Client) GetBlueprints(ctx context.Context, namespace string, kind strin
 	return out, err
 }
 
-// GetCluster: The server cluster's nodes and leader. (getclustermsg, signed by: server)
+// GetCluster runs the operation get_cluster (getclustermsg, signed by: server). The server
+// cluster's nodes and leader.
 func (c *Client) GetCluster(ctx context.Context, prvkey string) (*Cluster, error) {
 	var out *Cluster
 	err := c.invoke(ctx, "get_cluster", nil, prvkey, &out)
 	return out, err
 }
 
-// GetColonies: Every colony. (getcoloniesmsg, signed by: server)
+// GetColonies runs the operation get_colonies (getcoloniesmsg, signed by: server). Every colony.
 func (c *Client) GetColonies(ctx context.Context, prvkey string) ([]Colony, error) {
 	var out []Colony
 	err := c.invoke(ctx, "get_colonies", nil, prvkey, &out)
 	return out, err
 }
 
-// GetColony: A colony. (getcolonymsg, signed by: member)
+// GetColony runs the operation get_colony (getcolonymsg, signed by: member). A colony.
 func (c *Client) GetColony(ctx context.Context, colonyname string, prvkey string) (*Colony, error) {
 	var out *Colony
 	err := c.invoke(ctx, "get_colony", &struct {
@@ -1093,7 +1126,8 @@ func (c *Client) GetColony(ctx context.Context, colonyname string, prvkey string
 	return out, err
 }
 
-// GetColonyStats: A colony's statistics. (getcolonystatsmsg, signed by: member)
+// GetColonyStats runs the operation get_colony_stats (getcolonystatsmsg, signed by: member). A
+// colony's statistics.
 func (c *Client) GetColonyStats(ctx context.Context, colonyname string, prvkey string) (*Statistics, error) {
 	var out *Statistics
 	err := c.invoke(ctx, "get_colony_stats", &struct {
@@ -1102,7 +1136,7 @@ func (c *Client) GetColonyStats(ctx context.Context, colonyname string, prvkey s
 	return out, err
 }
 
-// GetCron: A cron. (getcronmsg, signed by: member)
+// GetCron runs the operation get_cron (getcronmsg, signed by: member). A cron.
 func (c *Client) GetCron(ctx context.Context, cronid string, prvkey string) (*Cron, error) {
 	var out *Cron
 	err := c.invoke(ctx, "get_cron", &struct {
@@ -1111,7 +1145,8 @@ func (c *Client) GetCron(ctx context.Context, cronid string, prvkey string) (*Cr
 	return out, err
 }
 
-// GetCrons: Up to count crons of a colony. (getcronsmsg, signed by: member)
+// GetCrons runs the operation get_crons (getcronsmsg, signed by: member). Up to count crons of a
+// colony.
 func (c *Client) GetCrons(ctx context.Context, colonyname string, count int, prvkey string) ([]Cron, error) {
 	var out []Cron
 	err := c.invoke(ctx, "get_crons", &struct {
@@ -1121,7 +1156,8 @@ func (c *Client) GetCrons(ctx context.Context, colonyname string, count int, prv
 	return out, err
 }
 
-// GetExecutor: An executor by name. (getexecutormsg, signed by: member)
+// GetExecutor runs the operation get_executor (getexecutormsg, signed by: member). An executor by
+// name.
 func (c *Client) GetExecutor(ctx context.Context, colonyname string, executorname string, prvkey string) (*Executor, error) {
 	var out *Executor
 	err := c.invoke(ctx, "get_executor", &struct {
@@ -1131,7 +1167,8 @@ func (c *Client) GetExecutor(ctx context.Context, colonyname string, executornam
 	return out, err
 }
 
-// GetExecutorByID: An executor by id. (getexecutorbyidmsg, signed by: member)
+// GetExecutorByID runs the operation get_executor_by_id (getexecutorbyidmsg, signed by: member). An
+// executor by id.
 func (c *Client) GetExecutorByID(ctx context.Context, colonyname string, executorid string, prvkey string) (*Executor, error) {
 	var out *Executor
 	err := c.invoke(ctx, "get_executor_by_id", &struct {
@@ -1141,8 +1178,8 @@ func (c *Client) GetExecutorByID(ctx context.Context, colonyname string, executo
 	return out, err
 }
 
-// GetExecutors: A colony's executors (removed ones too, in state 3). (getexecutorsmsg, signed by:
-// member)
+// GetExecutors runs the operation get_executors (getexecutorsmsg, signed by: member). A colony's
+// executors (removed ones too, in state 3).
 func (c *Client) GetExecutors(ctx context.Context, colonyname string, prvkey string) ([]Executor, error) {
 	var out []Executor
 	err := c.invoke(ctx, "get_executors", &struct {
@@ -1151,8 +1188,8 @@ func (c *Client) GetExecutors(ctx context.Context, colonyname string, prvkey str
 	return out, err
 }
 
-// GetFile: A file by id, or by label and name (every version, or the latest). (getfilemsg, signed
-// by: member)
+// GetFile runs the operation get_file (getfilemsg, signed by: member). A file by id, or by label
+// and name (every version, or the latest).
 func (c *Client) GetFile(ctx context.Context, colonyname string, fileid string, label string, name string, latest bool, prvkey string) ([]File, error) {
 	var out []File
 	err := c.invoke(ctx, "get_file", &struct {
@@ -1165,8 +1202,8 @@ func (c *Client) GetFile(ctx context.Context, colonyname string, fileid string, 
 	return out, err
 }
 
-// GetFileLabels: The file labels of a colony that start with name (with exact: name and its
-// sub-labels). (getfilelabelsmsg, signed by: member)
+// GetFileLabels runs the operation get_file_labels (getfilelabelsmsg, signed by: member). The file
+// labels of a colony that start with name (with exact: name and its sub-labels).
 func (c *Client) GetFileLabels(ctx context.Context, colonyname string, name string, exact bool, prvkey string) ([]FileLabel, error) {
 	var out []FileLabel
 	err := c.invoke(ctx, "get_file_labels", &struct {
@@ -1177,7 +1214,8 @@ func (c *Client) GetFileLabels(ctx context.Context, colonyname string, name stri
 	return out, err
 }
 
-// GetFiles: The latest version of each file under a label. (getfilesmsg, signed by: member)
+// GetFiles runs the operation get_files (getfilesmsg, signed by: member). The latest version of
+// each file under a label.
 func (c *Client) GetFiles(ctx context.Context, label string, colonyname string, prvkey string) ([]FileData, error) {
 	var out []FileData
 	err := c.invoke(ctx, "get_files", &struct {
@@ -1187,8 +1225,8 @@ func (c *Client) GetFiles(ctx context.Context, label string, colonyname string, 
 	return out, err
 }
 
-// GetFunctions: The functions of an executor, or of the whole colony when executorname is empty.
-// (getfunctionsmsg, signed by: member)
+// GetFunctions runs the operation get_functions (getfunctionsmsg, signed by: member). The functions
+// of an executor, or of the whole colony when executorname is empty.
 func (c *Client) GetFunctions(ctx context.Context, executorname string, colonyname string, prvkey string) ([]Function, error) {
 	var out []Function
 	err := c.invoke(ctx, "get_functions", &struct {
@@ -1198,7 +1236,7 @@ func (c *Client) GetFunctions(ctx context.Context, executorname string, colonyna
 	return out, err
 }
 
-// GetGenerator: A generator. (getgeneratormsg, signed by: member)
+// GetGenerator runs the operation get_generator (getgeneratormsg, signed by: member). A generator.
 func (c *Client) GetGenerator(ctx context.Context, generatorid string, prvkey string) (*Generator, error) {
 	var out *Generator
 	err := c.invoke(ctx, "get_generator", &struct {
@@ -1207,7 +1245,8 @@ func (c *Client) GetGenerator(ctx context.Context, generatorid string, prvkey st
 	return out, err
 }
 
-// GetGenerators: Up to count generators of a colony. (getgeneratorsmsg, signed by: member)
+// GetGenerators runs the operation get_generators (getgeneratorsmsg, signed by: member). Up to
+// count generators of a colony.
 func (c *Client) GetGenerators(ctx context.Context, colonyname string, count int, prvkey string) ([]Generator, error) {
 	var out []Generator
 	err := c.invoke(ctx, "get_generators", &struct {
@@ -1217,7 +1256,7 @@ func (c *Client) GetGenerators(ctx context.Context, colonyname string, count int
 	return out, err
 }
 
-// GetLocation: A location. (getlocationmsg, signed by: member)
+// GetLocation runs the operation get_location (getlocationmsg, signed by: member). A location.
 func (c *Client) GetLocation(ctx context.Context, colonyname string, name string, prvkey string) (*Location, error) {
 	var out *Location
 	err := c.invoke(ctx, "get_location", &struct {
@@ -1227,7 +1266,8 @@ func (c *Client) GetLocation(ctx context.Context, colonyname string, name string
 	return out, err
 }
 
-// GetLocations: A colony's locations. (getlocationsmsg, signed by: member)
+// GetLocations runs the operation get_locations (getlocationsmsg, signed by: member). A colony's
+// locations.
 func (c *Client) GetLocations(ctx context.Context, colonyname string, prvkey string) ([]Location, error) {
 	var out []Location
 	err := c.invoke(ctx, "get_locations", &struct {
@@ -1236,8 +1276,8 @@ func (c *Client) GetLocations(ctx context.Context, colonyname string, prvkey str
 	return out, err
 }
 
-// GetLogs: Up to count log lines of a process, or of an executor when processid is empty.
-// (getlogsmsg, signed by: member)
+// GetLogs runs the operation get_logs (getlogsmsg, signed by: member). Up to count log lines of a
+// process, or of an executor when processid is empty.
 func (c *Client) GetLogs(ctx context.Context, colonyname string, processid string, executorname string, count int, since int64, latest bool, prvkey string) ([]Log, error) {
 	var out []Log
 	err := c.invoke(ctx, "get_logs", &struct {
@@ -1251,8 +1291,8 @@ func (c *Client) GetLogs(ctx context.Context, colonyname string, processid strin
 	return out, err
 }
 
-// GetPauseStatus: Whether the colony's assignments are paused. (getpausestatusmsg, signed by:
-// member)
+// GetPauseStatus runs the operation get_pause_status (getpausestatusmsg, signed by: member).
+// Whether the colony's assignments are paused.
 func (c *Client) GetPauseStatus(ctx context.Context, colonyname string, prvkey string) (*PauseStatus, error) {
 	var out *PauseStatus
 	err := c.invoke(ctx, "get_pause_status", &struct {
@@ -1261,7 +1301,7 @@ func (c *Client) GetPauseStatus(ctx context.Context, colonyname string, prvkey s
 	return out, err
 }
 
-// GetProcess: A process. (getprocessmsg, signed by: member)
+// GetProcess runs the operation get_process (getprocessmsg, signed by: member). A process.
 func (c *Client) GetProcess(ctx context.Context, processid string, prvkey string) (*Process, error) {
 	var out *Process
 	err := c.invoke(ctx, "get_process", &struct {
@@ -1270,7 +1310,8 @@ func (c *Client) GetProcess(ctx context.Context, processid string, prvkey string
 	return out, err
 }
 
-// GetProcessGraph: A process graph. (getprocessgraphmsg, signed by: member)
+// GetProcessGraph runs the operation get_process_graph (getprocessgraphmsg, signed by: member). A
+// process graph.
 func (c *Client) GetProcessGraph(ctx context.Context, processgraphid string, prvkey string) (*ProcessGraph, error) {
 	var out *ProcessGraph
 	err := c.invoke(ctx, "get_process_graph", &struct {
@@ -1279,8 +1320,8 @@ func (c *Client) GetProcessGraph(ctx context.Context, processgraphid string, prv
 	return out, err
 }
 
-// GetProcessGraphs: Up to count process graphs of a colony in a state, newest first.
-// (getprocessgraphsmsg, signed by: member)
+// GetProcessGraphs runs the operation get_process_graphs (getprocessgraphsmsg, signed by: member).
+// Up to count process graphs of a colony in a state, newest first.
 func (c *Client) GetProcessGraphs(ctx context.Context, colonyname string, count int, state int, prvkey string) ([]ProcessGraph, error) {
 	var out []ProcessGraph
 	err := c.invoke(ctx, "get_process_graphs", &struct {
@@ -1291,8 +1332,8 @@ func (c *Client) GetProcessGraphs(ctx context.Context, colonyname string, count 
 	return out, err
 }
 
-// GetProcessHist: The processes of a colony in a state submitted in the last seconds, optionally of
-// one executor. (getprocesshistmsg, signed by: member)
+// GetProcessHist runs the operation get_process_hist (getprocesshistmsg, signed by: member). The
+// processes of a colony in a state submitted in the last seconds, optionally of one executor.
 func (c *Client) GetProcessHist(ctx context.Context, colonyname string, executorid string, seconds int, state int, prvkey string) ([]Process, error) {
 	var out []Process
 	err := c.invoke(ctx, "get_process_hist", &struct {
@@ -1304,9 +1345,9 @@ func (c *Client) GetProcessHist(ctx context.Context, colonyname string, executor
 	return out, err
 }
 
-// GetProcesses: Up to count processes of a colony in a state. Of the filters, the server applies
-// only the first that is set, in the order executortype, initiator, label. (getprocessesmsg, signed
-// by: member)
+// GetProcesses runs the operation get_processes (getprocessesmsg, signed by: member). Up to count
+// processes of a colony in a state. Of the filters, the server applies only the first that is set,
+// in the order executortype, initiator, label.
 func (c *Client) GetProcesses(ctx context.Context, colonyname string, count int, state int, executortype string, label string, initiator string, prvkey string) ([]Process, error) {
 	var out []Process
 	err := c.invoke(ctx, "get_processes", &struct {
@@ -1320,15 +1361,16 @@ func (c *Client) GetProcesses(ctx context.Context, colonyname string, count int,
 	return out, err
 }
 
-// GetServerInfo: Public information about the server. (getserverinfomsg, signed by: none)
+// GetServerInfo runs the operation get_server_info (getserverinfomsg, signed by: none). Public
+// information about the server.
 func (c *Client) GetServerInfo(ctx context.Context) (*ServerInfo, error) {
 	var out *ServerInfo
 	err := c.invoke(ctx, "get_server_info", nil, "", &out)
 	return out, err
 }
 
-// GetSnapshot: A snapshot by id, or by name when snapshotid is empty. (getsnapshotmsg, signed by:
-// member)
+// GetSnapshot runs the operation get_snapshot (getsnapshotmsg, signed by: member). A snapshot by
+// id, or by name when snapshotid is empty.
 func (c *Client) GetSnapshot(ctx context.Context, colonyname string, snapshotid string, name string, prvkey string) (*Snapshot, error) {
 	var out *Snapshot
 	err := c.invoke(ctx, "get_snapshot", &struct {
@@ -1339,7 +1381,8 @@ func (c *Client) GetSnapshot(ctx context.Context, colonyname string, snapshotid 
 	return out, err
 }
 
-// GetSnapshots: A colony's snapshots, newest first. (getsnapshotsmsg, signed by: member)
+// GetSnapshots runs the operation get_snapshots (getsnapshotsmsg, signed by: member). A colony's
+// snapshots, newest first.
 func (c *Client) GetSnapshots(ctx context.Context, colonyname string, prvkey string) ([]Snapshot, error) {
 	var out []Snapshot
 	err := c.invoke(ctx, "get_snapshots", &struct {
@@ -1348,14 +1391,15 @@ func (c *Client) GetSnapshots(ctx context.Context, colonyname string, prvkey str
 	return out, err
 }
 
-// GetStatistics: Server-wide statistics. (getstatisticsmsg, signed by: server)
+// GetStatistics runs the operation get_statistics (getstatisticsmsg, signed by: server).
+// Server-wide statistics.
 func (c *Client) GetStatistics(ctx context.Context, prvkey string) (*Statistics, error) {
 	var out *Statistics
 	err := c.invoke(ctx, "get_statistics", nil, prvkey, &out)
 	return out, err
 }
 
-// GetUser: A user by name. (getusermsg, signed by: member)
+// GetUser runs the operation get_user (getusermsg, signed by: member). A user by name.
 func (c *Client) GetUser(ctx context.Context, colonyname string, name string, prvkey string) (*User, error) {
 	var out *User
 	err := c.invoke(ctx, "get_user", &struct {
@@ -1365,7 +1409,7 @@ func (c *Client) GetUser(ctx context.Context, colonyname string, name string, pr
 	return out, err
 }
 
-// GetUserByID: A user by id. (getuserbyidmsg, signed by: member)
+// GetUserByID runs the operation get_user_by_id (getuserbyidmsg, signed by: member). A user by id.
 func (c *Client) GetUserByID(ctx context.Context, colonyname string, userid string, prvkey string) (*User, error) {
 	var out *User
 	err := c.invoke(ctx, "get_user_by_id", &struct {
@@ -1375,7 +1419,7 @@ func (c *Client) GetUserByID(ctx context.Context, colonyname string, userid stri
 	return out, err
 }
 
-// GetUsers: A colony's users. (getusersmsg, signed by: member)
+// GetUsers runs the operation get_users (getusersmsg, signed by: member). A colony's users.
 func (c *Client) GetUsers(ctx context.Context, colonyname string, prvkey string) ([]User, error) {
 	var out []User
 	err := c.invoke(ctx, "get_users", &struct {
@@ -1384,7 +1428,8 @@ func (c *Client) GetUsers(ctx context.Context, colonyname string, prvkey string)
 	return out, err
 }
 
-// PackGenerator: Adds an argument to a generator's queue. (packgeneratormsg, signed by: member)
+// PackGenerator runs the operation pack_generator (packgeneratormsg, signed by: member). Adds an
+// argument to a generator's queue.
 func (c *Client) PackGenerator(ctx context.Context, generatorid string, arg string, prvkey string) error {
 	return c.invoke(ctx, "pack_generator", &struct {
 		Generatorid string `json:"generatorid"`
@@ -1392,16 +1437,16 @@ func (c *Client) PackGenerator(ctx context.Context, generatorid string, arg stri
 	}{generatorid, arg}, prvkey, nil)
 }
 
-// PauseAssignments: Stops assigning the colony's processes until resumed. (pauseassignmentsmsg,
-// signed by: colony)
+// PauseAssignments runs the operation pause_assignments (pauseassignmentsmsg, signed by: colony).
+// Stops assigning the colony's processes until resumed.
 func (c *Client) PauseAssignments(ctx context.Context, colonyname string, prvkey string) error {
 	return c.invoke(ctx, "pause_assignments", &struct {
 		Colonyname string `json:"colonyname"`
 	}{colonyname}, prvkey, nil)
 }
 
-// ReconcileBlueprint: Submits a reconciliation of a blueprint; the reply is its process.
-// (reconcileblueprintmsg, signed by: member)
+// ReconcileBlueprint runs the operation reconcile_blueprint (reconcileblueprintmsg, signed by:
+// member). Submits a reconciliation of a blueprint; the reply is its process.
 func (c *Client) ReconcileBlueprint(ctx context.Context, namespace string, name string, force bool, prvkey string) (*Process, error) {
 	var out *Process
 	err := c.invoke(ctx, "reconcile_blueprint", &struct {
@@ -1412,7 +1457,8 @@ func (c *Client) ReconcileBlueprint(ctx context.Context, namespace string, name 
 	return out, err
 }
 
-// RejectExecutor: Rejects an executor. (rejectexecutormsg, signed by: colony)
+// RejectExecutor runs the operation reject_executor (rejectexecutormsg, signed by: colony). Rejects
+// an executor.
 func (c *Client) RejectExecutor(ctx context.Context, colonyname string, executorname string, prvkey string) error {
 	return c.invoke(ctx, "reject_executor", &struct {
 		Colonyname   string `json:"colonyname"`
@@ -1420,8 +1466,8 @@ func (c *Client) RejectExecutor(ctx context.Context, colonyname string, executor
 	}{colonyname, executorname}, prvkey, nil)
 }
 
-// RemoveAllProcessGraphs: Removes a colony's process graphs in a state, or in every state (-1).
-// (removeallprocessgraphsmsg, signed by: colony)
+// RemoveAllProcessGraphs runs the operation remove_all_process_graphs (removeallprocessgraphsmsg,
+// signed by: colony). Removes a colony's process graphs in a state, or in every state (-1).
 func (c *Client) RemoveAllProcessGraphs(ctx context.Context, colonyname string, state int, prvkey string) error {
 	return c.invoke(ctx, "remove_all_process_graphs", &struct {
 		Colonyname string `json:"colonyname"`
@@ -1429,8 +1475,9 @@ func (c *Client) RemoveAllProcessGraphs(ctx context.Context, colonyname string, 
 	}{colonyname, state}, prvkey, nil)
 }
 
-// RemoveAllProcesses: Removes a colony's processes (not those of workflows) in a state, or in every
-// state (-1). (removeallprocessesmsg, signed by: colony)
+// RemoveAllProcesses runs the operation remove_all_processes (removeallprocessesmsg, signed by:
+// colony). Removes a colony's processes (not those of workflows) in a state, or in every state
+// (-1).
 func (c *Client) RemoveAllProcesses(ctx context.Context, colonyname string, state int, prvkey string) error {
 	return c.invoke(ctx, "remove_all_processes", &struct {
 		Colonyname string `json:"colonyname"`
@@ -1438,16 +1485,16 @@ func (c *Client) RemoveAllProcesses(ctx context.Context, colonyname string, stat
 	}{colonyname, state}, prvkey, nil)
 }
 
-// RemoveAllSnapshot: Removes every snapshot of a colony (not their files). (removeallsnapshotmsg,
-// signed by: member)
+// RemoveAllSnapshot runs the operation remove_all_snapshot (removeallsnapshotmsg, signed by:
+// member). Removes every snapshot of a colony (not their files).
 func (c *Client) RemoveAllSnapshot(ctx context.Context, colonyname string, prvkey string) error {
 	return c.invoke(ctx, "remove_all_snapshot", &struct {
 		Colonyname string `json:"colonyname"`
 	}{colonyname}, prvkey, nil)
 }
 
-// RemoveBlueprint: Removes a blueprint (the colony owner may too). (removeblueprintmsg, signed by:
-// member)
+// RemoveBlueprint runs the operation remove_blueprint (removeblueprintmsg, signed by: member).
+// Removes a blueprint (the colony owner may too).
 func (c *Client) RemoveBlueprint(ctx context.Context, namespace string, name string, prvkey string) error {
 	return c.invoke(ctx, "remove_blueprint", &struct {
 		Namespace string `json:"namespace"`
@@ -1455,8 +1502,9 @@ func (c *Client) RemoveBlueprint(ctx context.Context, namespace string, name str
 	}{namespace, name}, prvkey, nil)
 }
 
-// RemoveBlueprintDefinition: Removes a blueprint definition no blueprint uses.
-// (removeblueprintdefinitionmsg, signed by: colony)
+// RemoveBlueprintDefinition runs the operation remove_blueprint_definition
+// (removeblueprintdefinitionmsg, signed by: colony). Removes a blueprint definition no blueprint
+// uses.
 func (c *Client) RemoveBlueprintDefinition(ctx context.Context, namespace string, name string, prvkey string) error {
 	return c.invoke(ctx, "remove_blueprint_definition", &struct {
 		Namespace string `json:"namespace"`
@@ -1464,14 +1512,15 @@ func (c *Client) RemoveBlueprintDefinition(ctx context.Context, namespace string
 	}{namespace, name}, prvkey, nil)
 }
 
-// RemoveColony: Removes a colony and everything in it. (removecolonymsg, signed by: server)
+// RemoveColony runs the operation remove_colony (removecolonymsg, signed by: server). Removes a
+// colony and everything in it.
 func (c *Client) RemoveColony(ctx context.Context, colonyname string, prvkey string) error {
 	return c.invoke(ctx, "remove_colony", &struct {
 		Colonyname string `json:"colonyname"`
 	}{colonyname}, prvkey, nil)
 }
 
-// RemoveCron: Removes a cron. (removecronmsg, signed by: member)
+// RemoveCron runs the operation remove_cron (removecronmsg, signed by: member). Removes a cron.
 func (c *Client) RemoveCron(ctx context.Context, cronid string, all bool, prvkey string) error {
 	return c.invoke(ctx, "remove_cron", &struct {
 		Cronid string `json:"cronid"`
@@ -1479,8 +1528,8 @@ func (c *Client) RemoveCron(ctx context.Context, cronid string, all bool, prvkey
 	}{cronid, all}, prvkey, nil)
 }
 
-// RemoveExecutor: Unregisters an executor (state 3); its running processes wait again.
-// (removeexecutormsg, signed by: colony)
+// RemoveExecutor runs the operation remove_executor (removeexecutormsg, signed by: colony).
+// Unregisters an executor (state 3); its running processes wait again.
 func (c *Client) RemoveExecutor(ctx context.Context, colonyname string, executorname string, prvkey string) error {
 	return c.invoke(ctx, "remove_executor", &struct {
 		Colonyname   string `json:"colonyname"`
@@ -1488,8 +1537,8 @@ func (c *Client) RemoveExecutor(ctx context.Context, colonyname string, executor
 	}{colonyname, executorname}, prvkey, nil)
 }
 
-// RemoveFile: Removes a file's metadata by id, or every version by label and name. (removefilemsg,
-// signed by: member)
+// RemoveFile runs the operation remove_file (removefilemsg, signed by: member). Removes a file's
+// metadata by id, or every version by label and name.
 func (c *Client) RemoveFile(ctx context.Context, colonyname string, fileid string, label string, name string, prvkey string) error {
 	return c.invoke(ctx, "remove_file", &struct {
 		Colonyname string `json:"colonyname"`
@@ -1499,14 +1548,16 @@ func (c *Client) RemoveFile(ctx context.Context, colonyname string, fileid strin
 	}{colonyname, fileid, label, name}, prvkey, nil)
 }
 
-// RemoveFunction: Removes a function. (removefunctionmsg, signed by: executor)
+// RemoveFunction runs the operation remove_function (removefunctionmsg, signed by: executor).
+// Removes a function.
 func (c *Client) RemoveFunction(ctx context.Context, functionid string, prvkey string) error {
 	return c.invoke(ctx, "remove_function", &struct {
 		Functionid string `json:"functionid"`
 	}{functionid}, prvkey, nil)
 }
 
-// RemoveGenerator: Removes a generator. (removegeneratormsg, signed by: member)
+// RemoveGenerator runs the operation remove_generator (removegeneratormsg, signed by: member).
+// Removes a generator.
 func (c *Client) RemoveGenerator(ctx context.Context, generatorid string, all bool, prvkey string) error {
 	return c.invoke(ctx, "remove_generator", &struct {
 		Generatorid string `json:"generatorid"`
@@ -1514,7 +1565,8 @@ func (c *Client) RemoveGenerator(ctx context.Context, generatorid string, all bo
 	}{generatorid, all}, prvkey, nil)
 }
 
-// RemoveLocation: Removes a location. (removelocationmsg, signed by: colony)
+// RemoveLocation runs the operation remove_location (removelocationmsg, signed by: colony). Removes
+// a location.
 func (c *Client) RemoveLocation(ctx context.Context, colonyname string, name string, prvkey string) error {
 	return c.invoke(ctx, "remove_location", &struct {
 		Colonyname string `json:"colonyname"`
@@ -1522,8 +1574,8 @@ func (c *Client) RemoveLocation(ctx context.Context, colonyname string, name str
 	}{colonyname, name}, prvkey, nil)
 }
 
-// RemoveProcess: Removes a process that is not running and not part of a workflow.
-// (removeprocessmsg, signed by: member)
+// RemoveProcess runs the operation remove_process (removeprocessmsg, signed by: member). Removes a
+// process that is not running and not part of a workflow.
 func (c *Client) RemoveProcess(ctx context.Context, processid string, all bool, prvkey string) error {
 	return c.invoke(ctx, "remove_process", &struct {
 		Processid string `json:"processid"`
@@ -1531,8 +1583,8 @@ func (c *Client) RemoveProcess(ctx context.Context, processid string, all bool, 
 	}{processid, all}, prvkey, nil)
 }
 
-// RemoveProcessGraph: Removes a process graph that is not running, and its processes.
-// (removeprocessgraphmsg, signed by: member)
+// RemoveProcessGraph runs the operation remove_process_graph (removeprocessgraphmsg, signed by:
+// member). Removes a process graph that is not running, and its processes.
 func (c *Client) RemoveProcessGraph(ctx context.Context, processgraphid string, all bool, prvkey string) error {
 	return c.invoke(ctx, "remove_process_graph", &struct {
 		Processgraphid string `json:"processgraphid"`
@@ -1540,8 +1592,8 @@ func (c *Client) RemoveProcessGraph(ctx context.Context, processgraphid string, 
 	}{processgraphid, all}, prvkey, nil)
 }
 
-// RemoveSnapshot: Removes a snapshot by id, or by name when snapshotid is empty (not its files).
-// (removesnapshotmsg, signed by: member)
+// RemoveSnapshot runs the operation remove_snapshot (removesnapshotmsg, signed by: member). Removes
+// a snapshot by id, or by name when snapshotid is empty (not its files).
 func (c *Client) RemoveSnapshot(ctx context.Context, colonyname string, snapshotid string, name string, prvkey string) error {
 	return c.invoke(ctx, "remove_snapshot", &struct {
 		Colonyname string `json:"colonyname"`
@@ -1550,7 +1602,7 @@ func (c *Client) RemoveSnapshot(ctx context.Context, colonyname string, snapshot
 	}{colonyname, snapshotid, name}, prvkey, nil)
 }
 
-// RemoveUser: Removes a user. (removeusermsg, signed by: colony)
+// RemoveUser runs the operation remove_user (removeusermsg, signed by: colony). Removes a user.
 func (c *Client) RemoveUser(ctx context.Context, colonyname string, name string, prvkey string) error {
 	return c.invoke(ctx, "remove_user", &struct {
 		Colonyname string `json:"colonyname"`
@@ -1558,8 +1610,8 @@ func (c *Client) RemoveUser(ctx context.Context, colonyname string, name string,
 	}{colonyname, name}, prvkey, nil)
 }
 
-// ReportAllocation: Reports the calling executor's resource use. (reportallocationmsg, signed by:
-// executor)
+// ReportAllocation runs the operation report_allocation (reportallocationmsg, signed by: executor).
+// Reports the calling executor's resource use.
 func (c *Client) ReportAllocation(ctx context.Context, colonyname string, executorname string, allocations Allocations, prvkey string) error {
 	return c.invoke(ctx, "report_allocation", &struct {
 		Colonyname   string      `json:"colonyname"`
@@ -1568,7 +1620,8 @@ func (c *Client) ReportAllocation(ctx context.Context, colonyname string, execut
 	}{colonyname, executorname, allocations}, prvkey, nil)
 }
 
-// ResolveGenerator: A generator by name. (resolvegeneratormsg, signed by: member)
+// ResolveGenerator runs the operation resolve_generator (resolvegeneratormsg, signed by: member). A
+// generator by name.
 func (c *Client) ResolveGenerator(ctx context.Context, colonyname string, generatorname string, prvkey string) (*Generator, error) {
 	var out *Generator
 	err := c.invoke(ctx, "resolve_generator", &struct {
@@ -1578,15 +1631,15 @@ func (c *Client) ResolveGenerator(ctx context.Context, colonyname string, genera
 	return out, err
 }
 
-// ResumeAssignments: Resumes assigning the colony's processes. (resumeassignmentsmsg, signed by:
-// colony)
+// ResumeAssignments runs the operation resume_assignments (resumeassignmentsmsg, signed by:
+// colony). Resumes assigning the colony's processes.
 func (c *Client) ResumeAssignments(ctx context.Context, colonyname string, prvkey string) error {
 	return c.invoke(ctx, "resume_assignments", &struct {
 		Colonyname string `json:"colonyname"`
 	}{colonyname}, prvkey, nil)
 }
 
-// RunCron: Runs a cron now. (runcronmsg, signed by: member)
+// RunCron runs the operation run_cron (runcronmsg, signed by: member). Runs a cron now.
 func (c *Client) RunCron(ctx context.Context, cronid string, prvkey string) (*Cron, error) {
 	var out *Cron
 	err := c.invoke(ctx, "run_cron", &struct {
@@ -1595,8 +1648,8 @@ func (c *Client) RunCron(ctx context.Context, cronid string, prvkey string) (*Cr
 	return out, err
 }
 
-// SearchLogs: Up to count log lines of the last days that contain text. (searchlogsmsg, signed by:
-// member)
+// SearchLogs runs the operation search_logs (searchlogsmsg, signed by: member). Up to count log
+// lines of the last days that contain text.
 func (c *Client) SearchLogs(ctx context.Context, colonyname string, text string, days int, count int, prvkey string) ([]Log, error) {
 	var out []Log
 	err := c.invoke(ctx, "search_logs", &struct {
@@ -1608,7 +1661,8 @@ func (c *Client) SearchLogs(ctx context.Context, colonyname string, text string,
 	return out, err
 }
 
-// SetOutput: Sets the output of a running process. (setoutputmsg, signed by: executor)
+// SetOutput runs the operation set_output (setoutputmsg, signed by: executor). Sets the output of a
+// running process.
 func (c *Client) SetOutput(ctx context.Context, processid string, out []any, prvkey string) error {
 	return c.invoke(ctx, "set_output", &struct {
 		Processid string `json:"processid"`
@@ -1616,8 +1670,8 @@ func (c *Client) SetOutput(ctx context.Context, processid string, out []any, prv
 	}{processid, out}, prvkey, nil)
 }
 
-// SubmitFuncSpec: Submits a function spec; the reply is the new, waiting process.
-// (submitfuncspecmsg, signed by: member)
+// SubmitFuncSpec runs the operation submit_func_spec (submitfuncspecmsg, signed by: member).
+// Submits a function spec; the reply is the new, waiting process.
 func (c *Client) SubmitFuncSpec(ctx context.Context, spec FunctionSpec, prvkey string) (*Process, error) {
 	var out *Process
 	err := c.invoke(ctx, "submit_func_spec", &struct {
@@ -1626,8 +1680,8 @@ func (c *Client) SubmitFuncSpec(ctx context.Context, spec FunctionSpec, prvkey s
 	return out, err
 }
 
-// SubmitWorkflowSpec: Submits a workflow; the reply is its process graph. (submitworkflowspecmsg,
-// signed by: member)
+// SubmitWorkflowSpec runs the operation submit_workflow_spec (submitworkflowspecmsg, signed by:
+// member). Submits a workflow; the reply is its process graph.
 func (c *Client) SubmitWorkflowSpec(ctx context.Context, spec WorkflowSpec, prvkey string) (*ProcessGraph, error) {
 	var out *ProcessGraph
 	err := c.invoke(ctx, "submit_workflow_spec", &struct {
@@ -1636,8 +1690,9 @@ func (c *Client) SubmitWorkflowSpec(ctx context.Context, spec WorkflowSpec, prvk
 	return out, err
 }
 
-// UpdateBlueprint: Replaces a blueprint; its generation grows when its spec changed or
-// forcegeneration is set (the colony owner may too). (updateblueprintmsg, signed by: member)
+// UpdateBlueprint runs the operation update_blueprint (updateblueprintmsg, signed by: member).
+// Replaces a blueprint; its generation grows when its spec changed or forcegeneration is set (the
+// colony owner may too).
 func (c *Client) UpdateBlueprint(ctx context.Context, blueprint Blueprint, forcegeneration bool, prvkey string) (*Blueprint, error) {
 	var out *Blueprint
 	err := c.invoke(ctx, "update_blueprint", &struct {
@@ -1647,8 +1702,8 @@ func (c *Client) UpdateBlueprint(ctx context.Context, blueprint Blueprint, force
 	return out, err
 }
 
-// UpdateBlueprintStatus: Sets a blueprint's status (its current state). (updateblueprintstatusmsg,
-// signed by: member)
+// UpdateBlueprintStatus runs the operation update_blueprint_status (updateblueprintstatusmsg,
+// signed by: member). Sets a blueprint's status (its current state).
 func (c *Client) UpdateBlueprintStatus(ctx context.Context, colonyname string, blueprintname string, status map[string]any, prvkey string) error {
 	return c.invoke(ctx, "update_blueprint_status", &struct {
 		Colonyname    string         `json:"colonyname"`
@@ -1657,8 +1712,8 @@ func (c *Client) UpdateBlueprintStatus(ctx context.Context, colonyname string, b
 	}{colonyname, blueprintname, status}, prvkey, nil)
 }
 
-// UpdateExecutor: Sets the calling executor's capabilities. (updateexecutormsg, signed by:
-// executor)
+// UpdateExecutor runs the operation update_executor (updateexecutormsg, signed by: executor). Sets
+// the calling executor's capabilities.
 func (c *Client) UpdateExecutor(ctx context.Context, colonyname string, executorname string, capabilities Capabilities, prvkey string) error {
 	return c.invoke(ctx, "update_executor", &struct {
 		Colonyname   string       `json:"colonyname"`
@@ -1667,7 +1722,8 @@ func (c *Client) UpdateExecutor(ctx context.Context, colonyname string, executor
 	}{colonyname, executorname, capabilities}, prvkey, nil)
 }
 
-// Version: The server's build version and time. (versionmsg, signed by: none)
+// Version runs the operation version (versionmsg, signed by: none). The server's build version and
+// time.
 func (c *Client) Version(ctx context.Context, buildversion string, buildtime string) (*ServerVersion, error) {
 	var out *ServerVersion
 	err := c.invoke(ctx, "version", &struct {
