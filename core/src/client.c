@@ -2,7 +2,6 @@
  * The client handle, its options and the environment, and the one signed
  * call: the envelope out, the reply envelope back.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -86,8 +85,10 @@ static int env_bool(const char *var, const char *v, int *out)
 {
     static const char *const yes[] = {"true", "1", "yes", "on"}, *const no[] = {"false", "0", "no", "off"};
     for (size_t i = 0; i < 4; i++) {
-        if (strcasecmp(v, yes[i]) == 0) return *out = 1, COLONIES_OK;
-        if (strcasecmp(v, no[i]) == 0) return *out = 0, COLONIES_OK;
+        if (strcasecmp(v, yes[i]) == 0 || strcasecmp(v, no[i]) == 0) {
+            *out = strcasecmp(v, yes[i]) == 0;
+            return COLONIES_OK;
+        }
     }
     return cl_fail(COLONIES_EINVAL, "%s=\"%.40s\" is not true or false", var, v);
 }
