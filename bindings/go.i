@@ -7,13 +7,15 @@
  *   char **out_*           *string; the library's string is copied into Go
  *                          memory and released with colonies_free() inside
  *                          the wrapper. A NULL output leaves the string "".
- *   colonies_client *, colonies_cancel *
+ *   colonies_client *, colonies_cancel *, colonies_call *,
+ *   colonies_subscription *
  *                          uintptr, an opaque C pointer the Go side never
  *                          dereferences
- *   colonies_client **out, colonies_cancel **out
+ *   colonies_client **out, ... **out
  *                          *uintptr, receiving the new handle
  *   colonies_status        a Go int
- *   const char *prvkey     of colonies_client_send only: "" is passed as NULL,
+ *   const char *prvkey     of colonies_client_send, colonies_client_call and
+ *                          their _start forms: "" is passed as NULL,
  *                          the core's spelling of an unsigned request
  *   statuses               the idiomatic layer reads colonies_last_error()
  *                          on the same OS thread
@@ -97,6 +99,8 @@ func coloniesTakeString(s string) string {
 %enddef
 COLONIES_GO_HANDLE(colonies_client)
 COLONIES_GO_HANDLE(colonies_cancel)
+COLONIES_GO_HANDLE(colonies_call)
+COLONIES_GO_HANDLE(colonies_subscription)
 
 /* Statuses, as plain Go ints. */
 %typemap(gotype) colonies_status "int"
@@ -106,10 +110,10 @@ COLONIES_GO_HANDLE(colonies_cancel)
 
 /*
  * Private keys: the wrapper's NUL-terminated copy is wiped before it is freed,
- * as the library wipes its own. In colonies_client_send and
- * colonies_client_call, where NULL means an unsigned request (versionmsg,
- * getserverinfomsg), "" stands for NULL; every other call passes "" through,
- * so an empty key is refused as a bad key. If the copy cannot be allocated,
+ * as the library wipes its own. In colonies_client_send, colonies_client_call
+ * and their _start forms, where NULL means an unsigned request
+ * (versionmsg, getserverinfomsg), "" stands for NULL; every other call
+ * passes "" through, so an empty key is refused as a bad key. If the copy cannot be allocated,
  * the key becomes "" (refused), never NULL, which would silently turn a
  * signed request into an unsigned one.
  */
@@ -118,7 +122,9 @@ static char colonies_go_nokey[1];
 %}
 %typemap(in, fragment="ColoniesNoKey") const char *prvkey %{
 	if ($input.n == 0 && (strcmp("$symname", "colonies_client_send") == 0 ||
-	                      strcmp("$symname", "colonies_client_call") == 0)) {
+	                      strcmp("$symname", "colonies_client_send_start") == 0 ||
+	                      strcmp("$symname", "colonies_client_call") == 0 ||
+	                      strcmp("$symname", "colonies_client_call_start") == 0)) {
 		$1 = NULL;
 	} else {
 		$1 = (char *)malloc($input.n + 1);

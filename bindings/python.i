@@ -101,14 +101,16 @@ static void colonies_py_raise(int code)
 %typemap(freearg) char ** %{ colonies_free(*$1); %}
 
 /* New handles. */
-%typemap(in, numinputs=0) colonies_client **out (colonies_client *tmp = NULL) %{ $1 = &tmp; %}
-%typemap(argout) colonies_client **out %{
-    $result = SWIG_Python_AppendOutput($result, SWIG_NewPointerObj(*$1, $descriptor(colonies_client *), 0));
+%define COLONIES_PY_HANDLE_OUT(TYPE)
+%typemap(in, numinputs=0) TYPE **out (TYPE *tmp = NULL) %{ $1 = &tmp; %}
+%typemap(argout) TYPE **out %{
+    $result = SWIG_Python_AppendOutput($result, SWIG_NewPointerObj(*$1, $descriptor(TYPE *), 0));
 %}
-%typemap(in, numinputs=0) colonies_cancel **out (colonies_cancel *tmp = NULL) %{ $1 = &tmp; %}
-%typemap(argout) colonies_cancel **out %{
-    $result = SWIG_Python_AppendOutput($result, SWIG_NewPointerObj(*$1, $descriptor(colonies_cancel *), 0));
-%}
+%enddef
+COLONIES_PY_HANDLE_OUT(colonies_client)
+COLONIES_PY_HANDLE_OUT(colonies_cancel)
+COLONIES_PY_HANDLE_OUT(colonies_call)
+COLONIES_PY_HANDLE_OUT(colonies_subscription)
 
 /*
  * Every call releases the GIL around it (calls may block on the network), and
@@ -133,3 +135,6 @@ static void colonies_py_raise(int code)
 %noexception colonies_version;
 %noexception colonies_registry;
 %noexception colonies_cancel_fired;
+/* Quick calls that never block: no need to give up the GIL. */
+%noexception colonies_call_fd;
+%noexception colonies_subscription_fd;

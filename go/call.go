@@ -3,9 +3,11 @@ package colonies
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"os"
 	"runtime"
 	"strings"
-	"sync"
+	"syscall"
 	"time"
 
 	"github.com/colonyos/libcolonies/go/internal/capi"
@@ -44,54 +46,106 @@ func output(s string, err error) (string, error) {
 	return s, err
 }
 
-// withContext runs f with the timeout and cancel token that carry ctx into
-// the core: its deadline as the call's timeout, and its cancellation as a
-// fired token, which stops a blocked call at once. An error the context
-// caused carries ctx.Err() as its Cause.
-func withContext(ctx context.Context, f func(timeoutMs int64, cancel uintptr) error) error {
+// deadlineMs is the timeout the core gets for a call under ctx: the time
+// left until its deadline, rounded up so that the core never ends the call
+// before it, or 0 (the client's own timeout) without one. An error when ctx
+// is already done.
+func deadlineMs(ctx context.Context) (int64, error) {
 	if err := ctx.Err(); err != nil {
-		return &Error{Code: int(capi.COLONIES_ECANCELLED), Message: "the context is done before the call", Cause: err}
-	}
-	var timeoutMs int64
-	deadline, hasDeadline := ctx.Deadline()
-	if hasDeadline {
-		left := time.Until(deadline)
-		if left <= 0 {
-			return &Error{Code: int(capi.COLONIES_ETIMEOUT), Message: "the context's deadline has passed", Cause: context.DeadlineExceeded}
+		if err == context.DeadlineExceeded {
+			return 0, &Error{Code: int(capi.COLONIES_ETIMEOUT), Message: "the context's deadline has passed", Cause: err}
 		}
-		// Rounded up, so that the core's timeout never ends the call before the deadline.
-		timeoutMs = int64((left + time.Millisecond - 1) / time.Millisecond)
+		return 0, &Error{Code: int(capi.COLONIES_ECANCELLED), Message: "the context is done before the call", Cause: err}
 	}
-	var token uintptr
-	if ctx.Done() != nil {
-		if err := call(func() int { return capi.Colonies_cancel_new(&token) }); err != nil {
-			return err
-		}
-		var fired sync.WaitGroup
-		fired.Add(1)
-		stop := context.AfterFunc(ctx, func() {
-			defer fired.Done()
-			capi.Colonies_cancel_fire(token)
-		})
-		defer func() {
-			// The token is freed only once the callback cannot touch it.
-			if stop() {
-				fired.Done()
-			}
-			fired.Wait()
-			capi.Colonies_cancel_free(token)
-		}()
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return 0, nil
 	}
-	err := f(timeoutMs, token)
-	if e, ok := err.(*Error); ok {
-		if ctx.Err() != nil {
-			e.Cause = ctx.Err()
-		} else if hasDeadline && !time.Now().Before(deadline) {
-			// The core's timer, set from the deadline, fired as the context's did.
-			e.Cause = context.DeadlineExceeded
-		}
+	left := time.Until(deadline)
+	if left <= 0 {
+		return 0, &Error{Code: int(capi.COLONIES_ETIMEOUT), Message: "the context's deadline has passed", Cause: context.DeadlineExceeded}
+	}
+	return int64((left + time.Millisecond - 1) / time.Millisecond), nil
+}
+
+// withCause marks an error that ctx caused with ctx's error as its Cause, so
+// that errors.Is(err, context.Canceled) and DeadlineExceeded hold.
+func withCause(ctx context.Context, err error) error {
+	e, ok := err.(*Error)
+	if !ok {
+		return err
+	}
+	if ctx.Err() != nil {
+		e.Cause = ctx.Err()
+	} else if deadline, has := ctx.Deadline(); has && !time.Now().Before(deadline) {
+		// The core's timer, set from the deadline, fired as the context's did.
+		e.Cause = context.DeadlineExceeded
 	}
 	return err
+}
+
+// await returns once the call in flight callh has ended. It does not block
+// an OS thread: the call's descriptor is watched by the Go runtime's poller,
+// as a socket is. ctx's cancellation cancels the call in the core, which
+// then ends at once.
+func await(ctx context.Context, callh uintptr) {
+	if ctx.Done() != nil {
+		done := make(chan struct{})
+		stop := context.AfterFunc(ctx, func() {
+			defer close(done)
+			capi.Colonies_call_cancel(callh)
+		})
+		defer func() {
+			// The handle must outlive the callback.
+			if !stop() {
+				<-done
+			}
+		}()
+	}
+	ended := func() bool { return capi.Colonies_call_wait(callh, 0) == 1 }
+	if waitReadable(capi.Colonies_call_fd(callh), ended) != nil {
+		// No descriptor to watch: wait in the core instead.
+		capi.Colonies_call_wait(callh, -1)
+	}
+}
+
+// waitReadable returns nil once ready() holds, calling it again each time fd
+// becomes readable, with fd watched by the runtime poller through a
+// duplicate of it; an error when fd cannot be watched.
+func waitReadable(fd int, ready func() bool) error {
+	if fd < 0 {
+		return errors.New("no descriptor")
+	}
+	f, err := watchable(fd)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return waitFile(f, ready)
+}
+
+// watchable duplicates fd as a non-blocking *os.File the runtime poller
+// watches; the caller closes it, the original stays the core's.
+func watchable(fd int) (*os.File, error) {
+	dup, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_DUPFD_CLOEXEC, 0)
+	if errno != 0 {
+		return nil, errno
+	}
+	if err := syscall.SetNonblock(int(dup), true); err != nil {
+		syscall.Close(int(dup))
+		return nil, err
+	}
+	return os.NewFile(dup, "colonies"), nil
+}
+
+// waitFile is waitReadable on a file from watchable. A read deadline set on
+// f from another goroutine ends it with os.ErrDeadlineExceeded.
+func waitFile(f *os.File, ready func() bool) error {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	return rc.Read(func(uintptr) bool { return ready() })
 }
 
 // decode unmarshals a reply into out.

@@ -16,15 +16,25 @@ import (
 // registry, the core's one description of the protocol): GetProcess,
 // SubmitFuncSpec, AssignProcess, CloseSuccessful, ... Each takes a
 // context.Context first, whose deadline bounds the call and whose
-// cancellation stops it at once, blocked or not.
+// cancellation stops it at once, blocked or not. The core runs the requests
+// on a thread of its own; a goroutine waiting for a reply holds no OS
+// thread, as with a socket.
 type Client struct {
-	// mu is held for reading by every call and for writing by Close: the
-	// core allows freeing a handle only once no call is in flight on it.
+	// mu is held for reading while a call or subscription starts and for
+	// writing by Close, which so sees every one that started.
 	mu sync.RWMutex
 	h  uintptr // the colonies_client *, 0 once closed
+	// inflight counts the calls started and not yet released: the core
+	// allows freeing a client only once none is left.
+	inflight sync.WaitGroup
+	// subs are the subscriptions open on the client, released by Close.
+	subs map[releaser]struct{}
 	// record, when set (by tests), receives the calls instead of the server.
 	record func(operation string, params any, prvkey string) error
 }
+
+// releaser is an open subscription, which Close releases.
+type releaser interface{ release() }
 
 // NewClient creates a client for the server at host:port. Nothing is sent
 // until the first call.
@@ -76,32 +86,69 @@ func Env() (Environment, error) {
 	return env, decode(out, &env)
 }
 
-// Close releases the client and its connections. It waits for calls in
-// flight to return (cancel their contexts to stop blocked ones); calls made
-// after it fail with ErrInvalidArgument. Closing twice is harmless.
+// Close releases the client and its connections. Calls and subscriptions in
+// flight are cancelled (an assign blocked in the server ends at once, with
+// ErrInDoubt); calls made afterwards fail with ErrInvalidArgument. Closing
+// twice is harmless.
 func (c *Client) Close() error {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.h != 0 {
-		capi.Colonies_client_free(c.h)
-		c.h = 0
-		runtime.SetFinalizer(c, nil)
+	h, subs := c.h, c.subs
+	c.h, c.subs = 0, nil
+	if h != 0 {
+		capi.Colonies_client_cancel_all(h)
 	}
+	c.mu.Unlock()
+	if h == 0 {
+		return nil
+	}
+	runtime.SetFinalizer(c, nil)
+	for s := range subs {
+		s.release()
+	}
+	c.inflight.Wait()
+	capi.Colonies_client_free(h)
 	return nil
 }
 
-// do runs f with the handle, the context's timeout and cancel token, as
-// call does, while holding the client open.
-func (c *Client) do(ctx context.Context, f func(h uintptr, timeoutMs int64, cancel uintptr) int, args ...string) error {
+// start starts a call in the core with f and the client's handle; the call
+// is in flight, and must be ended with finish.
+func (c *Client) start(f func(h uintptr, callh *uintptr) int, args ...string) (uintptr, error) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if c.h == 0 {
-		return newError(capi.COLONIES_EINVAL, "the client is closed")
+		return 0, newError(capi.COLONIES_EINVAL, "the client is closed")
 	}
-	h := c.h
-	return withContext(ctx, func(timeoutMs int64, cancel uintptr) error {
-		return call(func() int { return f(h, timeoutMs, cancel) }, args...)
-	})
+	var callh uintptr
+	if err := call(func() int { return f(c.h, &callh) }, args...); err != nil {
+		return 0, err
+	}
+	c.inflight.Add(1)
+	return callh, nil
+}
+
+// finish waits for a call started by start, releases it and returns its
+// reply (a JSON text) or its error.
+func (c *Client) finish(ctx context.Context, callh uintptr) (string, error) {
+	defer c.inflight.Done()
+	await(ctx, callh)
+	var out string
+	err := call(func() int { return capi.Colonies_call_result(callh, &out) })
+	capi.Colonies_call_free(callh)
+	return out, withCause(ctx, err)
+}
+
+// run starts a call with f, given the handle and the timeout ctx allows,
+// and waits for its reply.
+func (c *Client) run(ctx context.Context, f func(h uintptr, timeoutMs int64, callh *uintptr) int, args ...string) (string, error) {
+	timeoutMs, err := deadlineMs(ctx)
+	if err != nil {
+		return "", err
+	}
+	callh, err := c.start(func(h uintptr, callh *uintptr) int { return f(h, timeoutMs, callh) }, args...)
+	if err != nil {
+		return "", err
+	}
+	return c.finish(ctx, callh)
 }
 
 // invoke runs a registry operation: params (a struct or map marshalling to
@@ -118,10 +165,9 @@ func (c *Client) invoke(ctx context.Context, operation string, params any, prvke
 			return err
 		}
 	}
-	var reply string
-	err := c.do(ctx, func(h uintptr, timeoutMs int64, cancel uintptr) int {
-		return capi.Colonies_client_call(h, &reply, operation, paramsJSON, prvkey, timeoutMs, cancel)
-	}, operation, prvkey)
+	reply, err := c.run(ctx, func(h uintptr, timeoutMs int64, callh *uintptr) int {
+		return capi.Colonies_client_call_start(h, callh, operation, paramsJSON, prvkey, timeoutMs)
+	}, operation, paramsJSON, prvkey)
 	if reply, err = output(reply, err); err != nil || out == nil {
 		return err
 	}
@@ -149,9 +195,8 @@ func (c *Client) Send(ctx context.Context, msgType string, payload any, prvkey s
 			return nil, err
 		}
 	}
-	var out string
-	err := c.do(ctx, func(h uintptr, timeoutMs int64, cancel uintptr) int {
-		return capi.Colonies_client_send(h, &out, msgType, payloadJSON, prvkey, timeoutMs, cancel)
+	out, err := c.run(ctx, func(h uintptr, timeoutMs int64, callh *uintptr) int {
+		return capi.Colonies_client_send_start(h, callh, msgType, payloadJSON, prvkey, timeoutMs)
 	}, msgType, payloadJSON, prvkey)
 	if out, err = output(out, err); err != nil {
 		return nil, err
@@ -161,9 +206,10 @@ func (c *Client) Send(ctx context.Context, msgType string, payload any, prvkey s
 
 // Health returns nil when the server answers that it is healthy.
 func (c *Client) Health(ctx context.Context) error {
-	return c.do(ctx, func(h uintptr, timeoutMs int64, cancel uintptr) int {
-		return capi.Colonies_client_health(h, timeoutMs, cancel)
+	_, err := c.run(ctx, func(h uintptr, timeoutMs int64, callh *uintptr) int {
+		return capi.Colonies_client_health_start(h, callh, timeoutMs)
 	})
+	return err
 }
 
 // Registry returns the registry, the core's description of every operation,

@@ -41,9 +41,12 @@ var (
 	ErrInDoubt = errors.New("colonies: outcome unknown")
 	// ErrCancelled is COLONIES_ECANCELLED: The call was cancelled before it could act.
 	ErrCancelled = errors.New("colonies: cancelled")
-	// ErrExpired is COLONIES_EEXPIRED: The server waited as long as asked and nothing came: assign
-	// found no process in its timeout.
+	// ErrExpired is COLONIES_EEXPIRED: Nothing came in the time asked for: assign found no process, a
+	// wait saw the process stay short of its state, a subscription brought no event.
 	ErrExpired = errors.New("colonies: nothing happened in time")
+	// ErrDone is COLONIES_EDONE: A subscription has ended (the server closes it at its timeout) and
+	// every event it brought was read.
+	ErrDone = errors.New("colonies: ended")
 )
 
 // kindsByCode maps the core's status codes to error kinds: a code's own
@@ -62,6 +65,7 @@ var kindsByCode = map[int][]error{
 	-11: {ErrInDoubt},
 	-12: {ErrCancelled},
 	-13: {ErrExpired},
+	-14: {ErrDone},
 }
 
 // ProcessState values: The state of a process or a process graph.
@@ -1688,6 +1692,46 @@ func (c *Client) SubmitWorkflowSpec(ctx context.Context, spec WorkflowSpec, prvk
 		Spec WorkflowSpec `json:"spec"`
 	}{spec}, prvkey, &out)
 	return out, err
+}
+
+// SubscribeChannel opens the subscription subscribe_channel (subscribechannelmsg, signed by:
+// member). Follows a process channel. Each event is a reply the server pushes; Next returns ErrDone
+// once the server has ended it at its timeout and every event was read. ctx bounds the opening
+// only; Close ends it.
+func (c *Client) SubscribeChannel(ctx context.Context, processid string, name string, afterseq int64, timeout int, prvkey string) (*Subscription[[]ChannelEntry], error) {
+	return subscribe[[]ChannelEntry](ctx, c, "subscribe_channel", &struct {
+		Processid string `json:"processid"`
+		Name      string `json:"name"`
+		Afterseq  int64  `json:"afterseq"`
+		Timeout   int    `json:"timeout"`
+	}{processid, name, afterseq, timeout}, prvkey)
+}
+
+// SubscribeProcess opens the subscription subscribe_process (subscribeprocessmsg, signed by:
+// member). Waits for a process to reach a state. Each event is a reply the server pushes; Next
+// returns ErrDone once the server has ended it at its timeout and every event was read. ctx bounds
+// the opening only; Close ends it.
+func (c *Client) SubscribeProcess(ctx context.Context, colonyname string, processid string, executortype string, state int, timeout int, prvkey string) (*Subscription[*Process], error) {
+	return subscribe[*Process](ctx, c, "subscribe_process", &struct {
+		Colonyname   string `json:"colonyname"`
+		Processid    string `json:"processid"`
+		Executortype string `json:"executortype"`
+		State        int    `json:"state"`
+		Timeout      int    `json:"timeout"`
+	}{colonyname, processid, executortype, state, timeout}, prvkey)
+}
+
+// SubscribeProcesses opens the subscription subscribe_processes (subscribeprocessesmsg, signed by:
+// member). Waits for processes of a type to reach a state. Each event is a reply the server pushes;
+// Next returns ErrDone once the server has ended it at its timeout and every event was read. ctx
+// bounds the opening only; Close ends it.
+func (c *Client) SubscribeProcesses(ctx context.Context, colonyname string, executortype string, state int, timeout int, prvkey string) (*Subscription[*Process], error) {
+	return subscribe[*Process](ctx, c, "subscribe_processes", &struct {
+		Colonyname   string `json:"colonyname"`
+		Executortype string `json:"executortype"`
+		State        int    `json:"state"`
+		Timeout      int    `json:"timeout"`
+	}{colonyname, executortype, state, timeout}, prvkey)
 }
 
 // UpdateBlueprint runs the operation update_blueprint (updateblueprintmsg, signed by: member).

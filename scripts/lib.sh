@@ -4,7 +4,7 @@
 # Debian packages the build and the tests need. postgresql is installed by
 # scripts/colonies-server itself.
 DEBIAN_PACKAGES="build-essential cmake ninja-build pkg-config swig libcurl4-openssl-dev libcjson-dev
-libsecp256k1-dev libssl-dev golang-go"
+libsecp256k1-dev libwslay-dev libssl-dev golang-go"
 
 step() { printf '\n=== %s ===\n' "$*"; }
 

@@ -13,6 +13,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 struct fault_server {
     int fd;
     fault_mode mode;
@@ -88,8 +90,45 @@ static void serve_keepalive(fault_server *s, int fd)
     }
 }
 
+/* Reads a websocket upgrade request and answers it: with the right accept
+ * value and then a text frame that is no envelope, or with a wrong one. */
+static void serve_websocket(fault_server *s, int fd)
+{
+    char buf[8192] = "";
+    size_t len = 0;
+    while (strstr(buf, "\r\n\r\n") == NULL) {
+        ssize_t n = recv(fd, buf + len, sizeof buf - 1 - len, 0);
+        if (n <= 0 || len + (size_t)n >= sizeof buf - 1) return;
+        len += (size_t)n;
+        buf[len] = '\0';
+    }
+    char key[64] = "", keyed[128], accept[64] = "";
+    const char *k = strstr(buf, "Sec-WebSocket-Key: ");
+    if (k) sscanf(k + 19, "%63[^\r]", key);
+    snprintf(keyed, sizeof keyed, "%s258EAFA5-E914-47DA-95CA-C5AB0DC85B11", key);
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    EVP_Digest(keyed, strlen(keyed), digest, &n, EVP_sha1(), NULL);
+    EVP_EncodeBlock((unsigned char *)accept, digest, (int)n);
+    if (s->mode == FAULT_WS_BAD_ACCEPT) accept[0] = accept[0] == 'A' ? 'B' : 'A';
+    char head[512];
+    snprintf(head, sizeof head, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                                "Sec-WebSocket-Accept: %s\r\n\r\n", accept);
+    send_all(fd, head);
+    if (s->mode == FAULT_WS_GARBAGE) {
+        /* FIN + text, unmasked, 8 bytes. */
+        static const char frame[] = "\x81\x08not json";
+        send(fd, frame, sizeof frame - 1, MSG_NOSIGNAL);
+    }
+    drain(fd);
+}
+
 static void serve(fault_server *s, int fd)
 {
+    if (s->mode == FAULT_WS_BAD_ACCEPT || s->mode == FAULT_WS_GARBAGE) {
+        serve_websocket(s, fd);
+        return;
+    }
     if (s->mode == FAULT_KEEPALIVE) {
         serve_keepalive(s, fd);
         return;
@@ -122,7 +161,9 @@ static void serve(fault_server *s, int fd)
     case FAULT_HTML_404: reply(fd, "404 Not Found", "<html>no such page</html>"); break;
     case FAULT_EMPTY_200: reply(fd, "200 OK", ""); break;
     case FAULT_RESET:
-    case FAULT_KEEPALIVE: break;
+    case FAULT_KEEPALIVE:
+    case FAULT_WS_BAD_ACCEPT:
+    case FAULT_WS_GARBAGE: break;
     }
 }
 

@@ -14,6 +14,8 @@ typedef enum {
     FAULT_HTML_404,      /* a router's 404 page, not an envelope */
     FAULT_EMPTY_200,     /* 200 with an empty body */
     FAULT_KEEPALIVE,     /* well-behaved: answers {} and keeps the connection open */
+    FAULT_WS_BAD_ACCEPT, /* upgrades to a websocket with an accept value for another key */
+    FAULT_WS_GARBAGE,    /* upgrades properly, then sends a text frame that is not an envelope */
 } fault_mode;
 
 typedef struct fault_server fault_server;

@@ -55,6 +55,61 @@ static void test_fault_server(void)
     CHECK(now() - t0 < 5.0);
 }
 
+/* A subscription to a fault server in the given mode: how it ends. */
+static int subscribe_fault(fault_mode mode, const char *options)
+{
+    int port = 0;
+    fault_server *s = fault_server_start(mode, &port);
+    CHECK(s != NULL);
+    if (s == NULL) return 0;
+    colonies_client *c = NULL;
+    colonies_subscription *sub = NULL;
+    CHECK_RC(colonies_client_new(&c, "127.0.0.1", port, options), COLONIES_OK);
+    CHECK_RC(colonies_client_subscribe(c, &sub, "subscribe_processes",
+                                       "{\"colonyname\":\"c\",\"executortype\":\"t\",\"state\":0,\"timeout\":5}", KEY),
+             COLONIES_OK);
+    char *out = NULL;
+    int rc = colonies_subscription_next(sub, &out, 10000);
+    CHECK(out == NULL);
+    /* Once ended, it stays ended. */
+    CHECK_RC(colonies_subscription_next(sub, &out, 0), rc);
+    colonies_subscription_free(sub);
+    colonies_client_free(c);
+    fault_server_stop(s);
+    return rc;
+}
+
+static void test_websocket_faults(void)
+{
+    CHECK_RC(subscribe_fault(FAULT_GARBAGE, NULL), COLONIES_ESERVER);
+    CHECK(strstr(colonies_last_error(), "refused the websocket: HTTP/1.1 200") != NULL);
+    CHECK_RC(subscribe_fault(FAULT_WS_BAD_ACCEPT, NULL), COLONIES_EREPLY);
+    CHECK(strstr(colonies_last_error(), "does not answer our key") != NULL);
+    CHECK_RC(subscribe_fault(FAULT_WS_GARBAGE, NULL), COLONIES_EREPLY);
+    CHECK_RC(subscribe_fault(FAULT_RESET, NULL), COLONIES_ETRANSPORT);
+    double t0 = now();
+    CHECK_RC(subscribe_fault(FAULT_STALL, "{\"request_timeout\":0.3}"), COLONIES_ETIMEOUT);
+    CHECK(strstr(colonies_last_error(), "no websocket from the server within 300 ms") != NULL);
+    CHECK(now() - t0 < 3.0);
+    /* A wait on a server that never answers ends with the request timeout, not the wait's. */
+    int port = 0;
+    fault_server *s = fault_server_start(FAULT_STALL, &port);
+    colonies_client *c = NULL;
+    CHECK_RC(colonies_client_new(&c, "127.0.0.1", port, "{\"request_timeout\":0.3}"), COLONIES_OK);
+    char *out = NULL;
+    t0 = now();
+    CHECK_RC(colonies_client_wait_process(c, &out, "abc", COLONIES_WAIT_FINISHED, 60000, KEY, NULL), COLONIES_ETIMEOUT);
+    CHECK(now() - t0 < 3.0);
+    /* And on one that replies garbage, with the reply's error. */
+    colonies_client_free(c);
+    fault_server_stop(s);
+    s = fault_server_start(FAULT_GARBAGE, &port);
+    CHECK_RC(colonies_client_new(&c, "127.0.0.1", port, NULL), COLONIES_OK);
+    CHECK_RC(colonies_client_wait_process(c, &out, "abc", COLONIES_WAIT_FINISHED, 60000, KEY, NULL), COLONIES_EREPLY);
+    colonies_client_free(c);
+    fault_server_stop(s);
+}
+
 /* A port nobody listens on: connection refused, at once. */
 static void test_server_down(void)
 {
@@ -124,7 +179,7 @@ static void test_misuse(void)
     CHECK_STR(colonies_last_error(), "unknown operation \"no_such_operation\"");
     CHECK_RC(colonies_client_call(c, &out, NULL, "{}", KEY, 0, NULL), COLONIES_EINVAL);
     CHECK_RC(colonies_client_call(c, &out, "subscribe_process", "{}", KEY, 0, NULL), COLONIES_EINVAL);
-    CHECK(strstr(colonies_last_error(), "websocket") != NULL);
+    CHECK(strstr(colonies_last_error(), "colonies_client_subscribe") != NULL);
     CHECK_RC(colonies_client_call(c, &out, "add_colony", "{\"colony\":", KEY, 0, NULL), COLONIES_EJSON);
     CHECK_RC(colonies_client_call(c, &out, "add_colony", "[]", KEY, 0, NULL), COLONIES_EJSON);
     CHECK_RC(colonies_client_call(c, &out, "add_colony", "{\"colony\":[]}", KEY, 0, NULL), COLONIES_EINVAL);
@@ -183,6 +238,7 @@ int main(void)
     test_keepalive();
     test_misuse();
     test_server_down();
+    test_websocket_faults();
     test_fault_server();
     return check_summary("test_faults");
 }

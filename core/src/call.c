@@ -59,7 +59,7 @@ static int check_params(const cl_op *op, const cJSON *params)
  * given value copied as the caller wrote it, so no number is rounded through
  * a double. *hold_s is what the server holds the request open for.
  */
-static int build_message(char **out, long *hold_s, const cl_op *op, const char *params_json)
+int cl_build_message(char **out, long *hold_s, const cl_op *op, const char *params_json)
 {
     *out = NULL;
     *hold_s = 0;
@@ -123,22 +123,23 @@ static int build_message(char **out, long *hold_s, const cl_op *op, const char *
  * naming it), the key that signs it (NULL for an unsigned one), and its
  * message from params_json, with the seconds the server holds it open.
  */
-static int prepare(const cl_op **op, const char **key, char **msg, long *hold_s, const char *operation,
-                   const char *params_json, const char *prvkey)
+int cl_prepare(const cl_op **op, const char **key, char **msg, long *hold_s, const char *operation,
+               const char *params_json, const char *prvkey, int websocket /* 1, 0, or -1: either */)
 {
     *key = NULL;
     if (operation == NULL || operation[0] == '\0') return cl_fail(COLONIES_EINVAL, "operation is empty");
     *op = cl_op_find(operation);
     if (*op == NULL) return cl_fail(COLONIES_EINVAL, "unknown operation \"%.100s\"", operation);
-    if ((*op)->flags & CL_OP_WEBSOCKET)
-        return cl_fail(COLONIES_EINVAL, "%s is a websocket subscription, which this version does not support",
-                       operation);
+    if (((*op)->flags & CL_OP_WEBSOCKET) && websocket == 0)
+        return cl_fail(COLONIES_EINVAL, "%s is a subscription: use colonies_client_subscribe()", operation);
+    if (!((*op)->flags & CL_OP_WEBSOCKET) && websocket == 1)
+        return cl_fail(COLONIES_EINVAL, "%s is not a subscription: use colonies_client_call()", operation);
     if ((*op)->flags & CL_OP_SIGNED) {
         if (prvkey == NULL)
             return cl_fail(COLONIES_EINVAL, "%s: prvkey is NULL, and the operation is signed", (*op)->name);
         *key = prvkey;
     }
-    return build_message(msg, hold_s, *op, params_json);
+    return cl_build_message(msg, hold_s, *op, params_json);
 }
 
 /* The reply as the registry describes it: "null" for nothing, [] for an empty list. */
@@ -163,35 +164,225 @@ static int shape_reply(char **reply, const cl_op *op)
     return COLONIES_OK;
 }
 
-colonies_status colonies_client_call(colonies_client *client, char **out_json, const char *operation,
-                                     const char *params_json, const char *prvkey, int64_t timeout_ms,
-                                     colonies_cancel *cancel)
+/* Calls in flight. */
+
+/* A job kind's extra state; wait.c's waits. */
+struct colonies_call {
+    cl_job job; /* first: the loop's handle on it */
+    cl_signal done;
+    colonies_client *client;
+    const cl_op *op;  /* NULL for raw messages and health */
+    char *msgtype;    /* names the request; owned */
+    int idempotent;
+    int raw_body;     /* the reply is the body itself (health), not an envelope */
+    cl_http http;
+    /* The outcome, written by the loop before done is raised. */
+    int status;
+    char detail[1024];
+    long http_status;
+    char *reply;       /* the HTTP body, or a wait's process JSON */
+    size_t reply_len;
+    int result_read;
+    /* A wait (wait.c), or NULL. */
+    void *wait;
+    void (*wait_free)(void *wait);
+};
+
+static void call_destroy(cl_job *job)
+{
+    colonies_call *c = (colonies_call *)job;
+    cl_http_release(&c->http);
+    free(c->http.body);
+    if (c->wait_free) c->wait_free(c->wait);
+    free(c->msgtype);
+    free(c->reply);
+    cl_signal_destroy(&c->done);
+    free(c);
+}
+
+void cl_call_finish(colonies_call *c, int status, const char *detail, long http_status, char *reply,
+                    size_t reply_len)
+{
+    c->status = status;
+    snprintf(c->detail, sizeof c->detail, "%s", detail ? detail : "");
+    c->http_status = http_status;
+    free(c->reply);
+    c->reply = reply;
+    c->reply_len = reply_len;
+    cl_signal_raise(&c->done);
+    cl_job_end(&c->job);
+}
+
+static void http_done(cl_http *h)
+{
+    colonies_call *c = (colonies_call *)h->job;
+    char *reply = NULL;
+    size_t len = 0;
+    if (h->status == COLONIES_OK) {
+        reply = h->reply.data;
+        len = h->reply.len;
+        h->reply.data = NULL;
+        h->reply.len = h->reply.cap = 0;
+    }
+    cl_call_finish(c, h->status, h->detail, h->http_status, reply, len);
+}
+
+static void http_start(cl_job *job)
+{
+    colonies_call *c = (colonies_call *)job;
+    cl_http_start(job->loop, &c->http);
+}
+
+static void http_cancel(cl_job *job)
+{
+    colonies_call *c = (colonies_call *)job;
+    cl_http_abort(job->loop, &c->http);
+}
+
+/* A new call of the client, not yet started. */
+int cl_call_new(colonies_call **out, colonies_client *client, const char *msgtype)
+{
+    *out = NULL;
+    colonies_call *c = calloc(1, sizeof *c);
+    if (c == NULL) return cl_fail(COLONIES_ENOMEM, "out of memory");
+    if (cl_signal_init(&c->done)) {
+        free(c);
+        return COLONIES_ENOMEM;
+    }
+    cl_job_init(&c->job, client->loop);
+    c->job.destroy = call_destroy;
+    c->client = client;
+    c->msgtype = cl_strdup(msgtype);
+    if (c->msgtype == NULL) {
+        call_destroy(&c->job);
+        return cl_fail(COLONIES_ENOMEM, "out of memory");
+    }
+    *out = c;
+    return COLONIES_OK;
+}
+
+/* The call's wait state (wait.c). */
+void cl_call_set_wait(colonies_call *c, void *wait, void (*start)(cl_job *), void (*cancel)(cl_job *),
+                      void (*wait_free)(void *))
+{
+    c->wait = wait;
+    c->wait_free = wait_free;
+    c->job.start = start;
+    c->job.cancel = cancel;
+}
+
+void *cl_call_wait_state(colonies_call *c) { return c->wait; }
+colonies_client *cl_call_client(colonies_call *c) { return c->client; }
+
+int cl_call_submit(colonies_call *c)
+{
+    int rc = cl_loop_submit(c->client->loop, &c->job);
+    if (rc) cl_job_unref(&c->job);
+    return rc;
+}
+
+/* Starts an HTTP request (a POST of body, or a GET when body is NULL) as a call. */
+static int start_http(colonies_call **out, colonies_client *client, const cl_op *op, const char *msgtype,
+                      const char *path, char *body, long timeout_ms, int idempotent)
+{
+    colonies_call *c = NULL;
+    int rc = cl_call_new(&c, client, msgtype);
+    if (rc) {
+        free(body);
+        return rc;
+    }
+    c->op = op;
+    c->idempotent = idempotent;
+    c->raw_body = body == NULL;
+    c->http.job = &c->job;
+    c->http.done = http_done;
+    c->http.path = path;
+    c->http.body = body;
+    c->http.body_len = body ? strlen(body) : 0;
+    c->http.timeout_ms = timeout_ms;
+    c->http.idempotent = idempotent;
+    c->http.what = c->msgtype;
+    c->job.start = http_start;
+    c->job.cancel = http_cancel;
+    rc = cl_call_submit(c);
+    if (rc) return rc;
+    *out = c;
+    return COLONIES_OK;
+}
+
+/* Starts a signed message as a call. */
+static int start_message(colonies_call **out, colonies_client *client, const cl_op *op, const char *msgtype,
+                         const char *msg, const char *key, long timeout_ms, int idempotent)
+{
+    char *body = NULL;
+    int rc = cl_envelope(&body, msgtype, msg, key);
+    if (rc) return rc;
+    return start_http(out, client, op, msgtype, "/api", body, timeout_ms, idempotent);
+}
+
+colonies_status colonies_client_call_start(colonies_client *client, colonies_call **out, const char *operation,
+                                           const char *params_json, const char *prvkey, int64_t timeout_ms)
 {
     cl_clear_error();
-    if (out_json) *out_json = NULL;
+    CL_CHECK_OUT(out);
     if (client == NULL) return cl_fail(COLONIES_EINVAL, "client is NULL");
     if (timeout_ms < 0) return cl_fail(COLONIES_EINVAL, "timeout_ms is negative");
     const cl_op *op = NULL;
     const char *key = NULL;
     char *msg = NULL;
     long hold_s = 0;
-    int rc = prepare(&op, &key, &msg, &hold_s, operation, params_json, prvkey);
+    int rc = cl_prepare(&op, &key, &msg, &hold_s, operation, params_json, prvkey, 0);
     if (rc) return rc;
     /* The server holds some requests open as long as asked: wait that long on top. */
     long timeout = timeout_ms > 0 ? (long)timeout_ms : client->request_timeout_ms + hold_s * 1000;
-    cl_call call = {
-        .msgtype = op->msgtype,
-        .msg_json = msg,
-        .prvkey = key,
-        .timeout_ms = timeout,
-        .idempotent = (op->flags & CL_OP_IDEMPOTENT) != 0,
-        .cancel = cancel,
-        .op = op,
-    };
-    char *reply = NULL;
-    rc = cl_client_send(client, &reply, &call);
+    rc = start_message(out, client, op, op->msgtype, msg, key, timeout, (op->flags & CL_OP_IDEMPOTENT) != 0);
     free(msg);
-    if (rc == 0) rc = shape_reply(&reply, op);
+    return rc;
+}
+
+int colonies_call_wait(colonies_call *call, int64_t timeout_ms)
+{
+    if (call == NULL) return 1;
+    return cl_signal_wait(&call->done, timeout_ms);
+}
+
+int colonies_call_fd(colonies_call *call) { return call ? cl_signal_fd(&call->done) : -1; }
+
+void colonies_call_cancel(colonies_call *call)
+{
+    if (call) cl_job_request_cancel(&call->job);
+}
+
+colonies_status colonies_call_result(colonies_call *call, char **out_json)
+{
+    cl_clear_error();
+    if (out_json) *out_json = NULL;
+    if (call == NULL) return cl_fail(COLONIES_EINVAL, "call is NULL");
+    if (!cl_signal_wait(&call->done, 0)) return cl_fail(COLONIES_EINVAL, "the call has not ended");
+    if (call->result_read) return cl_fail(COLONIES_EINVAL, "the call's result was read already");
+    call->result_read = 1;
+    if (call->status != COLONIES_OK) {
+        if (call->http_status) cl_set_http_status((int)call->http_status);
+        return cl_fail(call->status, "%s", call->detail);
+    }
+    char *reply = NULL;
+    int rc;
+    if (call->wait) {
+        /* A wait's reply is the process itself. */
+        reply = call->reply;
+        call->reply = NULL;
+        rc = reply ? COLONIES_OK : cl_fail(COLONIES_EREPLY, "%s: no process", call->msgtype);
+    } else if (call->raw_body) {
+        cl_set_http_status((int)call->http_status);
+        rc = call->http_status == 200
+                 ? COLONIES_OK
+                 : cl_fail(COLONIES_ESERVER, "%s: server replied %ld: %.200s", call->msgtype, call->http_status,
+                           call->reply ? call->reply : "");
+    } else {
+        rc = cl_decode_reply(&reply, call->msgtype, call->op, call->idempotent, call->http_status, call->reply,
+                             call->reply_len);
+        if (rc == 0 && call->op) rc = shape_reply(&reply, call->op);
+    }
     if (rc == 0 && out_json)
         *out_json = reply;
     else
@@ -199,12 +390,39 @@ colonies_status colonies_client_call(colonies_client *client, char **out_json, c
     return rc;
 }
 
-colonies_status colonies_client_send(colonies_client *client, char **out_json, const char *msgtype,
-                                     const char *payload_json, const char *prvkey, int64_t timeout_ms,
+void colonies_call_free(colonies_call *call)
+{
+    if (call == NULL) return;
+    if (!cl_signal_wait(&call->done, 0)) cl_job_request_cancel(&call->job);
+    cl_job_unref(&call->job);
+}
+
+/* Waits for a call, cancelling it when cancel fires, and takes its result. */
+int cl_call_complete(colonies_call *call, char **out_json, colonies_cancel *cancel)
+{
+    if (cancel) cl_cancel_watch(cancel, &call->job);
+    cl_signal_wait(&call->done, -1);
+    if (cancel) cl_cancel_unwatch(cancel, &call->job);
+    int rc = colonies_call_result(call, out_json);
+    colonies_call_free(call);
+    return rc;
+}
+
+colonies_status colonies_client_call(colonies_client *client, char **out_json, const char *operation,
+                                     const char *params_json, const char *prvkey, int64_t timeout_ms,
                                      colonies_cancel *cancel)
 {
-    cl_clear_error();
     if (out_json) *out_json = NULL;
+    colonies_call *call = NULL;
+    int rc = colonies_client_call_start(client, &call, operation, params_json, prvkey, timeout_ms);
+    return rc ? rc : cl_call_complete(call, out_json, cancel);
+}
+
+colonies_status colonies_client_send_start(colonies_client *client, colonies_call **out, const char *msgtype,
+                                           const char *payload_json, const char *prvkey, int64_t timeout_ms)
+{
+    cl_clear_error();
+    CL_CHECK_OUT(out);
     if (client == NULL) return cl_fail(COLONIES_EINVAL, "client is NULL");
     if (msgtype == NULL || msgtype[0] == '\0') return cl_fail(COLONIES_EINVAL, "msgtype is empty");
     if (timeout_ms < 0) return cl_fail(COLONIES_EINVAL, "timeout_ms is negative");
@@ -220,17 +438,20 @@ colonies_status colonies_client_send(colonies_client *client, char **out_json, c
     cJSON_Delete(msg);
     if (rc) return rc;
     /* The registry says nothing of a raw message: it is never sent twice. */
-    cl_call call = {
-        .msgtype = msgtype,
-        .msg_json = text,
-        .prvkey = prvkey,
-        .timeout_ms = timeout_ms > 0 ? (long)timeout_ms : client->request_timeout_ms,
-        .idempotent = 0,
-        .cancel = cancel,
-    };
-    rc = cl_client_send(client, out_json, &call);
+    rc = start_message(out, client, NULL, msgtype, text, prvkey,
+                       timeout_ms > 0 ? (long)timeout_ms : client->request_timeout_ms, 0);
     free(text);
     return rc;
+}
+
+colonies_status colonies_client_send(colonies_client *client, char **out_json, const char *msgtype,
+                                     const char *payload_json, const char *prvkey, int64_t timeout_ms,
+                                     colonies_cancel *cancel)
+{
+    if (out_json) *out_json = NULL;
+    colonies_call *call = NULL;
+    int rc = colonies_client_send_start(client, &call, msgtype, payload_json, prvkey, timeout_ms);
+    return rc ? rc : cl_call_complete(call, out_json, cancel);
 }
 
 colonies_status colonies_request_encode(char **out_json, const char *operation, const char *params_json,
@@ -242,33 +463,25 @@ colonies_status colonies_request_encode(char **out_json, const char *operation, 
     const char *key = NULL;
     char *msg = NULL;
     long hold_s = 0;
-    int rc = prepare(&op, &key, &msg, &hold_s, operation, params_json, prvkey);
+    int rc = cl_prepare(&op, &key, &msg, &hold_s, operation, params_json, prvkey, -1);
     if (rc == 0) rc = cl_envelope(out_json, op->msgtype, msg, key);
     free(msg);
     return rc;
 }
 
-colonies_status colonies_client_health(colonies_client *client, int64_t timeout_ms, colonies_cancel *cancel)
+colonies_status colonies_client_health_start(colonies_client *client, colonies_call **out, int64_t timeout_ms)
 {
     cl_clear_error();
+    CL_CHECK_OUT(out);
     if (client == NULL) return cl_fail(COLONIES_EINVAL, "client is NULL");
     if (timeout_ms < 0) return cl_fail(COLONIES_EINVAL, "timeout_ms is negative");
-    cl_request req = {
-        .path = "/health",
-        .timeout_ms = timeout_ms > 0 ? (long)timeout_ms : client->request_timeout_ms,
-        .idempotent = 1,
-        .cancel = cancel,
-        .what = "health",
-    };
-    cl_response resp;
-    int rc = cl_transport_request(client->transport, &resp, &req);
-    if (rc) return rc;
-    cl_set_http_status((int)resp.status);
-    if (resp.status != 200) {
-        char snippet[200];
-        snprintf(snippet, sizeof snippet, "%s", resp.data);
-        rc = cl_fail(COLONIES_ESERVER, "health: server replied %ld: %s", resp.status, snippet);
-    }
-    free(resp.data);
-    return rc;
+    return start_http(out, client, NULL, "health", "/health", NULL,
+                      timeout_ms > 0 ? (long)timeout_ms : client->request_timeout_ms, 1);
+}
+
+colonies_status colonies_client_health(colonies_client *client, int64_t timeout_ms, colonies_cancel *cancel)
+{
+    colonies_call *call = NULL;
+    int rc = colonies_client_health_start(client, &call, timeout_ms);
+    return rc ? rc : cl_call_complete(call, NULL, cancel);
 }

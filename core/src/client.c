@@ -44,15 +44,16 @@ colonies_status colonies_client_new(colonies_client **out, const char *host, int
           *idle = option(opts, "max_idle");
     colonies_client *c = NULL;
     if (tls && verify && ca && connect && request && idle) {
-        cl_transport_options topts = {
+        cl_loop_options lopts = {
             .tls = cJSON_IsTrue(tls),
             .verify_tls = cJSON_IsTrue(verify),
             .ca_bundle = cJSON_IsString(ca) ? ca->valuestring : NULL,
             .connect_timeout_ms = seconds_to_ms(connect->valuedouble),
+            .request_timeout_ms = seconds_to_ms(request->valuedouble),
             .max_idle_s = (long)ceil(idle->valuedouble),
         };
         c = calloc(1, sizeof *c);
-        rc = c ? cl_transport_new(&c->transport, host, port, &topts) : cl_fail(COLONIES_ENOMEM, "out of memory");
+        rc = c ? cl_loop_new(&c->loop, host, port, &lopts) : cl_fail(COLONIES_ENOMEM, "out of memory");
         if (rc == 0) c->request_timeout_ms = seconds_to_ms(request->valuedouble);
     } else {
         rc = cl_fail(COLONIES_ENOMEM, "out of memory");
@@ -75,8 +76,13 @@ colonies_status colonies_client_new(colonies_client **out, const char *host, int
 void colonies_client_free(colonies_client *client)
 {
     if (client == NULL) return;
-    cl_transport_free(client->transport);
+    cl_loop_free(client->loop);
     free(client);
+}
+
+void colonies_client_cancel_all(colonies_client *client)
+{
+    if (client) cl_loop_cancel_all(client->loop);
 }
 
 /* The environment. */
@@ -207,7 +213,7 @@ int cl_envelope(char **out, const char *msgtype, const char *msg_json, const cha
 }
 
 /* A server error reply as a status: the operation's remaps first, then the HTTP status. */
-static int server_error(long http_status, const cl_call *call, const char *message)
+static int server_error(long http_status, const char *msgtype, const cl_op *op, const char *message)
 {
     int code;
     switch (http_status) {
@@ -216,62 +222,65 @@ static int server_error(long http_status, const cl_call *call, const char *messa
     case 404: code = COLONIES_ENOTFOUND; break;
     default: code = COLONIES_ESERVER; break;
     }
-    for (size_t i = 0; call->op && i < call->op->n_remaps; i++) {
-        const cl_remap *r = &call->op->remaps[i];
+    for (size_t i = 0; op && i < op->n_remaps; i++) {
+        const cl_remap *r = &op->remaps[i];
         if (!r->empty && r->http == http_status && (r->contains == NULL || strstr(message, r->contains))) {
             code = r->status;
             break;
         }
     }
-    return cl_fail(code, "%s: server replied %ld: %s", call->msgtype, http_status, message);
+    return cl_fail(code, "%s: server replied %ld: %s", msgtype, http_status, message);
 }
 
 /* A reply that is not a Colonies envelope at all. */
-static int not_an_envelope(const cl_call *call, const cl_response *resp)
+static int not_an_envelope(const char *msgtype, const cl_op *op, int idempotent, long http_status, const char *body,
+                           size_t body_len)
 {
-    for (size_t i = 0; call->op && resp->len == 0 && i < call->op->n_remaps; i++) {
-        const cl_remap *r = &call->op->remaps[i];
-        if (r->empty && r->http == resp->status)
+    for (size_t i = 0; op && body_len == 0 && i < op->n_remaps; i++) {
+        const cl_remap *r = &op->remaps[i];
+        if (r->empty && r->http == http_status)
             return cl_fail(r->status, "%s: the server replied %ld with no content, as it does when it refuses the "
-                                      "signer", call->msgtype, resp->status);
+                                      "signer", msgtype, http_status);
     }
     /* A gateway that lost the server's answer: a request that is not idempotent may have acted. */
-    if (!call->idempotent && (resp->status == 502 || resp->status == 504))
+    if (!idempotent && (http_status == 502 || http_status == 504))
         return cl_fail(COLONIES_EINDOUBT, "%s: a gateway replied %ld without the server's answer; the request may "
-                                          "or may not have been applied", call->msgtype, resp->status);
-    if (resp->status != 200) {
+                                          "or may not have been applied", msgtype, http_status);
+    if (http_status != 200) {
         /* A proxy's or the router's own error page. */
         char snippet[200];
-        size_t n = resp->len < sizeof snippet - 1 ? resp->len : sizeof snippet - 1;
-        memcpy(snippet, resp->data, n);
+        size_t n = body_len < sizeof snippet - 1 ? body_len : sizeof snippet - 1;
+        memcpy(snippet, body, n);
         snippet[n] = '\0';
-        return server_error(resp->status, call, snippet);
+        return server_error(http_status, msgtype, op, snippet);
     }
-    return cl_fail(COLONIES_EREPLY, "%s: reply is not a Colonies reply envelope (HTTP %ld, %zu bytes)", call->msgtype,
-                   resp->status, resp->len);
+    return cl_fail(COLONIES_EREPLY, "%s: reply is not a Colonies reply envelope (HTTP %ld, %zu bytes)", msgtype,
+                   http_status, body_len);
 }
 
-/* Decodes a reply envelope; on success *out is the payload JSON text. */
-static int decode_reply(char **out, const cl_call *call, const cl_response *resp)
+int cl_decode_reply(char **out, const char *msgtype, const cl_op *op, int idempotent, long http_status,
+                    const char *body, size_t body_len)
 {
-    cJSON *env = cJSON_ParseWithLength(resp->data, resp->len);
+    *out = NULL;
+    cl_set_http_status((int)http_status);
+    cJSON *env = cJSON_ParseWithLength(body, body_len);
     const cJSON *payload = env ? cJSON_GetObjectItemCaseSensitive(env, "payload") : NULL;
     if (!cJSON_IsString(payload)) {
         cJSON_Delete(env);
-        return not_an_envelope(call, resp);
+        return not_an_envelope(msgtype, op, idempotent, http_status, body, body_len);
     }
     char *decoded = NULL;
     size_t decoded_len = 0;
     int rc = cl_base64_decode(&decoded, &decoded_len, payload->valuestring);
-    int is_error = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(env, "error")) || resp->status != 200;
+    int is_error = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(env, "error")) || http_status != 200;
     cJSON_Delete(env);
-    if (rc) return cl_fail(rc, "%s: reply payload is not base64", call->msgtype);
+    if (rc) return cl_fail(rc, "%s: reply payload is not base64", msgtype);
     if (is_error) {
         cJSON *err = cJSON_ParseWithLength(decoded, decoded_len);
         const cJSON *msg = cJSON_GetObjectItemCaseSensitive(err, "message");
         const cJSON *st = cJSON_GetObjectItemCaseSensitive(err, "status");
-        long status = cJSON_IsNumber(st) && resp->status == 200 ? (long)st->valuedouble : resp->status;
-        rc = server_error(status, call, cJSON_IsString(msg) ? msg->valuestring : decoded);
+        long status = cJSON_IsNumber(st) && http_status == 200 ? (long)st->valuedouble : http_status;
+        rc = server_error(status, msgtype, op, cJSON_IsString(msg) ? msg->valuestring : decoded);
         cJSON_Delete(err);
         free(decoded);
         return rc;
@@ -280,40 +289,9 @@ static int decode_reply(char **out, const cl_call *call, const cl_response *resp
     cJSON *check = decoded_len ? cJSON_ParseWithLength(decoded, decoded_len) : NULL;
     if (decoded_len && check == NULL) {
         free(decoded);
-        return cl_fail(COLONIES_EREPLY, "%s: reply payload is not JSON", call->msgtype);
+        return cl_fail(COLONIES_EREPLY, "%s: reply payload is not JSON", msgtype);
     }
     cJSON_Delete(check);
     *out = decoded;
-    return COLONIES_OK;
-}
-
-int cl_client_send(colonies_client *c, char **out_json, const cl_call *call)
-{
-    if (out_json) *out_json = NULL;
-    char *body = NULL;
-    int rc = cl_envelope(&body, call->msgtype, call->msg_json, call->prvkey);
-    if (rc) return rc;
-    cl_request req = {
-        .path = "/api",
-        .body = body,
-        .body_len = strlen(body),
-        .timeout_ms = call->timeout_ms,
-        .idempotent = call->idempotent,
-        .cancel = call->cancel,
-        .what = call->msgtype,
-    };
-    cl_response resp;
-    rc = cl_transport_request(c->transport, &resp, &req);
-    free(body);
-    if (rc) return rc;
-    cl_set_http_status((int)resp.status);
-    char *payload = NULL;
-    rc = decode_reply(&payload, call, &resp);
-    free(resp.data);
-    if (rc) return rc;
-    if (out_json)
-        *out_json = payload;
-    else
-        free(payload);
     return COLONIES_OK;
 }

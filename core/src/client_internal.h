@@ -1,34 +1,54 @@
-/* Private: the client handle and the signed call the calls share. */
+/* Private: the client handle and what its calls share. */
 #ifndef COLONIES_CLIENT_INTERNAL_H
 #define COLONIES_CLIENT_INTERNAL_H
 
 #include "internal.h"
+#include "loop.h"
 #include "registry.h"
-#include "transport.h"
 
 struct colonies_client {
-    cl_transport *transport;
+    cl_loop *loop;
     long request_timeout_ms;
 };
 
-/* One request to send: a message (JSON text with its msgtype) and how to send it. */
-typedef struct {
-    const char *msgtype;
-    const char *msg_json; /* the message, "msgtype" included */
-    const char *prvkey;   /* NULL: unsigned */
-    long timeout_ms;
-    int idempotent;
-    colonies_cancel *cancel;
-    const cl_op *op;      /* for the reply's remaps and shape; NULL for raw calls */
-} cl_call;
-
-/*
- * Signs and sends a message, and decodes the reply envelope. On success
- * *out_json (when out_json is not NULL) holds the reply payload.
- */
-int cl_client_send(colonies_client *c, char **out_json, const cl_call *call);
-
 /* The signed envelope {"payloadtype", "payload", "signature"} of a message. */
 int cl_envelope(char **out, const char *msgtype, const char *msg_json, const char *prvkey);
+
+/*
+ * Decodes a reply envelope (an HTTP status and body) of a request of
+ * msgtype, with op's remaps (NULL: none); on success *out is the payload
+ * JSON text (free()). idempotent tells whether a gateway's lost answer
+ * leaves the request in doubt.
+ */
+int cl_decode_reply(char **out, const char *msgtype, const cl_op *op, int idempotent, long http_status,
+                    const char *body, size_t body_len);
+
+/*
+ * The message for op from the parameters in params_json, checked against the
+ * registry; *hold_s is what the server holds the request open for. (call.c)
+ */
+int cl_build_message(char **out, long *hold_s, const cl_op *op, const char *params_json);
+
+/*
+ * Everything before sending: the operation named operation, the key that
+ * signs it (NULL for an unsigned one), its message, and the seconds the
+ * server holds it open. websocket: 1 for a subscription, 0 for a POST, -1
+ * for either. (call.c)
+ */
+int cl_prepare(const cl_op **op, const char **key, char **msg, long *hold_s, const char *operation,
+               const char *params_json, const char *prvkey, int websocket);
+
+/* Calls in flight (call.c), for the waits (wait.c). */
+int cl_call_new(colonies_call **out, colonies_client *client, const char *msgtype);
+void cl_call_set_wait(colonies_call *c, void *wait, void (*start)(cl_job *), void (*cancel)(cl_job *),
+                      void (*wait_free)(void *));
+void *cl_call_wait_state(colonies_call *c);
+colonies_client *cl_call_client(colonies_call *c);
+int cl_call_submit(colonies_call *c);
+/* On the loop thread: the call has ended with this outcome (reply: malloc'd, taken). */
+void cl_call_finish(colonies_call *c, int status, const char *detail, long http_status, char *reply,
+                    size_t reply_len);
+/* Waits for a call (cancelling it when cancel fires), takes its result and frees it. */
+int cl_call_complete(colonies_call *call, char **out_json, colonies_cancel *cancel);
 
 #endif

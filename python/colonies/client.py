@@ -24,8 +24,11 @@ import threading
 
 from . import capi
 from ._model import to_json
+from ._handle import Handle
 from .errors import InvalidArgumentError
+from .model import Process
 from .operations import Operations
+from .realtime import Subscription, _complete
 
 __all__ = ["Colonies", "colonies_client"]
 
@@ -55,10 +58,10 @@ class Colonies(Operations):
         self._open(capi.colonies_client_new(host, int(port), json.dumps(given)))
 
     def _open(self, handle):
-        self._lock = threading.Lock()
-        self._busy = 0
-        self._releasing = False
-        self._handle = handle
+        # Calls blocked on the network (an assign, a wait) end at release().
+        self._handle = Handle(handle, capi.colonies_client_free,
+                              lambda: InvalidArgumentError("the client has been released"),
+                              on_release=capi.colonies_client_cancel_all)
 
     @classmethod
     def from_env(cls, **options):
@@ -76,34 +79,13 @@ class Colonies(Operations):
         self._open(handle)
         return self
 
-    # The handle is freed only once no call is using it.
-
-    def _acquire(self):
-        with self._lock:
-            if self._releasing:
-                raise InvalidArgumentError("the client has been released")
-            self._busy += 1
-            return self._handle
-
-    def _done(self):
-        with self._lock:
-            self._busy -= 1
-            last = self._releasing and self._busy == 0
-            handle, self._handle = (self._handle, None) if last else (None, self._handle)
-        if handle is not None:
-            capi.colonies_client_free(handle)
-
     def release(self):
         """Releases the client's connections; calls made afterwards raise
-        ``InvalidArgumentError``. Calls in flight finish first. Releasing
+        ``InvalidArgumentError``. Calls in flight are cancelled. Releasing
         twice is harmless. (pycolonies' ``close`` closes a process.)"""
-        with self._lock:
-            if getattr(self, "_handle", None) is None or self._releasing:
-                return
-            self._releasing = True
-            handle, self._handle = (self._handle, None) if self._busy == 0 else (None, self._handle)
+        handle = getattr(self, "_handle", None)
         if handle is not None:
-            capi.colonies_client_free(handle)
+            handle.release()
 
     def __enter__(self):
         return self
@@ -113,42 +95,73 @@ class Colonies(Operations):
 
     def __del__(self):
         # capi may already be torn down when this runs at interpreter exit.
-        handle = getattr(self, "_handle", None)
-        if handle is not None and capi is not None and not getattr(self, "_busy", 0):
-            capi.colonies_client_free(handle)
-            self._handle = None
+        if capi is not None:
+            self.release()
 
     def __repr__(self):
         return f"Colonies({self.host!r}, {self.port!r}, tls={self.tls})"
 
+    def _run(self, start, *args):
+        """Starts a call in the core with start(handle, *args) and waits for
+        its reply (see _complete)."""
+        with self._handle.use() as handle:
+            call = start(handle, *args)
+        return _complete(call)
+
     def _call(self, operation, params, prvkey, reply):
         """Runs a registry operation; what the generated methods call."""
-        text = to_json(params)
-        handle = self._acquire()
-        try:
-            out = capi.colonies_client_call(handle, operation, text, prvkey, 0, None)
-        finally:
-            self._done()
+        out = self._run(capi.colonies_client_call_start, operation, to_json(params), prvkey, 0)
         return _convert(json.loads(out), reply)
 
     def call(self, operation, params=None, prvkey=None):
         """Runs any operation of the registry by name with a dict of its
         parameters, and returns the decoded reply (plain JSON values)."""
-        handle = self._acquire()
-        try:
-            out = capi.colonies_client_call(handle, operation, to_json(params or {}), prvkey, 0, None)
-        finally:
-            self._done()
+        out = self._run(capi.colonies_client_call_start, operation, to_json(params or {}), prvkey, 0)
         return json.loads(out)
 
     def health(self):
         """True when the server says it is healthy; raises otherwise."""
-        handle = self._acquire()
-        try:
-            capi.colonies_client_health(handle, 0, None)
-        finally:
-            self._done()
+        self._run(capi.colonies_client_health_start, 0)
         return True
+
+    # Realtime: the server's websocket.
+
+    def subscribe(self, operation, params, prvkey, reply=None):
+        """Opens any of the registry's websocket subscriptions by name with a
+        dict of its parameters; a Subscription of its events (plain JSON
+        values, or models of the class reply)."""
+        with self._handle.use() as handle:
+            sub = capi.colonies_client_subscribe(handle, operation, to_json(params), prvkey)
+        return Subscription(sub, (lambda v: _convert(v, reply)) if reply else None)
+
+    def _subscribe(self, operation, params, prvkey, reply):
+        """What the generated subscription methods call."""
+        return self.subscribe(operation, params, prvkey, reply)
+
+    def _subscribe_batches(self, operation, params, prvkey, reply, callback=None):
+        """pycolonies' subscribe_channel: each batch of entries to callback
+        until it returns False or the subscription ends (its timeout), or,
+        without a callback, every entry in one list once it has ended."""
+        entries = []
+        with self.subscribe(operation, params, prvkey, reply) as sub:
+            for batch in sub:
+                if callback is None:
+                    entries.extend(batch)
+                elif callback(batch) is False:
+                    break
+        return entries if callback is None else None
+
+    def wait(self, process, timeout, prvkey, state=None):
+        """Waits until a process has finished (successful, failed or
+        cancelled), or, given state, until it is in that state; returns the
+        process as it then is. process is a process or its id. Raises
+        ExpiredError (a TimeoutError) when timeout seconds pass first.
+        Follows the process over the server's websocket and reads it too,
+        so a change the subscription misses is still seen. Ctrl-C stops it."""
+        ident = process if isinstance(process, str) else to_json(process)
+        target = capi.COLONIES_WAIT_FINISHED if state is None else int(state)
+        out = self._run(capi.colonies_client_wait_process_start, ident, target, round(timeout * 1000), prvkey)
+        return Process(json.loads(out))
 
     # pycolonies' methods that are more than one operation.
 

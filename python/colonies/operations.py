@@ -684,6 +684,25 @@ class Operations:
         params = {'spec': workflow}
         return self._call('submit_workflow_spec', params, prvkey, ProcessGraph)
 
+    def subscribe_channel(self, processid, channel_name, prvkey, after_seq=0, timeout=30, callback=None):
+        """Follows a process channel. (pycolonies' parameters)"""
+        params = {'processid': processid, 'name': channel_name, 'afterseq': after_seq, 'timeout': timeout}
+        return self._subscribe_batches('subscribe_channel', params, prvkey, [ChannelEntry], callback=callback)
+
+    def subscribe_process(self, colonyname, processid, state, timeout, prvkey, executortype=None):
+        """Waits for a process to reach a state. (subscribeprocessmsg; signer: member). A websocket
+        subscription: returns a Subscription, whose events (iterate over it, or call next()) are
+        the replies the server pushes until it ends the subscription at its timeout
+        """
+        return self._subscribe('subscribe_process', {'colonyname': colonyname, 'processid': processid, 'executortype': executortype, 'state': state, 'timeout': timeout}, prvkey, Process)
+
+    def subscribe_processes(self, colonyname, executortype, state, timeout, prvkey):
+        """Waits for processes of a type to reach a state. (subscribeprocessesmsg; signer: member).
+        A websocket subscription: returns a Subscription, whose events (iterate over it, or call
+        next()) are the replies the server pushes until it ends the subscription at its timeout
+        """
+        return self._subscribe('subscribe_processes', {'colonyname': colonyname, 'executortype': executortype, 'state': state, 'timeout': timeout}, prvkey, Process)
+
     def update_blueprint(self, blueprint, prvkey, force_generation=False):
         """Replaces a blueprint; its generation grows when its spec changed or forcegeneration is
         set (the colony owner may too). (pycolonies' parameters)

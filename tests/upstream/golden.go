@@ -13,7 +13,7 @@ import (
 )
 
 // The golden payloads: for each operation of libcolonies' registry that the
-// server serves over POST, sample parameters (chosen from the registry's
+// server serves (over POST, or as the first frame of a websocket), sample parameters (chosen from the registry's
 // parameter names and types, so that every parameter has a value that is
 // not its zero value), and the message the server's own pkg/rpc
 // constructors build from the same values, as the upstream Go client sends
@@ -380,6 +380,15 @@ var constructors = map[string]func(a args) any{
 		return rpc.CreateUpdateExecutorMsg(a.s("colonyname"), a.s("executorname"), a["capabilities"].(core.Capabilities))
 	},
 	"versionmsg": func(a args) any { return rpc.CreateVersionMsg(a.s("buildversion"), a.s("buildtime")) },
+	"subscribechannelmsg": func(a args) any {
+		return rpc.CreateSubscribeChannelMsg(a.s("processid"), a.s("name"), a.i64("afterseq"), a.i("timeout"))
+	},
+	"subscribeprocessmsg": func(a args) any {
+		return rpc.CreateSubscribeProcessMsg(a.s("colonyname"), a.s("processid"), a.s("executortype"), a.i("state"), a.i("timeout"))
+	},
+	"subscribeprocessesmsg": func(a args) any {
+		return rpc.CreateSubscribeProcessesMsg(a.s("colonyname"), a.s("executortype"), a.i("state"), a.i("timeout"))
+	},
 	"assignprocessmsg": func(a args) any {
 		m := rpc.CreateAssignProcessMsg(a.s("colonyname"), a.s("availablecpu"), a.s("availablemem"))
 		m.Timeout = a.i("timeout")
@@ -401,12 +410,12 @@ func goldenPayloads(registryPath string) (golden, error) {
 		return g, err
 	}
 	g.Server = reg.Server
-	post := map[string]bool{}
-	for _, m := range append(append([]string{}, g.Served.Signed...), g.Served.Unsigned...) {
-		post[m] = true
+	served := map[string]bool{}
+	for _, m := range append(append(append([]string{}, g.Served.Signed...), g.Served.Unsigned...), g.Served.Websocket...) {
+		served[m] = true
 	}
 	for _, op := range reg.Operations {
-		if !post[op.MsgType] {
+		if !served[op.MsgType] {
 			continue
 		}
 		build, ok := constructors[op.MsgType]

@@ -30,6 +30,12 @@
  *     COLONIES_EFORBIDDEN with the server's message in colonies_last_error()
  *     and the HTTP status in colonies_last_http_status().
  *
+ * Each client has one thread of its own that drives all its requests and
+ * subscriptions on curl's multi interface: a call is a handle the caller
+ * waits for (or polls as a file descriptor, from poll(), an event loop or a
+ * language runtime), and any thread can cancel it. The blocking calls below
+ * are a call started and waited for.
+ *
  * Requests carry no nonce, so a request sent twice acts twice. The library
  * never sends an operation that is not idempotent (submit, assign, close,
  * add, ...) a second time, not even when a kept-alive connection dies under
@@ -52,8 +58,8 @@ extern "C" {
 typedef struct colonies_client colonies_client;
 
 /*
- * A cancel token: fired from any thread, it stops the calls that were given
- * it at once (a blocked assign included). A call stopped before its request
+ * A cancel token: fired from any thread, it stops the blocking calls that
+ * were given it at once (a blocked assign included). A call stopped before its request
  * went out, or an idempotent one, returns COLONIES_ECANCELLED; one that may
  * already have acted returns COLONIES_EINDOUBT. A fired token stays fired.
  * The token must outlive the calls that use it.
@@ -135,6 +141,92 @@ COLONIES_API colonies_status colonies_client_call(colonies_client *client, char 
 COLONIES_API colonies_status colonies_client_send(colonies_client *client, char **out_json, const char *msgtype,
                                                   const char *payload_json, const char *prvkey,
                                                   int64_t timeout_ms, colonies_cancel *cancel);
+
+/*
+ * Calls in flight. Every call that talks to the server has a _start form
+ * that returns at once with a call handle; the blocking form is the start,
+ * a wait and the result. colonies_client_call_start() starts what
+ * colonies_client_call() runs:
+ *   colonies_call_wait(call, ms)    1 once the call has ended (waiting up to
+ *                                   ms; -1 without limit, 0 just looks), else 0
+ *   colonies_call_fd(call)          a descriptor that becomes readable when the
+ *                                   call ends (for poll(), epoll, asyncio, Go's
+ *                                   netpoller); -1 if none can be made
+ *   colonies_call_cancel(call)      stops it from any thread; it still ends
+ *                                   (COLONIES_ECANCELLED, or COLONIES_EINDOUBT if
+ *                                   its request may already have acted)
+ *   colonies_call_result(call, &out) its status and reply, once ended, as
+ *                                   colonies_client_call() gives them, with the
+ *                                   detail in colonies_last_error() on the calling
+ *                                   thread
+ *   colonies_call_free(call)        releases it; a call still running is
+ *                                   cancelled first. Accepts NULL.
+ * A call handle may be waited for from any thread; its result is read once.
+ */
+typedef struct colonies_call colonies_call;
+
+COLONIES_API colonies_status colonies_client_call_start(colonies_client *client, colonies_call **out,
+                                                        const char *operation, const char *params_json,
+                                                        const char *prvkey, int64_t timeout_ms);
+/* colonies_client_send() and colonies_client_health(), started. */
+COLONIES_API colonies_status colonies_client_send_start(colonies_client *client, colonies_call **out,
+                                                        const char *msgtype, const char *payload_json,
+                                                        const char *prvkey, int64_t timeout_ms);
+COLONIES_API colonies_status colonies_client_health_start(colonies_client *client, colonies_call **out,
+                                                          int64_t timeout_ms);
+COLONIES_API int colonies_call_wait(colonies_call *call, int64_t timeout_ms);
+COLONIES_API int colonies_call_fd(colonies_call *call);
+COLONIES_API void colonies_call_cancel(colonies_call *call);
+COLONIES_API colonies_status colonies_call_result(colonies_call *call, char **out_json);
+COLONIES_API void colonies_call_free(colonies_call *call);
+
+/* Cancels every call and subscription in flight on the client; any thread. */
+COLONIES_API void colonies_client_cancel_all(colonies_client *client);
+
+/*
+ * Waiting for a process. Ends when the process reaches state (a
+ * COLONIES_PROCESS_* state), or, for COLONIES_WAIT_FINISHED, when it ends
+ * whichever way (successful, failed or cancelled), with the process as its
+ * reply; COLONIES_EEXPIRED when timeout_ms (up to a day) passes first. processid is
+ * the process's id, or the process itself as JSON. It follows the process
+ * over the server's websocket and reads it as well, so that a change the
+ * subscription misses is still seen.
+ */
+#define COLONIES_WAIT_FINISHED (-2)
+
+COLONIES_API colonies_status colonies_client_wait_process_start(colonies_client *client, colonies_call **out,
+                                                                const char *processid, int state, int64_t timeout_ms,
+                                                                const char *prvkey);
+/* colonies_client_wait_process_start() waited for; cancel (may be NULL) stops it. */
+COLONIES_API colonies_status colonies_client_wait_process(colonies_client *client, char **out_json,
+                                                          const char *processid, int state, int64_t timeout_ms,
+                                                          const char *prvkey, colonies_cancel *cancel);
+
+/*
+ * Subscriptions: the registry's websocket operations (subscribe_process,
+ * subscribe_processes, subscribe_channel), whose parameters are checked as
+ * colonies_client_call()'s are. Each event the server pushes is queued:
+ *   colonies_subscription_next(sub, &out, ms)  the next event (a process, or
+ *       a list of channel entries), waiting up to ms (-1 without limit, 0
+ *       just looks): COLONIES_OK with the event; COLONIES_EEXPIRED when none
+ *       came in time (the subscription goes on); COLONIES_EDONE once it has
+ *       ended and every event was read (the server closes it at its timeout);
+ *       or the status that ended it (an error frame, a broken connection,
+ *       COLONIES_ECANCELLED)
+ *   colonies_subscription_fd(sub)     readable while an event or the end waits
+ *   colonies_subscription_cancel(sub) ends it from any thread
+ *   colonies_subscription_free(sub)   releases it (cancelling it). Accepts NULL.
+ */
+typedef struct colonies_subscription colonies_subscription;
+
+COLONIES_API colonies_status colonies_client_subscribe(colonies_client *client, colonies_subscription **out,
+                                                       const char *operation, const char *params_json,
+                                                       const char *prvkey);
+COLONIES_API colonies_status colonies_subscription_next(colonies_subscription *sub, char **out_json,
+                                                        int64_t timeout_ms);
+COLONIES_API int colonies_subscription_fd(colonies_subscription *sub);
+COLONIES_API void colonies_subscription_cancel(colonies_subscription *sub);
+COLONIES_API void colonies_subscription_free(colonies_subscription *sub);
 
 /* GET /health: COLONIES_OK when the server answers that it is healthy. */
 COLONIES_API colonies_status colonies_client_health(colonies_client *client, int64_t timeout_ms,

@@ -48,9 +48,15 @@ typedef enum colonies_status {
     /* The call was cancelled before it could act. */
     COLONIES_ECANCELLED = -12,
     /*
-     * The server waited as long as asked and nothing came: assign found no process in its timeout.
+     * Nothing came in the time asked for: assign found no process, a wait saw the process stay
+     * short of its state, a subscription brought no event.
      */
     COLONIES_EEXPIRED = -13,
+    /*
+     * A subscription has ended (the server closes it at its timeout) and every event it brought was
+     * read.
+     */
+    COLONIES_EDONE = -14,
 } colonies_status;
 
 #endif

@@ -53,12 +53,32 @@ typedef _gostring_ swig_type_20;
 typedef _gostring_ swig_type_21;
 typedef _gostring_ swig_type_22;
 typedef long long swig_type_23;
-typedef long long swig_type_24;
+typedef _gostring_ swig_type_24;
 typedef _gostring_ swig_type_25;
 typedef _gostring_ swig_type_26;
-typedef _gostring_ swig_type_27;
+typedef long long swig_type_27;
 typedef _gostring_ swig_type_28;
 typedef _gostring_ swig_type_29;
+typedef _gostring_ swig_type_30;
+typedef long long swig_type_31;
+typedef long long swig_type_32;
+typedef long long swig_type_33;
+typedef _gostring_ swig_type_34;
+typedef long long swig_type_35;
+typedef _gostring_ swig_type_36;
+typedef _gostring_ swig_type_37;
+typedef long long swig_type_38;
+typedef _gostring_ swig_type_39;
+typedef _gostring_ swig_type_40;
+typedef _gostring_ swig_type_41;
+typedef _gostring_ swig_type_42;
+typedef long long swig_type_43;
+typedef long long swig_type_44;
+typedef _gostring_ swig_type_45;
+typedef _gostring_ swig_type_46;
+typedef _gostring_ swig_type_47;
+typedef _gostring_ swig_type_48;
+typedef _gostring_ swig_type_49;
 extern void _wrap_Swig_free_capi_62994272150b757b(uintptr_t arg1);
 extern uintptr_t _wrap_Swig_malloc_capi_62994272150b757b(swig_intgo arg1);
 extern swig_intgo _wrap_COLONIES_OK_capi_62994272150b757b(void);
@@ -75,6 +95,7 @@ extern swig_intgo _wrap_COLONIES_EFORBIDDEN_capi_62994272150b757b(void);
 extern swig_intgo _wrap_COLONIES_EINDOUBT_capi_62994272150b757b(void);
 extern swig_intgo _wrap_COLONIES_ECANCELLED_capi_62994272150b757b(void);
 extern swig_intgo _wrap_COLONIES_EEXPIRED_capi_62994272150b757b(void);
+extern swig_intgo _wrap_COLONIES_EDONE_capi_62994272150b757b(void);
 extern swig_type_1 _wrap_colonies_strerror_capi_62994272150b757b(swig_intgo arg1);
 extern swig_type_2 _wrap_colonies_last_error_capi_62994272150b757b(void);
 extern swig_intgo _wrap_colonies_last_http_status_capi_62994272150b757b(void);
@@ -95,10 +116,27 @@ extern swig_intgo _wrap_colonies_env_capi_62994272150b757b(swig_voidp arg1);
 extern void _wrap_colonies_client_free_capi_62994272150b757b(uintptr_t arg1);
 extern swig_intgo _wrap_colonies_client_call_capi_62994272150b757b(uintptr_t arg1, swig_voidp arg2, swig_type_16 arg3, swig_type_17 arg4, swig_type_18 arg5, swig_type_19 arg6, uintptr_t arg7);
 extern swig_intgo _wrap_colonies_client_send_capi_62994272150b757b(uintptr_t arg1, swig_voidp arg2, swig_type_20 arg3, swig_type_21 arg4, swig_type_22 arg5, swig_type_23 arg6, uintptr_t arg7);
-extern swig_intgo _wrap_colonies_client_health_capi_62994272150b757b(uintptr_t arg1, swig_type_24 arg2, uintptr_t arg3);
-extern swig_intgo _wrap_colonies_request_encode_capi_62994272150b757b(swig_voidp arg1, swig_type_25 arg2, swig_type_26 arg3, swig_type_27 arg4);
-extern swig_intgo _wrap_colonies_func_spec_new_capi_62994272150b757b(swig_voidp arg1, swig_type_28 arg2);
-extern swig_type_29 _wrap_colonies_registry_capi_62994272150b757b(void);
+extern swig_intgo _wrap_colonies_client_call_start_capi_62994272150b757b(uintptr_t arg1, swig_voidp arg2, swig_type_24 arg3, swig_type_25 arg4, swig_type_26 arg5, swig_type_27 arg6);
+extern swig_intgo _wrap_colonies_client_send_start_capi_62994272150b757b(uintptr_t arg1, swig_voidp arg2, swig_type_28 arg3, swig_type_29 arg4, swig_type_30 arg5, swig_type_31 arg6);
+extern swig_intgo _wrap_colonies_client_health_start_capi_62994272150b757b(uintptr_t arg1, swig_voidp arg2, swig_type_32 arg3);
+extern swig_intgo _wrap_colonies_call_wait_capi_62994272150b757b(uintptr_t arg1, swig_type_33 arg2);
+extern swig_intgo _wrap_colonies_call_fd_capi_62994272150b757b(uintptr_t arg1);
+extern void _wrap_colonies_call_cancel_capi_62994272150b757b(uintptr_t arg1);
+extern swig_intgo _wrap_colonies_call_result_capi_62994272150b757b(uintptr_t arg1, swig_voidp arg2);
+extern void _wrap_colonies_call_free_capi_62994272150b757b(uintptr_t arg1);
+extern void _wrap_colonies_client_cancel_all_capi_62994272150b757b(uintptr_t arg1);
+extern swig_intgo _wrap_COLONIES_WAIT_FINISHED_capi_62994272150b757b(void);
+extern swig_intgo _wrap_colonies_client_wait_process_start_capi_62994272150b757b(uintptr_t arg1, swig_voidp arg2, swig_type_34 arg3, swig_intgo arg4, swig_type_35 arg5, swig_type_36 arg6);
+extern swig_intgo _wrap_colonies_client_wait_process_capi_62994272150b757b(uintptr_t arg1, swig_voidp arg2, swig_type_37 arg3, swig_intgo arg4, swig_type_38 arg5, swig_type_39 arg6, uintptr_t arg7);
+extern swig_intgo _wrap_colonies_client_subscribe_capi_62994272150b757b(uintptr_t arg1, swig_voidp arg2, swig_type_40 arg3, swig_type_41 arg4, swig_type_42 arg5);
+extern swig_intgo _wrap_colonies_subscription_next_capi_62994272150b757b(uintptr_t arg1, swig_voidp arg2, swig_type_43 arg3);
+extern swig_intgo _wrap_colonies_subscription_fd_capi_62994272150b757b(uintptr_t arg1);
+extern void _wrap_colonies_subscription_cancel_capi_62994272150b757b(uintptr_t arg1);
+extern void _wrap_colonies_subscription_free_capi_62994272150b757b(uintptr_t arg1);
+extern swig_intgo _wrap_colonies_client_health_capi_62994272150b757b(uintptr_t arg1, swig_type_44 arg2, uintptr_t arg3);
+extern swig_intgo _wrap_colonies_request_encode_capi_62994272150b757b(swig_voidp arg1, swig_type_45 arg2, swig_type_46 arg3, swig_type_47 arg4);
+extern swig_intgo _wrap_colonies_func_spec_new_capi_62994272150b757b(swig_voidp arg1, swig_type_48 arg2);
+extern swig_type_49 _wrap_colonies_registry_capi_62994272150b757b(void);
 #undef intgo
 */
 import "C"
@@ -264,6 +302,14 @@ func _swig_getCOLONIES_EEXPIRED() (_swig_ret Enum_SS_colonies_status) {
 }
 
 var COLONIES_EEXPIRED Enum_SS_colonies_status = _swig_getCOLONIES_EEXPIRED()
+
+func _swig_getCOLONIES_EDONE() (_swig_ret Enum_SS_colonies_status) {
+	var swig_r Enum_SS_colonies_status
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_EDONE_capi_62994272150b757b())
+	return swig_r
+}
+
+var COLONIES_EDONE Enum_SS_colonies_status = _swig_getCOLONIES_EDONE()
 
 func Colonies_strerror(arg1 int) (_swig_ret string) {
 	var swig_r string
@@ -579,12 +625,235 @@ func Colonies_client_send(arg1 uintptr, arg2 *string, arg3 string, arg4 string, 
 	return swig_r_1
 }
 
+func Colonies_client_call_start(arg1 uintptr, arg2 *uintptr, arg3 string, arg4 string, arg5 string, arg6 int64) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	_swig_i_3 := arg4
+	_swig_i_4 := arg5
+	_swig_i_5 := arg6
+	swig_r = (int)(C._wrap_colonies_client_call_start_capi_62994272150b757b(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_24)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_25)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_26)(unsafe.Pointer(&_swig_i_4)), C.swig_type_27(_swig_i_5)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg3
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg4
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg5
+	}
+	var swig_r_1 int
+	swig_r_1 = swig_r
+	return swig_r_1
+}
+
+func Colonies_client_send_start(arg1 uintptr, arg2 *uintptr, arg3 string, arg4 string, arg5 string, arg6 int64) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	_swig_i_3 := arg4
+	_swig_i_4 := arg5
+	_swig_i_5 := arg6
+	swig_r = (int)(C._wrap_colonies_client_send_start_capi_62994272150b757b(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_28)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_29)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_30)(unsafe.Pointer(&_swig_i_4)), C.swig_type_31(_swig_i_5)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg3
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg4
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg5
+	}
+	var swig_r_1 int
+	swig_r_1 = swig_r
+	return swig_r_1
+}
+
+func Colonies_client_health_start(arg1 uintptr, arg2 *uintptr, arg3 int64) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	swig_r = (int)(C._wrap_colonies_client_health_start_capi_62994272150b757b(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_type_32(_swig_i_2)))
+	var swig_r_1 int
+	swig_r_1 = swig_r
+	return swig_r_1
+}
+
+func Colonies_call_wait(arg1 uintptr, arg2 int64) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	swig_r = (int)(C._wrap_colonies_call_wait_capi_62994272150b757b(C.uintptr_t(_swig_i_0), C.swig_type_33(_swig_i_1)))
+	return swig_r
+}
+
+func Colonies_call_fd(arg1 uintptr) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	swig_r = (int)(C._wrap_colonies_call_fd_capi_62994272150b757b(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func Colonies_call_cancel(arg1 uintptr) {
+	_swig_i_0 := arg1
+	C._wrap_colonies_call_cancel_capi_62994272150b757b(C.uintptr_t(_swig_i_0))
+}
+
+func Colonies_call_result(arg1 uintptr, arg2 *string) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	var _swig_i_1 *string
+
+	var arg2_tmp string
+	_swig_i_1 = &arg2_tmp
+
+	swig_r = (int)(C._wrap_colonies_call_result_capi_62994272150b757b(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1)))
+
+	if arg2 != nil {
+		*arg2 = coloniesTakeString(*_swig_i_1)
+	}
+
+	var swig_r_1 int
+	swig_r_1 = swig_r
+	return swig_r_1
+}
+
+func Colonies_call_free(arg1 uintptr) {
+	_swig_i_0 := arg1
+	C._wrap_colonies_call_free_capi_62994272150b757b(C.uintptr_t(_swig_i_0))
+}
+
+func Colonies_client_cancel_all(arg1 uintptr) {
+	_swig_i_0 := arg1
+	C._wrap_colonies_client_cancel_all_capi_62994272150b757b(C.uintptr_t(_swig_i_0))
+}
+
+func _swig_getCOLONIES_WAIT_FINISHED() (_swig_ret int) {
+	var swig_r int
+	swig_r = (int)(C._wrap_COLONIES_WAIT_FINISHED_capi_62994272150b757b())
+	return swig_r
+}
+
+var COLONIES_WAIT_FINISHED int = _swig_getCOLONIES_WAIT_FINISHED()
+
+func Colonies_client_wait_process_start(arg1 uintptr, arg2 *uintptr, arg3 string, arg4 int, arg5 int64, arg6 string) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	_swig_i_3 := arg4
+	_swig_i_4 := arg5
+	_swig_i_5 := arg6
+	swig_r = (int)(C._wrap_colonies_client_wait_process_start_capi_62994272150b757b(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_34)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_35(_swig_i_4), *(*C.swig_type_36)(unsafe.Pointer(&_swig_i_5))))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg3
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg6
+	}
+	var swig_r_1 int
+	swig_r_1 = swig_r
+	return swig_r_1
+}
+
+func Colonies_client_wait_process(arg1 uintptr, arg2 *string, arg3 string, arg4 int, arg5 int64, arg6 string, arg7 uintptr) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	var _swig_i_1 *string
+
+	var arg2_tmp string
+	_swig_i_1 = &arg2_tmp
+
+	_swig_i_2 := arg3
+	_swig_i_3 := arg4
+	_swig_i_4 := arg5
+	_swig_i_5 := arg6
+	_swig_i_6 := arg7
+	swig_r = (int)(C._wrap_colonies_client_wait_process_capi_62994272150b757b(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_37)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_38(_swig_i_4), *(*C.swig_type_39)(unsafe.Pointer(&_swig_i_5)), C.uintptr_t(_swig_i_6)))
+
+	if arg2 != nil {
+		*arg2 = coloniesTakeString(*_swig_i_1)
+	}
+
+	if Swig_escape_always_false {
+		Swig_escape_val = arg3
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg6
+	}
+	var swig_r_1 int
+	swig_r_1 = swig_r
+	return swig_r_1
+}
+
+func Colonies_client_subscribe(arg1 uintptr, arg2 *uintptr, arg3 string, arg4 string, arg5 string) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	_swig_i_3 := arg4
+	_swig_i_4 := arg5
+	swig_r = (int)(C._wrap_colonies_client_subscribe_capi_62994272150b757b(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_40)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_41)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_42)(unsafe.Pointer(&_swig_i_4))))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg3
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg4
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg5
+	}
+	var swig_r_1 int
+	swig_r_1 = swig_r
+	return swig_r_1
+}
+
+func Colonies_subscription_next(arg1 uintptr, arg2 *string, arg3 int64) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	var _swig_i_1 *string
+
+	var arg2_tmp string
+	_swig_i_1 = &arg2_tmp
+
+	_swig_i_2 := arg3
+	swig_r = (int)(C._wrap_colonies_subscription_next_capi_62994272150b757b(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_type_43(_swig_i_2)))
+
+	if arg2 != nil {
+		*arg2 = coloniesTakeString(*_swig_i_1)
+	}
+
+	var swig_r_1 int
+	swig_r_1 = swig_r
+	return swig_r_1
+}
+
+func Colonies_subscription_fd(arg1 uintptr) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	swig_r = (int)(C._wrap_colonies_subscription_fd_capi_62994272150b757b(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func Colonies_subscription_cancel(arg1 uintptr) {
+	_swig_i_0 := arg1
+	C._wrap_colonies_subscription_cancel_capi_62994272150b757b(C.uintptr_t(_swig_i_0))
+}
+
+func Colonies_subscription_free(arg1 uintptr) {
+	_swig_i_0 := arg1
+	C._wrap_colonies_subscription_free_capi_62994272150b757b(C.uintptr_t(_swig_i_0))
+}
+
 func Colonies_client_health(arg1 uintptr, arg2 int64, arg3 uintptr) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_colonies_client_health_capi_62994272150b757b(C.uintptr_t(_swig_i_0), C.swig_type_24(_swig_i_1), C.uintptr_t(_swig_i_2)))
+	swig_r = (int)(C._wrap_colonies_client_health_capi_62994272150b757b(C.uintptr_t(_swig_i_0), C.swig_type_44(_swig_i_1), C.uintptr_t(_swig_i_2)))
 	var swig_r_1 int
 	swig_r_1 = swig_r
 	return swig_r_1
@@ -600,7 +869,7 @@ func Colonies_request_encode(arg1 *string, arg2 string, arg3 string, arg4 string
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r = (int)(C._wrap_colonies_request_encode_capi_62994272150b757b(C.swig_voidp(_swig_i_0), *(*C.swig_type_25)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_26)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_27)(unsafe.Pointer(&_swig_i_3))))
+	swig_r = (int)(C._wrap_colonies_request_encode_capi_62994272150b757b(C.swig_voidp(_swig_i_0), *(*C.swig_type_45)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_46)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_47)(unsafe.Pointer(&_swig_i_3))))
 
 	if arg1 != nil {
 		*arg1 = coloniesTakeString(*_swig_i_0)
@@ -628,7 +897,7 @@ func Colonies_func_spec_new(arg1 *string, arg2 string) (_swig_ret int) {
 	_swig_i_0 = &arg1_tmp
 
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_colonies_func_spec_new_capi_62994272150b757b(C.swig_voidp(_swig_i_0), *(*C.swig_type_28)(unsafe.Pointer(&_swig_i_1))))
+	swig_r = (int)(C._wrap_colonies_func_spec_new_capi_62994272150b757b(C.swig_voidp(_swig_i_0), *(*C.swig_type_48)(unsafe.Pointer(&_swig_i_1))))
 
 	if arg1 != nil {
 		*arg1 = coloniesTakeString(*_swig_i_0)

@@ -391,6 +391,18 @@ intgo _wrap_COLONIES_EEXPIRED_capi_62994272150b757b() {
 }
 
 
+intgo _wrap_COLONIES_EDONE_capi_62994272150b757b() {
+  enum colonies_status result;
+  intgo _swig_go_result;
+  
+  
+  result = COLONIES_EDONE;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
 _gostring_ _wrap_colonies_strerror_capi_62994272150b757b(intgo _swig_go_0) {
   colonies_status arg1 ;
   char *result = 0 ;
@@ -463,7 +475,9 @@ intgo _wrap_colonies_crypto_id_capi_62994272150b757b(_gostring_* _swig_go_0, _go
   arg1 = &tmp1; 
   
   if (_swig_go_1.n == 0 && (strcmp("colonies_crypto_id", "colonies_client_send") == 0 ||
-      strcmp("colonies_crypto_id", "colonies_client_call") == 0)) {
+      strcmp("colonies_crypto_id", "colonies_client_send_start") == 0 ||
+      strcmp("colonies_crypto_id", "colonies_client_call") == 0 ||
+      strcmp("colonies_crypto_id", "colonies_client_call_start") == 0)) {
     arg2 = NULL;
   } else {
     arg2 = (char *)malloc(_swig_go_1.n + 1);
@@ -530,7 +544,9 @@ intgo _wrap_colonies_crypto_sign_capi_62994272150b757b(_gostring_* _swig_go_0, _
   
   
   if (_swig_go_2.n == 0 && (strcmp("colonies_crypto_sign", "colonies_client_send") == 0 ||
-      strcmp("colonies_crypto_sign", "colonies_client_call") == 0)) {
+      strcmp("colonies_crypto_sign", "colonies_client_send_start") == 0 ||
+      strcmp("colonies_crypto_sign", "colonies_client_call") == 0 ||
+      strcmp("colonies_crypto_sign", "colonies_client_call_start") == 0)) {
     arg4 = NULL;
   } else {
     arg4 = (char *)malloc(_swig_go_2.n + 1);
@@ -772,7 +788,9 @@ intgo _wrap_colonies_client_call_capi_62994272150b757b(colonies_client *_swig_go
   
   
   if (_swig_go_4.n == 0 && (strcmp("colonies_client_call", "colonies_client_send") == 0 ||
-      strcmp("colonies_client_call", "colonies_client_call") == 0)) {
+      strcmp("colonies_client_call", "colonies_client_send_start") == 0 ||
+      strcmp("colonies_client_call", "colonies_client_call") == 0 ||
+      strcmp("colonies_client_call", "colonies_client_call_start") == 0)) {
     arg5 = NULL;
   } else {
     arg5 = (char *)malloc(_swig_go_4.n + 1);
@@ -831,7 +849,9 @@ intgo _wrap_colonies_client_send_capi_62994272150b757b(colonies_client *_swig_go
   
   
   if (_swig_go_4.n == 0 && (strcmp("colonies_client_send", "colonies_client_send") == 0 ||
-      strcmp("colonies_client_send", "colonies_client_call") == 0)) {
+      strcmp("colonies_client_send", "colonies_client_send_start") == 0 ||
+      strcmp("colonies_client_send", "colonies_client_call") == 0 ||
+      strcmp("colonies_client_send", "colonies_client_call_start") == 0)) {
     arg5 = NULL;
   } else {
     arg5 = (char *)malloc(_swig_go_4.n + 1);
@@ -861,6 +881,446 @@ intgo _wrap_colonies_client_send_capi_62994272150b757b(colonies_client *_swig_go
   }
   
   return _swig_go_result;
+}
+
+
+intgo _wrap_colonies_client_call_start_capi_62994272150b757b(colonies_client *_swig_go_0, colonies_call **_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5) {
+  colonies_client *arg1 = (colonies_client *) 0 ;
+  colonies_call **arg2 = (colonies_call **) 0 ;
+  char *arg3 = (char *) 0 ;
+  char *arg4 = (char *) 0 ;
+  char *arg5 = (char *) 0 ;
+  int64_t arg6 ;
+  colonies_call *tmp2 = NULL ;
+  colonies_status result;
+  intgo _swig_go_result;
+  
+  arg1 = (colonies_client *)_swig_go_0; 
+  arg2 = &tmp2; 
+  
+  arg3 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+  arg3[_swig_go_2.n] = '\0';
+  
+  
+  arg4 = (char *)malloc(_swig_go_3.n + 1);
+  memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+  arg4[_swig_go_3.n] = '\0';
+  
+  
+  if (_swig_go_4.n == 0 && (strcmp("colonies_client_call_start", "colonies_client_send") == 0 ||
+      strcmp("colonies_client_call_start", "colonies_client_send_start") == 0 ||
+      strcmp("colonies_client_call_start", "colonies_client_call") == 0 ||
+      strcmp("colonies_client_call_start", "colonies_client_call_start") == 0)) {
+    arg5 = NULL;
+  } else {
+    arg5 = (char *)malloc(_swig_go_4.n + 1);
+    if (arg5 != NULL) {
+      memcpy(arg5, _swig_go_4.p, _swig_go_4.n);
+      arg5[_swig_go_4.n] = '\0';
+    } else {
+      arg5 = colonies_go_nokey;
+    }
+  }
+  
+  arg6 = (int64_t)_swig_go_5; 
+  
+  result = (colonies_status)colonies_client_call_start(arg1,arg2,(char const *)arg3,(char const *)arg4,(char const *)arg5,arg6);
+  _swig_go_result = (intgo)result; 
+  if (_swig_go_1 != NULL) *_swig_go_1 = *arg2; 
+  free(arg3); 
+  free(arg4); 
+  
+  if (arg5 != NULL && arg5 != colonies_go_nokey) {
+    volatile char *p = (volatile char *)arg5;
+    size_t i;
+    for (i = 0; p[i] != '\0'; i++) p[i] = 0;
+    free(arg5);
+  }
+  
+  return _swig_go_result;
+}
+
+
+intgo _wrap_colonies_client_send_start_capi_62994272150b757b(colonies_client *_swig_go_0, colonies_call **_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5) {
+  colonies_client *arg1 = (colonies_client *) 0 ;
+  colonies_call **arg2 = (colonies_call **) 0 ;
+  char *arg3 = (char *) 0 ;
+  char *arg4 = (char *) 0 ;
+  char *arg5 = (char *) 0 ;
+  int64_t arg6 ;
+  colonies_call *tmp2 = NULL ;
+  colonies_status result;
+  intgo _swig_go_result;
+  
+  arg1 = (colonies_client *)_swig_go_0; 
+  arg2 = &tmp2; 
+  
+  arg3 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+  arg3[_swig_go_2.n] = '\0';
+  
+  
+  arg4 = (char *)malloc(_swig_go_3.n + 1);
+  memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+  arg4[_swig_go_3.n] = '\0';
+  
+  
+  if (_swig_go_4.n == 0 && (strcmp("colonies_client_send_start", "colonies_client_send") == 0 ||
+      strcmp("colonies_client_send_start", "colonies_client_send_start") == 0 ||
+      strcmp("colonies_client_send_start", "colonies_client_call") == 0 ||
+      strcmp("colonies_client_send_start", "colonies_client_call_start") == 0)) {
+    arg5 = NULL;
+  } else {
+    arg5 = (char *)malloc(_swig_go_4.n + 1);
+    if (arg5 != NULL) {
+      memcpy(arg5, _swig_go_4.p, _swig_go_4.n);
+      arg5[_swig_go_4.n] = '\0';
+    } else {
+      arg5 = colonies_go_nokey;
+    }
+  }
+  
+  arg6 = (int64_t)_swig_go_5; 
+  
+  result = (colonies_status)colonies_client_send_start(arg1,arg2,(char const *)arg3,(char const *)arg4,(char const *)arg5,arg6);
+  _swig_go_result = (intgo)result; 
+  if (_swig_go_1 != NULL) *_swig_go_1 = *arg2; 
+  free(arg3); 
+  free(arg4); 
+  
+  if (arg5 != NULL && arg5 != colonies_go_nokey) {
+    volatile char *p = (volatile char *)arg5;
+    size_t i;
+    for (i = 0; p[i] != '\0'; i++) p[i] = 0;
+    free(arg5);
+  }
+  
+  return _swig_go_result;
+}
+
+
+intgo _wrap_colonies_client_health_start_capi_62994272150b757b(colonies_client *_swig_go_0, colonies_call **_swig_go_1, long long _swig_go_2) {
+  colonies_client *arg1 = (colonies_client *) 0 ;
+  colonies_call **arg2 = (colonies_call **) 0 ;
+  int64_t arg3 ;
+  colonies_call *tmp2 = NULL ;
+  colonies_status result;
+  intgo _swig_go_result;
+  
+  arg1 = (colonies_client *)_swig_go_0; 
+  arg2 = &tmp2; 
+  arg3 = (int64_t)_swig_go_2; 
+  
+  result = (colonies_status)colonies_client_health_start(arg1,arg2,arg3);
+  _swig_go_result = (intgo)result; 
+  if (_swig_go_1 != NULL) *_swig_go_1 = *arg2; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_colonies_call_wait_capi_62994272150b757b(colonies_call *_swig_go_0, long long _swig_go_1) {
+  colonies_call *arg1 = (colonies_call *) 0 ;
+  int64_t arg2 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = (colonies_call *)_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  result = (int)colonies_call_wait(arg1,arg2);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_colonies_call_fd_capi_62994272150b757b(colonies_call *_swig_go_0) {
+  colonies_call *arg1 = (colonies_call *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = (colonies_call *)_swig_go_0; 
+  
+  result = (int)colonies_call_fd(arg1);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_colonies_call_cancel_capi_62994272150b757b(colonies_call *_swig_go_0) {
+  colonies_call *arg1 = (colonies_call *) 0 ;
+  
+  arg1 = (colonies_call *)_swig_go_0; 
+  
+  colonies_call_cancel(arg1);
+  
+}
+
+
+intgo _wrap_colonies_call_result_capi_62994272150b757b(colonies_call *_swig_go_0, _gostring_* _swig_go_1) {
+  colonies_call *arg1 = (colonies_call *) 0 ;
+  char **arg2 = (char **) 0 ;
+  char *tmp2 = NULL ;
+  colonies_status result;
+  intgo _swig_go_result;
+  
+  arg1 = (colonies_call *)_swig_go_0; 
+  arg2 = &tmp2; 
+  
+  result = (colonies_status)colonies_call_result(arg1,arg2);
+  _swig_go_result = (intgo)result; 
+  *_swig_go_1 = colonies_go_string(*arg2); 
+  colonies_free(*arg2); 
+  return _swig_go_result;
+}
+
+
+void _wrap_colonies_call_free_capi_62994272150b757b(colonies_call *_swig_go_0) {
+  colonies_call *arg1 = (colonies_call *) 0 ;
+  
+  arg1 = (colonies_call *)_swig_go_0; 
+  
+  colonies_call_free(arg1);
+  
+}
+
+
+void _wrap_colonies_client_cancel_all_capi_62994272150b757b(colonies_client *_swig_go_0) {
+  colonies_client *arg1 = (colonies_client *) 0 ;
+  
+  arg1 = (colonies_client *)_swig_go_0; 
+  
+  colonies_client_cancel_all(arg1);
+  
+}
+
+
+intgo _wrap_COLONIES_WAIT_FINISHED_capi_62994272150b757b() {
+  int result;
+  intgo _swig_go_result;
+  
+  
+  result = (int)((-2));
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_colonies_client_wait_process_start_capi_62994272150b757b(colonies_client *_swig_go_0, colonies_call **_swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
+  colonies_client *arg1 = (colonies_client *) 0 ;
+  colonies_call **arg2 = (colonies_call **) 0 ;
+  char *arg3 = (char *) 0 ;
+  int arg4 ;
+  int64_t arg5 ;
+  char *arg6 = (char *) 0 ;
+  colonies_call *tmp2 = NULL ;
+  colonies_status result;
+  intgo _swig_go_result;
+  
+  arg1 = (colonies_client *)_swig_go_0; 
+  arg2 = &tmp2; 
+  
+  arg3 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+  arg3[_swig_go_2.n] = '\0';
+  
+  arg4 = (int)_swig_go_3; 
+  arg5 = (int64_t)_swig_go_4; 
+  
+  if (_swig_go_5.n == 0 && (strcmp("colonies_client_wait_process_start", "colonies_client_send") == 0 ||
+      strcmp("colonies_client_wait_process_start", "colonies_client_send_start") == 0 ||
+      strcmp("colonies_client_wait_process_start", "colonies_client_call") == 0 ||
+      strcmp("colonies_client_wait_process_start", "colonies_client_call_start") == 0)) {
+    arg6 = NULL;
+  } else {
+    arg6 = (char *)malloc(_swig_go_5.n + 1);
+    if (arg6 != NULL) {
+      memcpy(arg6, _swig_go_5.p, _swig_go_5.n);
+      arg6[_swig_go_5.n] = '\0';
+    } else {
+      arg6 = colonies_go_nokey;
+    }
+  }
+  
+  
+  result = (colonies_status)colonies_client_wait_process_start(arg1,arg2,(char const *)arg3,arg4,arg5,(char const *)arg6);
+  _swig_go_result = (intgo)result; 
+  if (_swig_go_1 != NULL) *_swig_go_1 = *arg2; 
+  free(arg3); 
+  
+  if (arg6 != NULL && arg6 != colonies_go_nokey) {
+    volatile char *p = (volatile char *)arg6;
+    size_t i;
+    for (i = 0; p[i] != '\0'; i++) p[i] = 0;
+    free(arg6);
+  }
+  
+  return _swig_go_result;
+}
+
+
+intgo _wrap_colonies_client_wait_process_capi_62994272150b757b(colonies_client *_swig_go_0, _gostring_* _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, colonies_cancel *_swig_go_6) {
+  colonies_client *arg1 = (colonies_client *) 0 ;
+  char **arg2 = (char **) 0 ;
+  char *arg3 = (char *) 0 ;
+  int arg4 ;
+  int64_t arg5 ;
+  char *arg6 = (char *) 0 ;
+  colonies_cancel *arg7 = (colonies_cancel *) 0 ;
+  char *tmp2 = NULL ;
+  colonies_status result;
+  intgo _swig_go_result;
+  
+  arg1 = (colonies_client *)_swig_go_0; 
+  arg2 = &tmp2; 
+  
+  arg3 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+  arg3[_swig_go_2.n] = '\0';
+  
+  arg4 = (int)_swig_go_3; 
+  arg5 = (int64_t)_swig_go_4; 
+  
+  if (_swig_go_5.n == 0 && (strcmp("colonies_client_wait_process", "colonies_client_send") == 0 ||
+      strcmp("colonies_client_wait_process", "colonies_client_send_start") == 0 ||
+      strcmp("colonies_client_wait_process", "colonies_client_call") == 0 ||
+      strcmp("colonies_client_wait_process", "colonies_client_call_start") == 0)) {
+    arg6 = NULL;
+  } else {
+    arg6 = (char *)malloc(_swig_go_5.n + 1);
+    if (arg6 != NULL) {
+      memcpy(arg6, _swig_go_5.p, _swig_go_5.n);
+      arg6[_swig_go_5.n] = '\0';
+    } else {
+      arg6 = colonies_go_nokey;
+    }
+  }
+  
+  arg7 = (colonies_cancel *)_swig_go_6; 
+  
+  result = (colonies_status)colonies_client_wait_process(arg1,arg2,(char const *)arg3,arg4,arg5,(char const *)arg6,arg7);
+  _swig_go_result = (intgo)result; 
+  *_swig_go_1 = colonies_go_string(*arg2); 
+  colonies_free(*arg2); 
+  free(arg3); 
+  
+  if (arg6 != NULL && arg6 != colonies_go_nokey) {
+    volatile char *p = (volatile char *)arg6;
+    size_t i;
+    for (i = 0; p[i] != '\0'; i++) p[i] = 0;
+    free(arg6);
+  }
+  
+  return _swig_go_result;
+}
+
+
+intgo _wrap_colonies_client_subscribe_capi_62994272150b757b(colonies_client *_swig_go_0, colonies_subscription **_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+  colonies_client *arg1 = (colonies_client *) 0 ;
+  colonies_subscription **arg2 = (colonies_subscription **) 0 ;
+  char *arg3 = (char *) 0 ;
+  char *arg4 = (char *) 0 ;
+  char *arg5 = (char *) 0 ;
+  colonies_subscription *tmp2 = NULL ;
+  colonies_status result;
+  intgo _swig_go_result;
+  
+  arg1 = (colonies_client *)_swig_go_0; 
+  arg2 = &tmp2; 
+  
+  arg3 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+  arg3[_swig_go_2.n] = '\0';
+  
+  
+  arg4 = (char *)malloc(_swig_go_3.n + 1);
+  memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+  arg4[_swig_go_3.n] = '\0';
+  
+  
+  if (_swig_go_4.n == 0 && (strcmp("colonies_client_subscribe", "colonies_client_send") == 0 ||
+      strcmp("colonies_client_subscribe", "colonies_client_send_start") == 0 ||
+      strcmp("colonies_client_subscribe", "colonies_client_call") == 0 ||
+      strcmp("colonies_client_subscribe", "colonies_client_call_start") == 0)) {
+    arg5 = NULL;
+  } else {
+    arg5 = (char *)malloc(_swig_go_4.n + 1);
+    if (arg5 != NULL) {
+      memcpy(arg5, _swig_go_4.p, _swig_go_4.n);
+      arg5[_swig_go_4.n] = '\0';
+    } else {
+      arg5 = colonies_go_nokey;
+    }
+  }
+  
+  
+  result = (colonies_status)colonies_client_subscribe(arg1,arg2,(char const *)arg3,(char const *)arg4,(char const *)arg5);
+  _swig_go_result = (intgo)result; 
+  if (_swig_go_1 != NULL) *_swig_go_1 = *arg2; 
+  free(arg3); 
+  free(arg4); 
+  
+  if (arg5 != NULL && arg5 != colonies_go_nokey) {
+    volatile char *p = (volatile char *)arg5;
+    size_t i;
+    for (i = 0; p[i] != '\0'; i++) p[i] = 0;
+    free(arg5);
+  }
+  
+  return _swig_go_result;
+}
+
+
+intgo _wrap_colonies_subscription_next_capi_62994272150b757b(colonies_subscription *_swig_go_0, _gostring_* _swig_go_1, long long _swig_go_2) {
+  colonies_subscription *arg1 = (colonies_subscription *) 0 ;
+  char **arg2 = (char **) 0 ;
+  int64_t arg3 ;
+  char *tmp2 = NULL ;
+  colonies_status result;
+  intgo _swig_go_result;
+  
+  arg1 = (colonies_subscription *)_swig_go_0; 
+  arg2 = &tmp2; 
+  arg3 = (int64_t)_swig_go_2; 
+  
+  result = (colonies_status)colonies_subscription_next(arg1,arg2,arg3);
+  _swig_go_result = (intgo)result; 
+  *_swig_go_1 = colonies_go_string(*arg2); 
+  colonies_free(*arg2); 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_colonies_subscription_fd_capi_62994272150b757b(colonies_subscription *_swig_go_0) {
+  colonies_subscription *arg1 = (colonies_subscription *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = (colonies_subscription *)_swig_go_0; 
+  
+  result = (int)colonies_subscription_fd(arg1);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_colonies_subscription_cancel_capi_62994272150b757b(colonies_subscription *_swig_go_0) {
+  colonies_subscription *arg1 = (colonies_subscription *) 0 ;
+  
+  arg1 = (colonies_subscription *)_swig_go_0; 
+  
+  colonies_subscription_cancel(arg1);
+  
+}
+
+
+void _wrap_colonies_subscription_free_capi_62994272150b757b(colonies_subscription *_swig_go_0) {
+  colonies_subscription *arg1 = (colonies_subscription *) 0 ;
+  
+  arg1 = (colonies_subscription *)_swig_go_0; 
+  
+  colonies_subscription_free(arg1);
+  
 }
 
 
@@ -903,7 +1363,9 @@ intgo _wrap_colonies_request_encode_capi_62994272150b757b(_gostring_* _swig_go_0
   
   
   if (_swig_go_3.n == 0 && (strcmp("colonies_request_encode", "colonies_client_send") == 0 ||
-      strcmp("colonies_request_encode", "colonies_client_call") == 0)) {
+      strcmp("colonies_request_encode", "colonies_client_send_start") == 0 ||
+      strcmp("colonies_request_encode", "colonies_client_call") == 0 ||
+      strcmp("colonies_request_encode", "colonies_client_call_start") == 0)) {
     arg4 = NULL;
   } else {
     arg4 = (char *)malloc(_swig_go_3.n + 1);

@@ -1,0 +1,271 @@
+/*
+ * HTTP requests on the loop. Connections are kept alive in the loop's multi
+ * handle and reused by the next request.
+ *
+ * Requests are not replay-protected, so a request that is not idempotent
+ * must never be sent twice. libcurl resends a request by itself when a
+ * reused connection dies before any reply byte arrives; the pre-request
+ * callback, which libcurl calls before every attempt, refuses a second
+ * attempt of such a request, and the caller learns that the outcome is in
+ * doubt (COLONIES_EINDOUBT) rather than getting a silent duplicate.
+ *
+ * Most such losses are a kept-alive connection that the other end closed
+ * while it idled (servers and proxies close idle connections after a
+ * while). Before such a request goes out on a reused connection, the same
+ * callback checks that the connection has not been closed by the other end;
+ * if it has, nothing is sent on it and the request goes out once, on a new
+ * connection. What remains in doubt is a close that races the request.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loop.h"
+
+/* A reply larger than this is refused rather than buffered without bound. */
+#define REPLY_MAX ((size_t)256 * 1024 * 1024)
+
+int cl_transport_unguarded;
+int cl_transport_skip_liveness;
+
+static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+    cl_http *h = userdata;
+    size_t n = size * nmemb;
+    if (h->reply.len + n + 1 > REPLY_MAX) {
+        h->status = COLONIES_EREPLY;
+        return 0; /* makes curl fail with CURLE_WRITE_ERROR */
+    }
+    return cl_buf_add(&h->reply, ptr, n) == COLONIES_OK ? n : 0;
+}
+
+static int on_prereq(void *userdata, char *conn_primary_ip, char *conn_local_ip, int conn_primary_port,
+                     int conn_local_port)
+{
+    (void)conn_primary_ip;
+    (void)conn_local_ip;
+    (void)conn_primary_port;
+    cl_http *h = userdata;
+    if (h->idempotent || cl_transport_unguarded) {
+        h->attempts++;
+        return CURL_PREREQFUNC_OK;
+    }
+    if (h->attempts++ > 0) {
+        h->resend_refused = 1;
+        return CURL_PREREQFUNC_ABORT;
+    }
+    long new_connections = 0;
+    curl_easy_getinfo(h->easy, CURLINFO_NUM_CONNECTS, &new_connections);
+    if (new_connections == 0 && !cl_transport_skip_liveness && cl_loop_peer_closed(h->job->loop, conn_local_port)) {
+        h->attempts = 0;
+        h->stale = 1;
+        return CURL_PREREQFUNC_ABORT;
+    }
+    return CURL_PREREQFUNC_OK;
+}
+
+static void setup(cl_loop *loop, cl_http *h, int fresh)
+{
+    const cl_loop_options *o = cl_loop_opts(loop);
+    char url[1024];
+    snprintf(url, sizeof url, "%s%s", cl_loop_base_url(loop), h->path);
+    CURL *e = h->easy;
+    cl_loop_setup_easy(loop, e, url, h);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, h->errbuf);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, h->timeout_ms);
+    curl_easy_setopt(e, CURLOPT_MAXAGE_CONN, o->max_idle_s);
+    curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, fresh ? 1L : 0L);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, h);
+    curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
+    curl_easy_setopt(e, CURLOPT_PREREQDATA, h);
+    if (h->body) {
+        curl_easy_setopt(e, CURLOPT_HTTPHEADER, h->headers);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, h->body);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)h->body_len);
+    } else {
+        curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+    }
+}
+
+/* Ends the request with its outcome set, and tells its owner. */
+static void end(cl_loop *loop, cl_http *h)
+{
+    if (h->easy) {
+        curl_multi_remove_handle(cl_loop_multi(loop), h->easy);
+        cl_loop_give_easy(loop, h->easy);
+        h->easy = NULL;
+    }
+    curl_slist_free_all(h->headers);
+    h->headers = NULL;
+    h->running = 0;
+    h->done(h);
+}
+
+/* Records a failure of the request as status and detail (on the loop thread's error slot too). */
+static void fail(cl_http *h, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void fail(cl_http *h, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(h->detail, sizeof h->detail, fmt, ap);
+    va_end(ap);
+    h->status = code;
+}
+
+static void begin(cl_loop *loop, cl_http *h, int fresh)
+{
+    h->easy = cl_loop_take_easy(loop);
+    if (h->easy == NULL) {
+        fail(h, COLONIES_ENOMEM, "%s: curl handle allocation failed", h->what);
+        end(loop, h);
+        return;
+    }
+    setup(loop, h, fresh);
+    if (curl_multi_add_handle(cl_loop_multi(loop), h->easy) != CURLM_OK) {
+        fail(h, COLONIES_ENOMEM, "%s: curl_multi_add_handle failed", h->what);
+        end(loop, h);
+    }
+}
+
+void cl_http_start(cl_loop *loop, cl_http *h)
+{
+    h->kind = CL_TRANSFER_HTTP;
+    h->status = COLONIES_OK;
+    h->detail[0] = '\0';
+    h->http_status = 0;
+    h->reply.len = 0;
+    h->reply.failed = 0;
+    h->attempts = h->resend_refused = h->stale = h->retried = 0;
+    h->errbuf[0] = '\0';
+    h->running = 1;
+    if (h->body) {
+        h->headers = curl_slist_append(NULL, "Content-Type: application/json");
+        /* No "Expect: 100-continue" round trip for large bodies. */
+        if (h->headers) h->headers = curl_slist_append(h->headers, "Expect:");
+        if (h->headers == NULL) {
+            fail(h, COLONIES_ENOMEM, "out of memory");
+            end(loop, h);
+            return;
+        }
+    }
+    begin(loop, h, 0);
+}
+
+/* Errors after which an idempotent request may be sent again on a new connection. */
+static int retryable(CURLcode rc)
+{
+    return rc == CURLE_SEND_ERROR || rc == CURLE_RECV_ERROR || rc == CURLE_GOT_NOTHING ||
+           rc == CURLE_PARTIAL_FILE;
+}
+
+/* Sets the status and detail of a failed transfer. */
+static void classify(cl_http *h, CURLcode rc, int cancelled)
+{
+    const char *detail = h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc);
+    /* A request that may have reached the server and is not safe to send twice. */
+    int in_doubt = !h->idempotent && h->attempts > 0;
+    if (h->resend_refused) {
+        fail(h, COLONIES_EINDOUBT,
+             "%s: the connection died after the request was sent and before a reply came; it may or may not have "
+             "been applied, and was not sent again", h->what);
+        return;
+    }
+    if (cancelled) {
+        if (in_doubt)
+            fail(h, COLONIES_EINDOUBT, "%s: cancelled after the request was sent; it may or may not have been applied",
+                 h->what);
+        else
+            fail(h, COLONIES_ECANCELLED, "%s: cancelled", h->what);
+        return;
+    }
+    switch (rc) {
+    case CURLE_OUT_OF_MEMORY: fail(h, COLONIES_ENOMEM, "%s: %s", h->what, detail); return;
+    case CURLE_WRITE_ERROR:
+        if (h->status == COLONIES_EREPLY)
+            fail(h, COLONIES_EREPLY, "%s: reply larger than %zu bytes", h->what, REPLY_MAX);
+        else
+            fail(h, COLONIES_ENOMEM, "%s: out of memory reading the reply", h->what);
+        return;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_CONNECT:
+        /* Nothing was sent. */
+        fail(h, COLONIES_ETRANSPORT, "%s: %s", h->what, detail);
+        return;
+    case CURLE_OPERATION_TIMEDOUT:
+        if (in_doubt)
+            fail(h, COLONIES_EINDOUBT,
+                 "%s: no reply within %ld ms after the request was sent; it may or may not have been applied (%s)",
+                 h->what, h->timeout_ms, detail);
+        else
+            fail(h, COLONIES_ETIMEOUT, "%s: no reply within %ld ms (%s)", h->what, h->timeout_ms, detail);
+        return;
+    default:
+        if (in_doubt)
+            fail(h, COLONIES_EINDOUBT,
+                 "%s: the request was sent but no complete reply came (%s); it may or may not have been applied",
+                 h->what, detail);
+        else
+            fail(h, COLONIES_ETRANSPORT, "%s: %s", h->what, detail);
+    }
+}
+
+void cl_http_finished(cl_loop *loop, cl_http *h, CURLcode rc)
+{
+    if (rc == CURLE_OK) {
+        curl_easy_getinfo(h->easy, CURLINFO_RESPONSE_CODE, &h->http_status);
+        if (cl_buf_add(&h->reply, "", 0) != COLONIES_OK) fail(h, COLONIES_ENOMEM, "out of memory");
+        end(loop, h);
+        return;
+    }
+    /*
+     * Once more, on a new connection: a request that found its kept-alive
+     * connection closed before anything was sent, or an idempotent request
+     * whose connection broke.
+     */
+    int again = !h->retried && (h->stale || (h->idempotent && retryable(rc))) && !atomic_load(&h->job->cancelled);
+    if (again) {
+        curl_multi_remove_handle(cl_loop_multi(loop), h->easy);
+        /* The handle's connection may be broken: a new handle, a new connection. */
+        curl_easy_cleanup(h->easy);
+        h->easy = NULL;
+        h->retried = 1;
+        h->stale = 0;
+        h->reply.len = 0;
+        h->errbuf[0] = '\0';
+        begin(loop, h, 1);
+        return;
+    }
+    if (h->stale)
+        fail(h, COLONIES_ETRANSPORT, "%s: the kept-alive connection was closed by the other end", h->what);
+    else
+        classify(h, rc, 0);
+    /* A handle whose transfer failed may hold a broken connection: not reused. */
+    curl_multi_remove_handle(cl_loop_multi(loop), h->easy);
+    curl_easy_cleanup(h->easy);
+    h->easy = NULL;
+    end(loop, h);
+}
+
+void cl_http_abort(cl_loop *loop, cl_http *h)
+{
+    if (!h->running) return;
+    classify(h, CURLE_ABORTED_BY_CALLBACK, 1);
+    if (h->easy) {
+        curl_multi_remove_handle(cl_loop_multi(loop), h->easy);
+        curl_easy_cleanup(h->easy);
+        h->easy = NULL;
+    }
+    end(loop, h);
+}
+
+void cl_http_release(cl_http *h)
+{
+    free(h->reply.data);
+    h->reply.data = NULL;
+    h->reply.len = h->reply.cap = 0;
+    curl_slist_free_all(h->headers);
+    h->headers = NULL;
+}

@@ -1,0 +1,635 @@
+/*
+ * The loop: one thread per client that drives the client's HTTP requests,
+ * websocket connections and timers on one curl multi handle. Other threads
+ * hand it jobs through a queue and wake it with curl_multi_wakeup().
+ *
+ * The thread starts with the client's first job, and blocks every signal,
+ * so that signals (a Ctrl-C) reach the application's threads.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "loop.h"
+
+#define EASY_POOL_MAX 16
+
+struct cl_loop {
+    pthread_mutex_t lock;
+    pthread_t thread;
+    int started;
+    int stop;                 /* under lock */
+    CURLM *multi;
+    char *base_url;
+    cl_loop_options opts;
+    char *ca_bundle;
+    cl_job *incoming, *incoming_tail; /* under lock */
+    cl_job *cancels;          /* under lock */
+    int cancel_all;           /* under lock */
+    /* The loop thread's own. */
+    cl_job *active;
+    cl_timer *timers;         /* sorted by due time */
+    CURL *easy_pool[EASY_POOL_MAX];
+    int n_easy;
+    curl_socket_t *sockets;   /* the sockets curl opened, for cl_loop_peer_closed */
+    int n_sockets, cap_sockets;
+    cl_ws *ws;                /* open websocket connections */
+    struct curl_waitfd *waitfds; /* their sockets, as polled */
+    cl_ws **polled;
+    unsigned cap_polled;
+};
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_init_rc = CURLE_FAILED_INIT;
+
+static void curl_init(void) { curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT); }
+
+long long cl_now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Signals. */
+
+int cl_signal_init(cl_signal *s)
+{
+    s->raised = 0;
+    s->fd = -1;
+    if (pthread_mutex_init(&s->mu, NULL) != 0) return cl_fail(COLONIES_ENOMEM, "out of memory");
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    int rc = pthread_cond_init(&s->cv, &attr);
+    pthread_condattr_destroy(&attr);
+    if (rc != 0) {
+        pthread_mutex_destroy(&s->mu);
+        return cl_fail(COLONIES_ENOMEM, "out of memory");
+    }
+    return COLONIES_OK;
+}
+
+void cl_signal_destroy(cl_signal *s)
+{
+    if (s->fd >= 0) close(s->fd);
+    pthread_cond_destroy(&s->cv);
+    pthread_mutex_destroy(&s->mu);
+}
+
+void cl_signal_raise(cl_signal *s)
+{
+    pthread_mutex_lock(&s->mu);
+    if (!s->raised) {
+        s->raised = 1;
+        if (s->fd >= 0) {
+            uint64_t one = 1;
+            ssize_t w = write(s->fd, &one, sizeof one);
+            (void)w;
+        }
+    }
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
+void cl_signal_clear(cl_signal *s)
+{
+    pthread_mutex_lock(&s->mu);
+    if (s->raised && s->fd >= 0) {
+        uint64_t n;
+        ssize_t r = read(s->fd, &n, sizeof n);
+        (void)r;
+    }
+    s->raised = 0;
+    pthread_mutex_unlock(&s->mu);
+}
+
+int cl_signal_wait(cl_signal *s, long long timeout_ms)
+{
+    pthread_mutex_lock(&s->mu);
+    if (timeout_ms < 0) {
+        while (!s->raised) pthread_cond_wait(&s->cv, &s->mu);
+    } else if (!s->raised && timeout_ms > 0) {
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_sec += timeout_ms / 1000;
+        until.tv_nsec += (timeout_ms % 1000) * 1000000;
+        if (until.tv_nsec >= 1000000000) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000;
+        }
+        while (!s->raised && pthread_cond_timedwait(&s->cv, &s->mu, &until) != ETIMEDOUT) {
+        }
+    }
+    int raised = s->raised;
+    pthread_mutex_unlock(&s->mu);
+    return raised;
+}
+
+int cl_signal_fd(cl_signal *s)
+{
+    pthread_mutex_lock(&s->mu);
+    if (s->fd < 0) {
+        s->fd = eventfd(s->raised ? 1 : 0, EFD_CLOEXEC | EFD_NONBLOCK);
+    }
+    int fd = s->fd;
+    pthread_mutex_unlock(&s->mu);
+    return fd;
+}
+
+/* Jobs. */
+
+void cl_job_init(cl_job *job, cl_loop *loop)
+{
+    memset(job, 0, sizeof *job);
+    job->loop = loop;
+    atomic_init(&job->refs, 1);
+    atomic_init(&job->cancelled, 0);
+}
+
+void cl_job_ref(cl_job *job) { atomic_fetch_add(&job->refs, 1); }
+
+void cl_job_unref(cl_job *job)
+{
+    if (job && atomic_fetch_sub(&job->refs, 1) == 1) job->destroy(job);
+}
+
+static void *run(void *arg);
+
+static void wake(cl_loop *loop) { curl_multi_wakeup(loop->multi); }
+
+int cl_loop_submit(cl_loop *loop, cl_job *job)
+{
+    cl_job_ref(job); /* the loop's, until the job ends */
+    pthread_mutex_lock(&loop->lock);
+    if (!loop->started) {
+        sigset_t all, old;
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &old);
+        int rc = pthread_create(&loop->thread, NULL, run, loop);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        if (rc != 0) {
+            pthread_mutex_unlock(&loop->lock);
+            cl_job_unref(job);
+            return cl_fail(COLONIES_ENOMEM, "cannot start the client's thread");
+        }
+        loop->started = 1;
+    }
+    job->next_queued = NULL;
+    if (loop->incoming_tail)
+        loop->incoming_tail->next_queued = job;
+    else
+        loop->incoming = job;
+    loop->incoming_tail = job;
+    pthread_mutex_unlock(&loop->lock);
+    wake(loop);
+    return COLONIES_OK;
+}
+
+void cl_job_request_cancel(cl_job *job)
+{
+    if (atomic_exchange(&job->cancelled, 1)) return;
+    cl_loop *loop = job->loop;
+    cl_job_ref(job); /* the cancel queue's */
+    pthread_mutex_lock(&loop->lock);
+    job->next_queued = loop->cancels;
+    loop->cancels = job;
+    pthread_mutex_unlock(&loop->lock);
+    wake(loop);
+}
+
+void cl_loop_cancel_all(cl_loop *loop)
+{
+    pthread_mutex_lock(&loop->lock);
+    loop->cancel_all = 1;
+    pthread_mutex_unlock(&loop->lock);
+    wake(loop);
+}
+
+void cl_job_end(cl_job *job)
+{
+    if (!job->active) return;
+    cl_loop *loop = job->loop;
+    job->active = 0;
+    if (job->prev)
+        job->prev->next = job->next;
+    else
+        loop->active = job->next;
+    if (job->next) job->next->prev = job->prev;
+    job->prev = job->next = NULL;
+    cl_job_unref(job);
+}
+
+static void cancel_job(cl_job *job)
+{
+    if (job->active && !job->cancel_done) {
+        job->cancel_done = 1;
+        job->cancel(job);
+    }
+}
+
+/* Cancel tokens: a flag, and the jobs of the blocking calls waiting with it. */
+
+struct colonies_cancel {
+    atomic_int fired;
+    pthread_mutex_t lock;
+    cl_job *watched;
+};
+
+colonies_status colonies_cancel_new(colonies_cancel **out)
+{
+    cl_clear_error();
+    CL_CHECK_OUT(out);
+    colonies_cancel *c = calloc(1, sizeof *c);
+    if (c == NULL || pthread_mutex_init(&c->lock, NULL) != 0) {
+        free(c);
+        return cl_fail(COLONIES_ENOMEM, "out of memory");
+    }
+    atomic_init(&c->fired, 0);
+    *out = c;
+    return COLONIES_OK;
+}
+
+void colonies_cancel_fire(colonies_cancel *cancel)
+{
+    if (cancel == NULL) return;
+    atomic_store(&cancel->fired, 1);
+    pthread_mutex_lock(&cancel->lock);
+    for (cl_job *j = cancel->watched; j; j = j->next_watched) cl_job_request_cancel(j);
+    pthread_mutex_unlock(&cancel->lock);
+}
+
+int colonies_cancel_fired(const colonies_cancel *cancel)
+{
+    return cancel != NULL && atomic_load(&((colonies_cancel *)cancel)->fired);
+}
+
+void colonies_cancel_free(colonies_cancel *cancel)
+{
+    if (cancel == NULL) return;
+    pthread_mutex_destroy(&cancel->lock);
+    free(cancel);
+}
+
+void cl_cancel_watch(colonies_cancel *cancel, cl_job *job)
+{
+    pthread_mutex_lock(&cancel->lock);
+    job->next_watched = cancel->watched;
+    cancel->watched = job;
+    pthread_mutex_unlock(&cancel->lock);
+    /* Fired before: the job stops at once. */
+    if (atomic_load(&cancel->fired)) cl_job_request_cancel(job);
+}
+
+void cl_cancel_unwatch(colonies_cancel *cancel, cl_job *job)
+{
+    pthread_mutex_lock(&cancel->lock);
+    for (cl_job **p = &cancel->watched; *p; p = &(*p)->next_watched)
+        if (*p == job) {
+            *p = job->next_watched;
+            break;
+        }
+    pthread_mutex_unlock(&cancel->lock);
+}
+
+/* Timers. */
+
+void cl_timer_set(cl_loop *loop, cl_timer *t, long long delay_ms)
+{
+    cl_timer_stop(loop, t);
+    t->due_ms = cl_now_ms() + delay_ms;
+    t->armed = 1;
+    cl_timer **p = &loop->timers;
+    while (*p && (*p)->due_ms <= t->due_ms) p = &(*p)->next;
+    t->next = *p;
+    *p = t;
+}
+
+void cl_timer_stop(cl_loop *loop, cl_timer *t)
+{
+    if (!t->armed) return;
+    for (cl_timer **p = &loop->timers; *p; p = &(*p)->next)
+        if (*p == t) {
+            *p = t->next;
+            break;
+        }
+    t->armed = 0;
+    t->next = NULL;
+}
+
+static void fire_timers(cl_loop *loop)
+{
+    long long now = cl_now_ms();
+    while (loop->timers && loop->timers->due_ms <= now) {
+        cl_timer *t = loop->timers;
+        loop->timers = t->next;
+        t->armed = 0;
+        t->next = NULL;
+        t->fire(t);
+    }
+}
+
+/* Easy handles, reused so that their settings' allocations are. */
+
+CURL *cl_loop_take_easy(cl_loop *loop)
+{
+    if (loop->n_easy > 0) {
+        CURL *e = loop->easy_pool[--loop->n_easy];
+        curl_easy_reset(e);
+        return e;
+    }
+    return curl_easy_init();
+}
+
+void cl_loop_give_easy(cl_loop *loop, CURL *easy)
+{
+    if (loop->n_easy < EASY_POOL_MAX)
+        loop->easy_pool[loop->n_easy++] = easy;
+    else
+        curl_easy_cleanup(easy);
+}
+
+void cl_loop_setup_easy(cl_loop *loop, CURL *e, const char *url, void *owner)
+{
+    const cl_loop_options *o = &loop->opts;
+    curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)owner);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
+    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, cl_loop_open_socket);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, loop);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, cl_loop_close_socket);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, loop);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    if (o->tls) {
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, o->verify_tls ? 1L : 0L);
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, o->verify_tls ? 2L : 0L);
+        if (o->ca_bundle) {
+            /* The bundle replaces the system's CAs, not adds to them. */
+            curl_easy_setopt(e, CURLOPT_CAINFO, o->ca_bundle);
+            curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
+        }
+    }
+}
+
+/* Sockets. */
+
+curl_socket_t cl_loop_open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *address)
+{
+    (void)purpose;
+    cl_loop *loop = arg;
+    curl_socket_t fd = socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+    if (fd == CURL_SOCKET_BAD) return fd;
+    if (loop->n_sockets == loop->cap_sockets) {
+        int cap = loop->cap_sockets ? 2 * loop->cap_sockets : 16;
+        curl_socket_t *grown = realloc(loop->sockets, (size_t)cap * sizeof *grown);
+        if (grown == NULL) {
+            /* Untracked, its liveness could not be checked: refuse it rather. */
+            close(fd);
+            return CURL_SOCKET_BAD;
+        }
+        loop->sockets = grown;
+        loop->cap_sockets = cap;
+    }
+    loop->sockets[loop->n_sockets++] = fd;
+    return fd;
+}
+
+int cl_loop_close_socket(void *arg, curl_socket_t fd)
+{
+    cl_loop *loop = arg;
+    for (int i = 0; i < loop->n_sockets; i++)
+        if (loop->sockets[i] == fd) {
+            loop->sockets[i] = loop->sockets[--loop->n_sockets];
+            break;
+        }
+    return close(fd);
+}
+
+int cl_loop_peer_closed(cl_loop *loop, int local_port)
+{
+    for (int i = 0; i < loop->n_sockets; i++) {
+        struct sockaddr_storage a;
+        socklen_t len = sizeof a;
+        if (getsockname(loop->sockets[i], (struct sockaddr *)&a, &len) != 0) continue;
+        int port = a.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&a)->sin6_port)
+                                           : ntohs(((struct sockaddr_in *)&a)->sin_port);
+        if (port != local_port) continue;
+        /* An idle kept-alive connection has nothing to read: readable means closed (or garbage). */
+        struct pollfd p = {.fd = loop->sockets[i], .events = POLLIN};
+        return poll(&p, 1, 0) > 0;
+    }
+    return 0;
+}
+
+/* Websocket connections the loop polls. */
+
+void cl_loop_watch_ws(cl_loop *loop, cl_ws *w)
+{
+    w->prev = NULL;
+    w->next = loop->ws;
+    if (loop->ws) loop->ws->prev = w;
+    loop->ws = w;
+}
+
+void cl_loop_unwatch_ws(cl_loop *loop, cl_ws *w)
+{
+    if (w->prev)
+        w->prev->next = w->next;
+    else if (loop->ws == w)
+        loop->ws = w->next;
+    if (w->next) w->next->prev = w->prev;
+    w->prev = w->next = NULL;
+}
+
+CURLM *cl_loop_multi(cl_loop *loop) { return loop->multi; }
+const cl_loop_options *cl_loop_opts(cl_loop *loop) { return &loop->opts; }
+const char *cl_loop_base_url(cl_loop *loop) { return loop->base_url; }
+
+/* The thread. */
+
+static void take_queues(cl_loop *loop, cl_job **incoming, cl_job **cancels, int *cancel_all, int *stop)
+{
+    pthread_mutex_lock(&loop->lock);
+    *incoming = loop->incoming;
+    loop->incoming = loop->incoming_tail = NULL;
+    *cancels = loop->cancels;
+    loop->cancels = NULL;
+    *cancel_all = loop->cancel_all;
+    loop->cancel_all = 0;
+    *stop = loop->stop;
+    pthread_mutex_unlock(&loop->lock);
+}
+
+/* Runs the queued requests: new jobs start, cancels take effect. Returns the stop flag. */
+static int run_queues(cl_loop *loop)
+{
+    cl_job *incoming, *cancels;
+    int cancel_all, stop;
+    take_queues(loop, &incoming, &cancels, &cancel_all, &stop);
+    while (incoming) {
+        cl_job *job = incoming;
+        incoming = job->next_queued;
+        job->next_queued = NULL;
+        job->active = 1;
+        job->next = loop->active;
+        if (loop->active) loop->active->prev = job;
+        loop->active = job;
+        cl_job_ref(job); /* it may end, and its caller may have let go, while it starts */
+        job->start(job);
+        /* Cancelled before it started: it has just started, so stop it now. */
+        if (job->active && atomic_load(&job->cancelled)) cancel_job(job);
+        cl_job_unref(job);
+    }
+    while (cancels) {
+        cl_job *job = cancels;
+        cancels = job->next_queued;
+        job->next_queued = NULL;
+        cancel_job(job);
+        cl_job_unref(job);
+    }
+    if (cancel_all || stop) {
+        for (cl_job *job = loop->active, *next; job; job = next) {
+            next = job->next;
+            atomic_store(&job->cancelled, 1);
+            cancel_job(job);
+        }
+    }
+    return stop;
+}
+
+static void finish_transfers(cl_loop *loop)
+{
+    int left;
+    CURLMsg *m;
+    while ((m = curl_multi_info_read(loop->multi, &left)) != NULL) {
+        if (m->msg != CURLMSG_DONE) continue;
+        void *priv = NULL;
+        curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&priv);
+        CURLcode rc = m->data.result;
+        if (priv == NULL) continue;
+        if (*(int *)priv == CL_TRANSFER_HTTP)
+            cl_http_finished(loop, priv, rc);
+        else if (*(int *)priv == CL_TRANSFER_WS)
+            cl_ws_connected(loop, priv, rc);
+    }
+}
+
+static int grow_polled(cl_loop *loop)
+{
+    unsigned cap = loop->cap_polled ? 2 * loop->cap_polled : 16;
+    struct curl_waitfd *fds = realloc(loop->waitfds, cap * sizeof *fds);
+    if (fds) loop->waitfds = fds;
+    cl_ws **ws = realloc(loop->polled, cap * sizeof *ws);
+    if (ws) loop->polled = ws;
+    if (fds == NULL || ws == NULL) return 0;
+    loop->cap_polled = cap;
+    return 1;
+}
+
+static void *run(void *arg)
+{
+    cl_loop *loop = arg;
+    for (;;) {
+        int stop = run_queues(loop);
+        int running = 0;
+        curl_multi_perform(loop->multi, &running);
+        finish_transfers(loop);
+        fire_timers(loop);
+        if (stop && loop->active == NULL) break;
+        /* The open websocket connections' sockets, polled beside curl's own. */
+        unsigned n = 0;
+        for (cl_ws *w = loop->ws; w; w = w->next) {
+            short events = cl_ws_events(w);
+            if (events == 0) continue;
+            if (n == loop->cap_polled && !grow_polled(loop)) {
+                /* Out of memory: no connection may go unwatched, so each is failed. */
+                for (cl_ws *v = loop->ws, *next; v; v = next) {
+                    next = v->next;
+                    cl_ws_fail(loop, v, COLONIES_ENOMEM, "out of memory watching the websocket connections");
+                }
+                n = 0;
+                break;
+            }
+            loop->waitfds[n].fd = w->sock;
+            loop->waitfds[n].events = (short)((events & POLLIN ? CURL_WAIT_POLLIN : 0) |
+                                              (events & POLLOUT ? CURL_WAIT_POLLOUT : 0));
+            loop->waitfds[n].revents = 0;
+            loop->polled[n++] = w;
+        }
+        long long timeout = 1000;
+        if (loop->timers) {
+            long long until = loop->timers->due_ms - cl_now_ms();
+            if (until < timeout) timeout = until < 0 ? 0 : until;
+        }
+        curl_multi_poll(loop->multi, loop->waitfds, n, (int)timeout, NULL);
+        for (unsigned i = 0; i < n; i++) {
+            short revents = (short)((loop->waitfds[i].revents & CURL_WAIT_POLLIN ? POLLIN : 0) |
+                                    (loop->waitfds[i].revents & CURL_WAIT_POLLOUT ? POLLOUT : 0));
+            if (revents) cl_ws_service(loop, loop->polled[i], revents);
+        }
+    }
+    return NULL;
+}
+
+int cl_loop_new(cl_loop **out, const char *host, int port, const cl_loop_options *opts)
+{
+    *out = NULL;
+    pthread_once(&curl_once, curl_init);
+    if (curl_init_rc != CURLE_OK)
+        return cl_fail(COLONIES_ETRANSPORT, "curl_global_init: %s", curl_easy_strerror(curl_init_rc));
+    cl_loop *loop = calloc(1, sizeof *loop);
+    if (loop == NULL) return cl_fail(COLONIES_ENOMEM, "out of memory");
+    size_t n = strlen(host) + 32;
+    loop->base_url = malloc(n);
+    /* A literal IPv6 address needs brackets in a URL. */
+    int v6 = strchr(host, ':') != NULL;
+    if (loop->base_url)
+        snprintf(loop->base_url, n, "%s://%s%s%s:%d", opts->tls ? "https" : "http", v6 ? "[" : "", host,
+                 v6 ? "]" : "", port);
+    loop->opts = *opts;
+    loop->ca_bundle = opts->ca_bundle ? cl_strdup(opts->ca_bundle) : NULL;
+    loop->opts.ca_bundle = loop->ca_bundle;
+    loop->multi = curl_multi_init();
+    if (loop->base_url == NULL || (opts->ca_bundle && loop->ca_bundle == NULL) || loop->multi == NULL ||
+        pthread_mutex_init(&loop->lock, NULL) != 0) {
+        if (loop->multi) curl_multi_cleanup(loop->multi);
+        free(loop->ca_bundle);
+        free(loop->base_url);
+        free(loop);
+        return cl_fail(COLONIES_ENOMEM, "out of memory");
+    }
+    *out = loop;
+    return COLONIES_OK;
+}
+
+void cl_loop_free(cl_loop *loop)
+{
+    if (loop == NULL) return;
+    pthread_mutex_lock(&loop->lock);
+    loop->stop = 1;
+    int started = loop->started;
+    pthread_mutex_unlock(&loop->lock);
+    if (started) {
+        wake(loop);
+        pthread_join(loop->thread, NULL);
+    }
+    for (int i = 0; i < loop->n_easy; i++) curl_easy_cleanup(loop->easy_pool[i]);
+    curl_multi_cleanup(loop->multi);
+    pthread_mutex_destroy(&loop->lock);
+    free(loop->ca_bundle);
+    free(loop->base_url);
+    free(loop->sockets);
+    free(loop->waitfds);
+    free(loop->polled);
+    free(loop);
+}

@@ -1,0 +1,192 @@
+/*
+ * Private: the loop. Each client has one thread that drives all its work on
+ * one curl multi handle: HTTP requests, websocket connections and timers.
+ * Callers start jobs and wait for them (or poll a file descriptor, or are
+ * told through a cancel); no caller thread ever blocks inside curl.
+ *
+ * Everything in a job, a transfer or a websocket connection is touched only
+ * on the loop thread, except what is marked otherwise.
+ */
+#ifndef COLONIES_LOOP_H
+#define COLONIES_LOOP_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+
+#include <curl/curl.h>
+#include <pthread.h>
+
+#include "internal.h"
+
+typedef struct cl_loop cl_loop;
+
+typedef struct {
+    int tls;
+    int verify_tls;
+    const char *ca_bundle; /* NULL: the system's */
+    long connect_timeout_ms;
+    long request_timeout_ms; /* a websocket's opening handshake too */
+    long max_idle_s;       /* a kept-alive connection idle longer is not reused */
+} cl_loop_options;
+
+int cl_loop_new(cl_loop **out, const char *host, int port, const cl_loop_options *opts);
+/* Stops the loop: jobs still running are cancelled and ended first. */
+void cl_loop_free(cl_loop *loop);
+
+/* A signal one thread raises and others wait for, or poll as a file descriptor. */
+typedef struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int raised;
+    int fd; /* an eventfd, made on demand; -1 until then */
+} cl_signal;
+
+int cl_signal_init(cl_signal *s);
+void cl_signal_destroy(cl_signal *s);
+void cl_signal_raise(cl_signal *s);
+/* Clears the signal (and drains its fd), for signals raised more than once. */
+void cl_signal_clear(cl_signal *s);
+/* 1 once raised, waiting up to timeout_ms (-1: no limit); else 0. */
+int cl_signal_wait(cl_signal *s, long long timeout_ms);
+/* A descriptor readable while the signal is raised; -1 when none can be made. */
+int cl_signal_fd(cl_signal *s);
+
+/* A job: work the loop does for a caller. Embedded first in the caller's object. */
+typedef struct cl_job cl_job;
+struct cl_job {
+    cl_loop *loop;
+    void (*start)(cl_job *job);  /* on the loop thread, once */
+    void (*cancel)(cl_job *job); /* on the loop thread, once, if cancelled before it ended */
+    void (*destroy)(cl_job *job); /* when the last reference goes, on any thread */
+    atomic_int refs;
+    atomic_int cancelled;        /* any thread */
+    int active;                  /* started and not yet ended */
+    int cancel_done;
+    cl_job *next_queued;         /* the loop's incoming and cancel queues (under its lock) */
+    cl_job *next_watched;        /* a cancel token's watched jobs (under its lock) */
+    cl_job *prev, *next;         /* the loop's active jobs */
+};
+
+void cl_job_init(cl_job *job, cl_loop *loop);
+void cl_job_ref(cl_job *job);
+void cl_job_unref(cl_job *job);
+/* Hands a job to the loop, which holds a reference until the job ends. */
+int cl_loop_submit(cl_loop *loop, cl_job *job);
+/* Asks for a job to be cancelled; any thread. */
+void cl_job_request_cancel(cl_job *job);
+/* Cancels every job of the loop; any thread. */
+void cl_loop_cancel_all(cl_loop *loop);
+/* The loop thread: the job has ended; drops the loop's reference. */
+void cl_job_end(cl_job *job);
+
+/* A blocking call's job follows a cancel token while it waits. */
+void cl_cancel_watch(colonies_cancel *cancel, cl_job *job);
+void cl_cancel_unwatch(colonies_cancel *cancel, cl_job *job);
+
+/* A timer on the loop thread. */
+typedef struct cl_timer cl_timer;
+struct cl_timer {
+    long long due_ms;
+    void (*fire)(cl_timer *t);
+    void *arg;
+    int armed;
+    cl_timer *next;
+};
+long long cl_now_ms(void);
+void cl_timer_set(cl_loop *loop, cl_timer *t, long long delay_ms);
+void cl_timer_stop(cl_loop *loop, cl_timer *t);
+
+/* An HTTP request the loop runs for a job. */
+/* What an easy handle's private pointer points at (the first member of each). */
+enum cl_transfer_kind { CL_TRANSFER_HTTP = 1, CL_TRANSFER_WS = 2 };
+
+typedef struct cl_http cl_http;
+struct cl_http {
+    int kind; /* CL_TRANSFER_HTTP, set by cl_http_start */
+    cl_job *job;
+    void (*done)(cl_http *h); /* on the loop thread when it has ended */
+    /* The request, set before cl_http_start. */
+    const char *path;        /* "/api", "/health" */
+    char *body;              /* NULL: GET; owned by the caller of cl_http_start */
+    size_t body_len;
+    long timeout_ms;
+    int idempotent;
+    const char *what;        /* names the request in errors */
+    /* The outcome: status 0 means the reply arrived (http_status, reply). */
+    int status;
+    char detail[1024];
+    long http_status;
+    cl_buf reply;
+    /* The transfer. */
+    CURL *easy;
+    struct curl_slist *headers;
+    char errbuf[CURL_ERROR_SIZE];
+    int attempts, resend_refused, stale, retried;
+    int running;
+};
+
+void cl_http_start(cl_loop *loop, cl_http *h);
+/* Ends a running request as cancelled (or in doubt, if it may have acted). */
+void cl_http_abort(cl_loop *loop, cl_http *h);
+void cl_http_release(cl_http *h); /* frees the reply buffer */
+
+/* A websocket connection the loop runs for a job (ws.c). */
+typedef struct cl_ws cl_ws;
+struct cl_ws {
+    int kind; /* CL_TRANSFER_WS, set by cl_ws_open */
+    cl_job *job;
+    void (*on_open)(cl_ws *w);
+    void (*on_message)(cl_ws *w, const char *text, size_t len);
+    /* status 0: the other end closed it (the server does at a subscription's timeout) */
+    void (*on_close)(cl_ws *w, int status, const char *detail);
+    /* private to ws.c and the loop */
+    CURL *easy;
+    curl_socket_t sock;
+    int state;
+    cl_buf out, in;
+    size_t out_sent;
+    char key[32];
+    void *ctx;
+    cl_timer handshake;  /* bounds the connection and the opening handshake */
+    int in_service;      /* inside its own callbacks */
+    int close_requested; /* closed by its owner from a callback: closed once they return */
+    cl_ws *prev, *next;
+};
+
+void cl_ws_open(cl_loop *loop, cl_ws *w);
+/* Queues a text message; on the loop thread, once open. */
+int cl_ws_send_text(cl_ws *w, const char *text);
+void cl_ws_close(cl_loop *loop, cl_ws *w);
+/* Ends it with status and detail, telling its owner (on_close). */
+void cl_ws_fail(cl_loop *loop, cl_ws *w, int status, const char *detail);
+
+/* The loop's parts for http.c and ws.c. */
+CURLM *cl_loop_multi(cl_loop *loop);
+const cl_loop_options *cl_loop_opts(cl_loop *loop);
+const char *cl_loop_base_url(cl_loop *loop);
+CURL *cl_loop_take_easy(cl_loop *loop);
+/* What every transfer of the loop sets: url, its owner (CURLOPT_PRIVATE), no
+ * signals, keepalive, the connect timeout, HTTP(S) only, the client's TLS
+ * settings, and the loop's socket tracking. */
+void cl_loop_setup_easy(cl_loop *loop, CURL *e, const char *url, void *owner);
+void cl_loop_give_easy(cl_loop *loop, CURL *easy);
+void cl_loop_watch_ws(cl_loop *loop, cl_ws *w);
+void cl_loop_unwatch_ws(cl_loop *loop, cl_ws *w);
+/* The loop's sockets, tracked so that a reused connection can be checked. */
+curl_socket_t cl_loop_open_socket(void *loop, curlsocktype purpose, struct curl_sockaddr *address);
+int cl_loop_close_socket(void *loop, curl_socket_t fd);
+/* 1 when the loop's socket at local port has been closed by the other end. */
+int cl_loop_peer_closed(cl_loop *loop, int local_port);
+
+/* ws.c, for the loop: services a connection whose socket is ready. */
+void cl_ws_service(cl_loop *loop, cl_ws *w, short revents);
+void cl_ws_connected(cl_loop *loop, cl_ws *w, CURLcode rc);
+short cl_ws_events(const cl_ws *w);
+/* http.c, for the loop: a transfer ended. */
+void cl_http_finished(cl_loop *loop, cl_http *h, CURLcode rc);
+
+/* For the fault tests only (http.c). */
+extern int cl_transport_unguarded;
+extern int cl_transport_skip_liveness;
+
+#endif

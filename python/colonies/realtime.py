@@ -1,0 +1,117 @@
+"""Calls in flight and websocket subscriptions: waiting on the core.
+
+The core runs every request and subscription on its own thread, and a
+caller waits for the outcome. Waiting here gives up the interpreter lock
+and, on the main thread, wakes every 25 milliseconds so that
+Ctrl-C (KeyboardInterrupt) is raised at once; the call or subscription it
+interrupts is cancelled in the core before the exception goes on.
+"""
+
+import json
+import threading
+
+from . import capi
+from ._handle import Handle
+from .errors import CancelledError, DoneError, ExpiredError
+
+__all__ = ["Subscription"]
+
+# How long a wait on the main thread blocks before Python looks at its signals.
+_SLICE_MS = 25
+
+
+def _on_main_thread():
+    return threading.current_thread() is threading.main_thread()
+
+
+def _complete(call):
+    """Waits for a call started in the core, frees it, and returns its reply
+    (JSON text), or raises its error. An interrupt cancels it first."""
+    try:
+        try:
+            if _on_main_thread():
+                while not capi.colonies_call_wait(call, _SLICE_MS):
+                    pass
+            else:
+                capi.colonies_call_wait(call, -1)
+        except BaseException:
+            capi.colonies_call_cancel(call)
+            capi.colonies_call_wait(call, -1)
+            raise
+        return capi.colonies_call_result(call)
+    finally:
+        capi.colonies_call_free(call)
+
+
+class Subscription:
+    """The events of a websocket subscription, in the order the server sent
+    them. Iterate over it (the loop ends when the server ends the
+    subscription at its timeout), or call next(timeout). Use it as a
+    context manager, or call close(), to end it early; cancel() ends it
+    from any thread. fileno() is readable while an event or the end waits,
+    for select() and asyncio."""
+
+    def __init__(self, handle, convert=None):
+        self._handle = Handle(handle, capi.colonies_subscription_free,
+                              lambda: CancelledError("the subscription is closed", capi.COLONIES_ECANCELLED, 0),
+                              on_release=capi.colonies_subscription_cancel)
+        self._convert = convert
+
+    def next(self, timeout=None):
+        """The next event, waiting up to timeout seconds (None: as long as
+        the subscription lasts). Raises ExpiredError (a TimeoutError) when
+        none came in time, DoneError when the subscription has ended and
+        every event was read, or the error that ended it (CancelledError
+        after cancel() or close())."""
+        with self._handle.use() as handle:
+            if timeout is not None:
+                out = capi.colonies_subscription_next(handle, max(0, int(timeout * 1000)))
+            elif _on_main_thread():
+                while True:
+                    try:
+                        out = capi.colonies_subscription_next(handle, _SLICE_MS)
+                        break
+                    except ExpiredError:
+                        continue
+            else:
+                out = capi.colonies_subscription_next(handle, -1)
+        value = json.loads(out)
+        return self._convert(value) if self._convert else value
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        try:
+            return self.next()
+        except DoneError:
+            raise StopIteration from None
+
+    def fileno(self):
+        with self._handle.use() as handle:
+            return capi.colonies_subscription_fd(handle)
+
+    def cancel(self):
+        """Ends the subscription, from any thread: next() raises
+        CancelledError once the events already queued are read."""
+        try:
+            with self._handle.use() as handle:
+                capi.colonies_subscription_cancel(handle)
+        except CancelledError:
+            pass
+
+    def close(self):
+        """Ends the subscription and releases it, from any thread (a next()
+        blocked in another thread raises CancelledError). Closing twice is
+        harmless."""
+        self._handle.release()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        if capi is not None and getattr(self, "_handle", None) is not None:
+            self.close()
