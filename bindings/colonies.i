@@ -43,3 +43,4 @@
 %include "colonies/client.h"
 %include "colonies/funcspec.h"
 %include "colonies/registry.h"
+%include "colonies/workflow.h"

@@ -144,3 +144,25 @@ static char colonies_go_nokey[1];
 		free($1);
 	}
 %}
+
+/*
+ * Optional strings: "" is passed as NULL, the core's "not given". For
+ * colonies_workflow_add's nodename (the spec's own) and dependencies_json
+ * (the spec's own dependencies). A copy that cannot be allocated becomes ""
+ * (refused by the core), never NULL, which would silently mean "not given".
+ */
+%typemap(in, fragment="ColoniesNoKey") (const char *nodename), (const char *dependencies_json) %{
+	$1 = NULL;
+	if ($input.n > 0) {
+		$1 = (char *)malloc($input.n + 1);
+		if ($1 != NULL) {
+			memcpy($1, $input.p, $input.n);
+			$1[$input.n] = '\0';
+		} else {
+			$1 = colonies_go_nokey;
+		}
+	}
+%}
+%typemap(freearg) (const char *nodename), (const char *dependencies_json) %{
+	if ($1 != colonies_go_nokey) free($1);
+%}

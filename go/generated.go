@@ -754,6 +754,9 @@ type FuncSpecOptions struct {
 	ExecutorName string `json:"executorname,omitempty"`
 	// source shipped base64 in env "code", as pycolonies does (default null)
 	Code string `json:"code,omitempty"`
+	// the name the seed's examples give colonyname (the server names colonies by name today): taken as
+	// colonyname when that is not given (default null)
+	ColonyID string `json:"colonyid,omitempty"`
 }
 
 // Environment holds the COLONIES_* environment variables the registry knows

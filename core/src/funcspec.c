@@ -42,9 +42,24 @@ static int add_code(cJSON *spec, const char *code)
     return ok ? COLONIES_OK : cl_fail(COLONIES_ENOMEM, "out of memory");
 }
 
-static int build(cJSON *spec, cJSON *cond, const cJSON *opts)
+/* The seed's colonyid is colonyname under its older name. */
+static int colonyid_as_colonyname(cJSON *opts)
 {
-    int rc = cl_validate_object(opts, cl_funcspec_options, cl_n_funcspec_options, CL_UNKNOWN_REFUSE,
+    const char *id = string_of(opts, "colonyid"), *name = string_of(opts, "colonyname");
+    if (id == NULL || id[0] == '\0') return COLONIES_OK;
+    if (name && name[0] && strcmp(name, id) != 0)
+        return cl_fail(COLONIES_EINVAL, "func spec options colonyname \"%.100s\" and colonyid \"%.100s\" differ: "
+                                        "colonyid is the older name of colonyname",
+                       name, id);
+    cJSON_DeleteItemFromObjectCaseSensitive(opts, "colonyname");
+    return cJSON_AddStringToObject(opts, "colonyname", id) ? COLONIES_OK : cl_fail(COLONIES_ENOMEM, "out of memory");
+}
+
+static int build(cJSON *spec, cJSON *cond, cJSON *opts)
+{
+    int rc = colonyid_as_colonyname(opts);
+    if (rc) return rc;
+    rc = cl_validate_object(opts, cl_funcspec_options, cl_n_funcspec_options, CL_UNKNOWN_REFUSE,
                                 "func spec option");
     if (rc) return rc;
     const char *executortype = string_of(opts, "executortype");

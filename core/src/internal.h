@@ -75,6 +75,12 @@ int cl_buf_str(cl_buf *b, const char *s);
 int cl_buf_json_string(cl_buf *b, const char *s);
 /* Prints a value (unformatted) into *out (colonies_free); frees nothing. */
 int cl_json_print(char **out, const cJSON *value);
+
+/* colonies_json_format() with a va_list (jsonfmt.c). */
+int cl_json_vformat(char **out_json, const char *fmt, va_list ap);
+
+/* Checks a workflow spec (workflow.c); what names it in the error. */
+int cl_workflow_check(const cJSON *workflow, const char *what);
 /* Adds a copy of a string, treating NULL as "". */
 int cl_json_add_string(cJSON *obj, const char *key, const char *value);
 

@@ -63,16 +63,12 @@ static int format(cl_buf *b, const char *f, va_list ap)
     return b->failed ? cl_fail(COLONIES_ENOMEM, "out of memory") : COLONIES_OK;
 }
 
-colonies_status colonies_json_format(char **out_json, const char *fmt, ...)
+int cl_json_vformat(char **out_json, const char *fmt, va_list ap)
 {
-    cl_clear_error();
     CL_CHECK_OUT(out_json);
     if (fmt == NULL) return cl_fail(COLONIES_EINVAL, "format is NULL");
     cl_buf b = {0};
-    va_list ap;
-    va_start(ap, fmt);
     int rc = format(&b, fmt, ap);
-    va_end(ap);
     if (rc == 0) rc = cl_buf_str(&b, "");
     cJSON *check = NULL;
     if (rc == 0) rc = cl_json_parse(&check, b.data, 0, "formatted JSON");
@@ -83,4 +79,14 @@ colonies_status colonies_json_format(char **out_json, const char *fmt, ...)
     }
     *out_json = b.data;
     return COLONIES_OK;
+}
+
+colonies_status colonies_json_format(char **out_json, const char *fmt, ...)
+{
+    cl_clear_error();
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = cl_json_vformat(out_json, fmt, ap);
+    va_end(ap);
+    return rc;
 }

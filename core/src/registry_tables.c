@@ -1233,8 +1233,9 @@ const cl_field cl_funcspec_options[] = {
     {"walltime", &TX_int64, CL_F_RANGE, "0", 0.0, 2147483647.0, NULL, "conditions"},
     {"executorname", &TX_string, 0, "null", 0, 0, NULL, "special"},
     {"code", &TX_string, 0, "null", 0, 0, NULL, "special"},
+    {"colonyid", &TX_string, 0, "null", 0, 0, NULL, "special"},
 };
-const size_t cl_n_funcspec_options = 26;
+const size_t cl_n_funcspec_options = 27;
 const cl_env_var cl_env_vars[] = {
     {"COLONIES_SERVER_HOST", "host", &TX_string},
     {"COLONIES_SERVER_PORT", "port", &TX_int},
@@ -1314,7 +1315,8 @@ const char cl_registry_json[] =
     "\"in\":\"conditions\",\"go\":\"GPU\"},"
     "{\"name\":\"walltime\",\"type\":\"int64\",\"default\":0,\"min\":0,\"max\":2147483647,\"in\":\"conditions\",\"go\":\"WallTime\"},"
     "{\"name\":\"executorname\",\"type\":\"string\",\"default\":null,\"in\":\"special\",\"doc\":\"shorthand: adds one name to executornames\",\"go\":\"ExecutorName\"},"
-    "{\"name\":\"code\",\"type\":\"string\",\"default\":null,\"in\":\"special\",\"doc\":\"source shipped base64 in env \\\"code\\\", as pycolonies does\",\"go\":\"Code\"}],\"environment\":[{\"var\":\"COLONIES_SERVER_HOST\",\"key\":\"host\",\"type\":\"string\",\"doc\":\"the server's host name or address\",\"go\":\"Host\"},"
+    "{\"name\":\"code\",\"type\":\"string\",\"default\":null,\"in\":\"special\",\"doc\":\"source shipped base64 in env \\\"code\\\", as pycolonies does\",\"go\":\"Code\"},"
+    "{\"name\":\"colonyid\",\"type\":\"string\",\"default\":null,\"in\":\"special\",\"doc\":\"the name the seed's examples give colonyname (the server names colonies by name today): taken as colonyname when that is not given\",\"go\":\"ColonyID\"}],\"environment\":[{\"var\":\"COLONIES_SERVER_HOST\",\"key\":\"host\",\"type\":\"string\",\"doc\":\"the server's host name or address\",\"go\":\"Host\"},"
     "{\"var\":\"COLONIES_SERVER_PORT\",\"key\":\"port\",\"type\":\"int\",\"doc\":\"the server's port\",\"go\":\"Port\"},"
     "{\"var\":\"COLONIES_SERVER_TLS\",\"key\":\"tls\",\"type\":\"bool\",\"doc\":\"https when true (pycolonies' name; wins over COLONIES_TLS)\",\"go\":\"TLS\"},"
     "{\"var\":\"COLONIES_TLS\",\"key\":\"tls\",\"type\":\"bool\",\"doc\":\"https when true (the server's tools' name)\",\"go\":\"TLS\"},"
@@ -1667,7 +1669,7 @@ const char cl_registry_json[] =
     "{\"name\":\"ValidationSchema\",\"server\":\"core.ValidationSchema\",\"doc\":\"The schema a blueprint's spec must satisfy.\",\"fields\":[{\"name\":\"type\",\"type\":\"string\",\"go\":\"Type\",\"optional\":true},"
     "{\"name\":\"properties\",\"type\":\"map<SchemaProperty>\",\"go\":\"Properties\",\"optional\":true},"
     "{\"name\":\"required\",\"type\":\"list<string>\",\"go\":\"Required\",\"optional\":true}]},"
-    "{\"name\":\"WorkflowSpec\",\"server\":\"core.WorkflowSpec\",\"python\":\"Workflow\",\"doc\":\"A workflow: function specs whose dependencies name other specs' nodenames.\",\"fields\":[{\"name\":\"colonyname\",\"type\":\"string\",\"go\":\"ColonyName\"},"
+    "{\"name\":\"WorkflowSpec\",\"server\":\"core.WorkflowSpec\",\"python\":\"Workflow\",\"python_mixin\":\"WorkflowMixin\",\"doc\":\"A workflow: function specs whose dependencies name other specs' nodenames.\",\"fields\":[{\"name\":\"colonyname\",\"type\":\"string\",\"go\":\"ColonyName\"},"
     "{\"name\":\"functionspecs\",\"type\":\"list<FunctionSpec>\",\"go\":\"FunctionSpecs\"}]}],\"operations\":[{\"name\":\"version\",\"msgtype\":\"versionmsg\",\"group\":\"server\",\"signer\":\"none\",\"idempotent\":true,\"doc\":\"The server's build version and time.\",\"params\":[{\"name\":\"buildversion\",\"type\":\"string\",\"doc\":\"ignored by the server\"},"
     "{\"name\":\"buildtime\",\"type\":\"string\",\"doc\":\"ignored by the server\"}],\"reply\":\"ServerVersion\",\"statuses\":[\"EINVAL\",\"ENOMEM\",\"EJSON\",\"ETRANSPORT\",\"ETIMEOUT\",\"ESERVER\",\"ENOTFOUND\",\"EREPLY\",\"ECANCELLED\"],\"go_method\":\"Version\",\"python_method\":\"version\"},"
     "{\"name\":\"get_server_info\",\"msgtype\":\"getserverinfomsg\",\"group\":\"server\",\"signer\":\"none\",\"idempotent\":true,\"doc\":\"Public information about the server.\",\"params\":[],\"reply\":\"ServerInfo\",\"statuses\":[\"EINVAL\",\"ENOMEM\",\"EJSON\",\"ETRANSPORT\",\"ETIMEOUT\",\"ESERVER\",\"ENOTFOUND\",\"EREPLY\",\"ECANCELLED\"],\"go_method\":\"GetServerInfo\",\"python_method\":\"get_server_info\"},"

@@ -221,7 +221,12 @@ static int check(const cJSON *v, const cl_texpr *t, const cl_field *f, char *pat
     case CL_K_OBJECT:
         if (!cJSON_IsObject(v)) return wrong(v, t, f, path);
         /* Fields the registry does not know pass: the server ignores them, and a newer one may know them. */
-        return check_members(v, t->type->fields, t->type->n_fields, CL_UNKNOWN_ALLOW, path, len);
+        {
+            int rc = check_members(v, t->type->fields, t->type->n_fields, CL_UNKNOWN_ALLOW, path, len);
+            /* A workflow must also make a graph: nodes named once, known dependencies, no cycle. */
+            if (rc == 0 && strcmp(t->type->name, "WorkflowSpec") == 0) rc = cl_workflow_check(v, path);
+            return rc;
+        }
     default:
         return COLONIES_OK;
     }

@@ -15,7 +15,7 @@ from . import capi, errors, model
 from .client import Colonies, colonies_client
 from .crypto import Crypto
 from .errors import *  # noqa: F401,F403 - the exception classes
-from .funcspec import func_spec
+from .funcspec import create_func_spec, func_spec
 from .model import *  # noqa: F401,F403 - the server's types and enumerations
 
 __version__ = capi.colonies_version()
@@ -29,5 +29,5 @@ def registry():
 
 # TimeoutError is left out of __all__ so that `from colonies import *` does
 # not shadow the builtin (ours subclasses it); use colonies.TimeoutError.
-__all__ = (["Colonies", "colonies_client", "Crypto", "func_spec", "registry"]
+__all__ = (["Colonies", "colonies_client", "Crypto", "func_spec", "create_func_spec", "registry"]
            + [n for n in errors.__all__ if n != "TimeoutError"] + model.__all__)

@@ -25,8 +25,8 @@ import threading
 from . import capi
 from ._model import to_json
 from ._handle import Handle
-from .errors import InvalidArgumentError
-from .model import Process
+from .errors import InvalidArgumentError, NotFoundError
+from .model import FuncSpec, Process, Workflow
 from .operations import Operations
 from .realtime import Subscription, _complete
 
@@ -41,6 +41,14 @@ def _convert(value, reply):
     if reply is None or not isinstance(value, dict):
         return value
     return reply(value)
+
+
+def _is_workflow(value):
+    """A Workflow, or a plain dict with only a workflow's fields."""
+    if isinstance(value, Workflow):
+        return True
+    return (isinstance(value, dict) and not isinstance(value, FuncSpec) and bool(value)
+            and set(value) <= set(Workflow._fields))
 
 
 class Colonies(Operations):
@@ -166,13 +174,24 @@ class Colonies(Operations):
     # pycolonies' methods that are more than one operation.
 
     def find_process(self, nodename, processids, prvkey):
-        """The process among processids whose spec has nodename, or None
-        (pycolonies' method: one get_process per id)."""
-        for processid in processids:
-            process = self.get_process(processid, prvkey)
-            if process.spec.nodename == nodename:
-                return process
-        return None
+        """The process of node nodename in a workflow's process graph, or
+        None when the graph has no such node. processids is the graph's
+        process ids (pycolonies' parameter), or the graph itself, or its id.
+        Two or three requests, whatever the graph's size."""
+        graph = processids if isinstance(processids, str) else to_json(processids)
+        with self._handle.use() as handle:
+            try:
+                out = capi.colonies_client_find_process(handle, graph, nodename, prvkey, None)
+            except NotFoundError:
+                return None
+        return Process(json.loads(out))
+
+    def submit(self, spec, prvkey):
+        """The seed's submit: a workflow (a Workflow) is submitted as one,
+        giving its ProcessGraph; a function spec gives its Process."""
+        if _is_workflow(spec):
+            return self.submit_workflow(spec, prvkey)
+        return self.submit_func_spec(spec, prvkey)
 
     def get_processes_for_workflow(self, processgraphid, colonyname, prvkey, count=100):
         """Up to count processes of a workflow's process graph, in the

@@ -7,7 +7,7 @@ from . import capi
 from ._model import to_json
 from .model import FuncSpec
 
-__all__ = ["func_spec"]
+__all__ = ["func_spec", "create_func_spec"]
 
 
 def func_spec(func, args, colonyname, executortype, executorname=None, priority=None,
@@ -44,3 +44,14 @@ def func_spec(func, args, colonyname, executortype, executorname=None, priority=
                 maxretries=maxretries, maxwaittime=maxwaittime, code=code, kwargs=kwargs,
                 fs=fs)
     return FuncSpec(json.loads(capi.colonies_func_spec_new(to_json(opts))))
+
+
+def create_func_spec(func, args=None, colonyid=None, executortype=None, executorname=None, priority=None,
+                     maxexectime=None, maxretries=None, maxwaittime=None, code=None, kwargs=None, fs=None,
+                     colonyname=None, **options):
+    """The seed's name for ``func_spec``, with its ``colonyid`` keyword: the
+    server names colonies by name today, so ``colonyid`` is taken as the
+    colony's name (``colonyname`` is accepted too)."""
+    return func_spec(func, [] if args is None else args, colonyname, executortype, executorname=executorname,
+                     priority=priority, maxexectime=maxexectime, maxretries=maxretries,
+                     maxwaittime=maxwaittime, code=code, kwargs=kwargs, fs=fs, colonyid=colonyid, **options)

@@ -70,10 +70,14 @@ func sampleSpec(name string) core.FunctionSpec {
 	return *spec
 }
 
+// sampleWorkflow is a workflow that can run (libcolonies checks that before
+// sending): the first node depends on nothing, the second on the first.
 func sampleWorkflow() core.WorkflowSpec {
+	first := sampleSpec("first")
+	first.Conditions.Dependencies = []string{}
 	second := sampleSpec("second")
 	second.Conditions.Dependencies = []string{"first"}
-	return core.WorkflowSpec{ColonyName: "sample-colony", FunctionSpecs: []core.FunctionSpec{sampleSpec("first"), second}}
+	return core.WorkflowSpec{ColonyName: "sample-colony", FunctionSpecs: []core.FunctionSpec{first, second}}
 }
 
 func sampleMetadata() core.BlueprintMetadata {

@@ -13,5 +13,6 @@
 #include "colonies/funcspec.h"
 #include "colonies/json.h"
 #include "colonies/registry.h"
+#include "colonies/workflow.h"
 
 #endif

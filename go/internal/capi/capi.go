@@ -79,64 +79,80 @@ typedef _gostring_ swig_type_46;
 typedef _gostring_ swig_type_47;
 typedef _gostring_ swig_type_48;
 typedef _gostring_ swig_type_49;
-extern void _wrap_Swig_free_capi_62994272150b757b(uintptr_t arg1);
-extern uintptr_t _wrap_Swig_malloc_capi_62994272150b757b(swig_intgo arg1);
-extern swig_intgo _wrap_COLONIES_OK_capi_62994272150b757b(void);
-extern swig_intgo _wrap_COLONIES_EINVAL_capi_62994272150b757b(void);
-extern swig_intgo _wrap_COLONIES_ENOMEM_capi_62994272150b757b(void);
-extern swig_intgo _wrap_COLONIES_EJSON_capi_62994272150b757b(void);
-extern swig_intgo _wrap_COLONIES_ETRANSPORT_capi_62994272150b757b(void);
-extern swig_intgo _wrap_COLONIES_ETIMEOUT_capi_62994272150b757b(void);
-extern swig_intgo _wrap_COLONIES_ESERVER_capi_62994272150b757b(void);
-extern swig_intgo _wrap_COLONIES_ENOTFOUND_capi_62994272150b757b(void);
-extern swig_intgo _wrap_COLONIES_EREPLY_capi_62994272150b757b(void);
-extern swig_intgo _wrap_COLONIES_ECRYPTO_capi_62994272150b757b(void);
-extern swig_intgo _wrap_COLONIES_EFORBIDDEN_capi_62994272150b757b(void);
-extern swig_intgo _wrap_COLONIES_EINDOUBT_capi_62994272150b757b(void);
-extern swig_intgo _wrap_COLONIES_ECANCELLED_capi_62994272150b757b(void);
-extern swig_intgo _wrap_COLONIES_EEXPIRED_capi_62994272150b757b(void);
-extern swig_intgo _wrap_COLONIES_EDONE_capi_62994272150b757b(void);
-extern swig_type_1 _wrap_colonies_strerror_capi_62994272150b757b(swig_intgo arg1);
-extern swig_type_2 _wrap_colonies_last_error_capi_62994272150b757b(void);
-extern swig_intgo _wrap_colonies_last_http_status_capi_62994272150b757b(void);
-extern swig_type_3 _wrap_colonies_version_capi_62994272150b757b(void);
-extern swig_intgo _wrap_colonies_crypto_prvkey_capi_62994272150b757b(swig_voidp arg1);
-extern swig_intgo _wrap_colonies_crypto_id_capi_62994272150b757b(swig_voidp arg1, swig_type_4 arg2);
-extern swig_intgo _wrap_colonies_crypto_hash_capi_62994272150b757b(swig_voidp arg1, swig_type_5 arg2);
-extern swig_intgo _wrap_colonies_crypto_sign_capi_62994272150b757b(swig_voidp arg1, swig_type_6 arg2, swig_type_7 arg3);
-extern swig_intgo _wrap_colonies_crypto_recover_id_capi_62994272150b757b(swig_voidp arg1, swig_type_8 arg2, swig_type_9 arg3);
-extern swig_intgo _wrap_colonies_crypto_verify_capi_62994272150b757b(swig_type_10 arg1, swig_type_11 arg2, swig_type_12 arg3);
-extern swig_intgo _wrap_colonies_cancel_new_capi_62994272150b757b(swig_voidp arg1);
-extern void _wrap_colonies_cancel_fire_capi_62994272150b757b(uintptr_t arg1);
-extern swig_intgo _wrap_colonies_cancel_fired_capi_62994272150b757b(uintptr_t arg1);
-extern void _wrap_colonies_cancel_free_capi_62994272150b757b(uintptr_t arg1);
-extern swig_intgo _wrap_colonies_client_new_capi_62994272150b757b(swig_voidp arg1, swig_type_13 arg2, swig_intgo arg3, swig_type_14 arg4);
-extern swig_intgo _wrap_colonies_client_new_from_env_capi_62994272150b757b(swig_voidp arg1, swig_type_15 arg2);
-extern swig_intgo _wrap_colonies_env_capi_62994272150b757b(swig_voidp arg1);
-extern void _wrap_colonies_client_free_capi_62994272150b757b(uintptr_t arg1);
-extern swig_intgo _wrap_colonies_client_call_capi_62994272150b757b(uintptr_t arg1, swig_voidp arg2, swig_type_16 arg3, swig_type_17 arg4, swig_type_18 arg5, swig_type_19 arg6, uintptr_t arg7);
-extern swig_intgo _wrap_colonies_client_send_capi_62994272150b757b(uintptr_t arg1, swig_voidp arg2, swig_type_20 arg3, swig_type_21 arg4, swig_type_22 arg5, swig_type_23 arg6, uintptr_t arg7);
-extern swig_intgo _wrap_colonies_client_call_start_capi_62994272150b757b(uintptr_t arg1, swig_voidp arg2, swig_type_24 arg3, swig_type_25 arg4, swig_type_26 arg5, swig_type_27 arg6);
-extern swig_intgo _wrap_colonies_client_send_start_capi_62994272150b757b(uintptr_t arg1, swig_voidp arg2, swig_type_28 arg3, swig_type_29 arg4, swig_type_30 arg5, swig_type_31 arg6);
-extern swig_intgo _wrap_colonies_client_health_start_capi_62994272150b757b(uintptr_t arg1, swig_voidp arg2, swig_type_32 arg3);
-extern swig_intgo _wrap_colonies_call_wait_capi_62994272150b757b(uintptr_t arg1, swig_type_33 arg2);
-extern swig_intgo _wrap_colonies_call_fd_capi_62994272150b757b(uintptr_t arg1);
-extern void _wrap_colonies_call_cancel_capi_62994272150b757b(uintptr_t arg1);
-extern swig_intgo _wrap_colonies_call_result_capi_62994272150b757b(uintptr_t arg1, swig_voidp arg2);
-extern void _wrap_colonies_call_free_capi_62994272150b757b(uintptr_t arg1);
-extern void _wrap_colonies_client_cancel_all_capi_62994272150b757b(uintptr_t arg1);
-extern swig_intgo _wrap_COLONIES_WAIT_FINISHED_capi_62994272150b757b(void);
-extern swig_intgo _wrap_colonies_client_wait_process_start_capi_62994272150b757b(uintptr_t arg1, swig_voidp arg2, swig_type_34 arg3, swig_intgo arg4, swig_type_35 arg5, swig_type_36 arg6);
-extern swig_intgo _wrap_colonies_client_wait_process_capi_62994272150b757b(uintptr_t arg1, swig_voidp arg2, swig_type_37 arg3, swig_intgo arg4, swig_type_38 arg5, swig_type_39 arg6, uintptr_t arg7);
-extern swig_intgo _wrap_colonies_client_subscribe_capi_62994272150b757b(uintptr_t arg1, swig_voidp arg2, swig_type_40 arg3, swig_type_41 arg4, swig_type_42 arg5);
-extern swig_intgo _wrap_colonies_subscription_next_capi_62994272150b757b(uintptr_t arg1, swig_voidp arg2, swig_type_43 arg3);
-extern swig_intgo _wrap_colonies_subscription_fd_capi_62994272150b757b(uintptr_t arg1);
-extern void _wrap_colonies_subscription_cancel_capi_62994272150b757b(uintptr_t arg1);
-extern void _wrap_colonies_subscription_free_capi_62994272150b757b(uintptr_t arg1);
-extern swig_intgo _wrap_colonies_client_health_capi_62994272150b757b(uintptr_t arg1, swig_type_44 arg2, uintptr_t arg3);
-extern swig_intgo _wrap_colonies_request_encode_capi_62994272150b757b(swig_voidp arg1, swig_type_45 arg2, swig_type_46 arg3, swig_type_47 arg4);
-extern swig_intgo _wrap_colonies_func_spec_new_capi_62994272150b757b(swig_voidp arg1, swig_type_48 arg2);
-extern swig_type_49 _wrap_colonies_registry_capi_62994272150b757b(void);
+typedef _gostring_ swig_type_50;
+typedef _gostring_ swig_type_51;
+typedef _gostring_ swig_type_52;
+typedef _gostring_ swig_type_53;
+typedef _gostring_ swig_type_54;
+typedef _gostring_ swig_type_55;
+typedef _gostring_ swig_type_56;
+typedef _gostring_ swig_type_57;
+typedef _gostring_ swig_type_58;
+typedef _gostring_ swig_type_59;
+typedef _gostring_ swig_type_60;
+extern void _wrap_Swig_free_capi_e010e77377d85fbf(uintptr_t arg1);
+extern uintptr_t _wrap_Swig_malloc_capi_e010e77377d85fbf(swig_intgo arg1);
+extern swig_intgo _wrap_COLONIES_OK_capi_e010e77377d85fbf(void);
+extern swig_intgo _wrap_COLONIES_EINVAL_capi_e010e77377d85fbf(void);
+extern swig_intgo _wrap_COLONIES_ENOMEM_capi_e010e77377d85fbf(void);
+extern swig_intgo _wrap_COLONIES_EJSON_capi_e010e77377d85fbf(void);
+extern swig_intgo _wrap_COLONIES_ETRANSPORT_capi_e010e77377d85fbf(void);
+extern swig_intgo _wrap_COLONIES_ETIMEOUT_capi_e010e77377d85fbf(void);
+extern swig_intgo _wrap_COLONIES_ESERVER_capi_e010e77377d85fbf(void);
+extern swig_intgo _wrap_COLONIES_ENOTFOUND_capi_e010e77377d85fbf(void);
+extern swig_intgo _wrap_COLONIES_EREPLY_capi_e010e77377d85fbf(void);
+extern swig_intgo _wrap_COLONIES_ECRYPTO_capi_e010e77377d85fbf(void);
+extern swig_intgo _wrap_COLONIES_EFORBIDDEN_capi_e010e77377d85fbf(void);
+extern swig_intgo _wrap_COLONIES_EINDOUBT_capi_e010e77377d85fbf(void);
+extern swig_intgo _wrap_COLONIES_ECANCELLED_capi_e010e77377d85fbf(void);
+extern swig_intgo _wrap_COLONIES_EEXPIRED_capi_e010e77377d85fbf(void);
+extern swig_intgo _wrap_COLONIES_EDONE_capi_e010e77377d85fbf(void);
+extern swig_type_1 _wrap_colonies_strerror_capi_e010e77377d85fbf(swig_intgo arg1);
+extern swig_type_2 _wrap_colonies_last_error_capi_e010e77377d85fbf(void);
+extern swig_intgo _wrap_colonies_last_http_status_capi_e010e77377d85fbf(void);
+extern swig_type_3 _wrap_colonies_version_capi_e010e77377d85fbf(void);
+extern swig_intgo _wrap_colonies_crypto_prvkey_capi_e010e77377d85fbf(swig_voidp arg1);
+extern swig_intgo _wrap_colonies_crypto_id_capi_e010e77377d85fbf(swig_voidp arg1, swig_type_4 arg2);
+extern swig_intgo _wrap_colonies_crypto_hash_capi_e010e77377d85fbf(swig_voidp arg1, swig_type_5 arg2);
+extern swig_intgo _wrap_colonies_crypto_sign_capi_e010e77377d85fbf(swig_voidp arg1, swig_type_6 arg2, swig_type_7 arg3);
+extern swig_intgo _wrap_colonies_crypto_recover_id_capi_e010e77377d85fbf(swig_voidp arg1, swig_type_8 arg2, swig_type_9 arg3);
+extern swig_intgo _wrap_colonies_crypto_verify_capi_e010e77377d85fbf(swig_type_10 arg1, swig_type_11 arg2, swig_type_12 arg3);
+extern swig_intgo _wrap_colonies_cancel_new_capi_e010e77377d85fbf(swig_voidp arg1);
+extern void _wrap_colonies_cancel_fire_capi_e010e77377d85fbf(uintptr_t arg1);
+extern swig_intgo _wrap_colonies_cancel_fired_capi_e010e77377d85fbf(uintptr_t arg1);
+extern void _wrap_colonies_cancel_free_capi_e010e77377d85fbf(uintptr_t arg1);
+extern swig_intgo _wrap_colonies_client_new_capi_e010e77377d85fbf(swig_voidp arg1, swig_type_13 arg2, swig_intgo arg3, swig_type_14 arg4);
+extern swig_intgo _wrap_colonies_client_new_from_env_capi_e010e77377d85fbf(swig_voidp arg1, swig_type_15 arg2);
+extern swig_intgo _wrap_colonies_env_capi_e010e77377d85fbf(swig_voidp arg1);
+extern void _wrap_colonies_client_free_capi_e010e77377d85fbf(uintptr_t arg1);
+extern swig_intgo _wrap_colonies_client_call_capi_e010e77377d85fbf(uintptr_t arg1, swig_voidp arg2, swig_type_16 arg3, swig_type_17 arg4, swig_type_18 arg5, swig_type_19 arg6, uintptr_t arg7);
+extern swig_intgo _wrap_colonies_client_send_capi_e010e77377d85fbf(uintptr_t arg1, swig_voidp arg2, swig_type_20 arg3, swig_type_21 arg4, swig_type_22 arg5, swig_type_23 arg6, uintptr_t arg7);
+extern swig_intgo _wrap_colonies_client_call_start_capi_e010e77377d85fbf(uintptr_t arg1, swig_voidp arg2, swig_type_24 arg3, swig_type_25 arg4, swig_type_26 arg5, swig_type_27 arg6);
+extern swig_intgo _wrap_colonies_client_send_start_capi_e010e77377d85fbf(uintptr_t arg1, swig_voidp arg2, swig_type_28 arg3, swig_type_29 arg4, swig_type_30 arg5, swig_type_31 arg6);
+extern swig_intgo _wrap_colonies_client_health_start_capi_e010e77377d85fbf(uintptr_t arg1, swig_voidp arg2, swig_type_32 arg3);
+extern swig_intgo _wrap_colonies_call_wait_capi_e010e77377d85fbf(uintptr_t arg1, swig_type_33 arg2);
+extern swig_intgo _wrap_colonies_call_fd_capi_e010e77377d85fbf(uintptr_t arg1);
+extern void _wrap_colonies_call_cancel_capi_e010e77377d85fbf(uintptr_t arg1);
+extern swig_intgo _wrap_colonies_call_result_capi_e010e77377d85fbf(uintptr_t arg1, swig_voidp arg2);
+extern void _wrap_colonies_call_free_capi_e010e77377d85fbf(uintptr_t arg1);
+extern void _wrap_colonies_client_cancel_all_capi_e010e77377d85fbf(uintptr_t arg1);
+extern swig_intgo _wrap_COLONIES_WAIT_FINISHED_capi_e010e77377d85fbf(void);
+extern swig_intgo _wrap_colonies_client_wait_process_start_capi_e010e77377d85fbf(uintptr_t arg1, swig_voidp arg2, swig_type_34 arg3, swig_intgo arg4, swig_type_35 arg5, swig_type_36 arg6);
+extern swig_intgo _wrap_colonies_client_wait_process_capi_e010e77377d85fbf(uintptr_t arg1, swig_voidp arg2, swig_type_37 arg3, swig_intgo arg4, swig_type_38 arg5, swig_type_39 arg6, uintptr_t arg7);
+extern swig_intgo _wrap_colonies_client_subscribe_capi_e010e77377d85fbf(uintptr_t arg1, swig_voidp arg2, swig_type_40 arg3, swig_type_41 arg4, swig_type_42 arg5);
+extern swig_intgo _wrap_colonies_subscription_next_capi_e010e77377d85fbf(uintptr_t arg1, swig_voidp arg2, swig_type_43 arg3);
+extern swig_intgo _wrap_colonies_subscription_fd_capi_e010e77377d85fbf(uintptr_t arg1);
+extern void _wrap_colonies_subscription_cancel_capi_e010e77377d85fbf(uintptr_t arg1);
+extern void _wrap_colonies_subscription_free_capi_e010e77377d85fbf(uintptr_t arg1);
+extern swig_intgo _wrap_colonies_client_health_capi_e010e77377d85fbf(uintptr_t arg1, swig_type_44 arg2, uintptr_t arg3);
+extern swig_intgo _wrap_colonies_request_encode_capi_e010e77377d85fbf(swig_voidp arg1, swig_type_45 arg2, swig_type_46 arg3, swig_type_47 arg4);
+extern swig_intgo _wrap_colonies_func_spec_new_capi_e010e77377d85fbf(swig_voidp arg1, swig_type_48 arg2);
+extern swig_type_49 _wrap_colonies_registry_capi_e010e77377d85fbf(void);
+extern swig_intgo _wrap_colonies_workflow_new_capi_e010e77377d85fbf(swig_voidp arg1, swig_type_50 arg2);
+extern swig_intgo _wrap_colonies_workflow_add_capi_e010e77377d85fbf(swig_voidp arg1, swig_type_51 arg2, swig_type_52 arg3, swig_type_53 arg4, swig_type_54 arg5);
+extern swig_intgo _wrap_colonies_workflow_check_capi_e010e77377d85fbf(swig_type_55 arg1);
+extern swig_intgo _wrap_colonies_process_graph_node_capi_e010e77377d85fbf(swig_voidp arg1, swig_type_56 arg2, swig_type_57 arg3);
+extern swig_intgo _wrap_colonies_client_find_process_capi_e010e77377d85fbf(uintptr_t arg1, swig_voidp arg2, swig_type_58 arg3, swig_type_59 arg4, swig_type_60 arg5, uintptr_t arg6);
 #undef intgo
 */
 import "C"
@@ -179,13 +195,13 @@ func coloniesTakeString(s string) string {
 
 func Swig_free(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_Swig_free_capi_62994272150b757b(C.uintptr_t(_swig_i_0))
+	C._wrap_Swig_free_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0))
 }
 
 func Swig_malloc(arg1 int) (_swig_ret uintptr) {
 	var swig_r uintptr
 	_swig_i_0 := arg1
-	swig_r = (uintptr)(C._wrap_Swig_malloc_capi_62994272150b757b(C.swig_intgo(_swig_i_0)))
+	swig_r = (uintptr)(C._wrap_Swig_malloc_capi_e010e77377d85fbf(C.swig_intgo(_swig_i_0)))
 	return swig_r
 }
 
@@ -193,7 +209,7 @@ type Enum_SS_colonies_status int
 
 func _swig_getCOLONIES_OK() (_swig_ret Enum_SS_colonies_status) {
 	var swig_r Enum_SS_colonies_status
-	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_OK_capi_62994272150b757b())
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_OK_capi_e010e77377d85fbf())
 	return swig_r
 }
 
@@ -201,7 +217,7 @@ var COLONIES_OK Enum_SS_colonies_status = _swig_getCOLONIES_OK()
 
 func _swig_getCOLONIES_EINVAL() (_swig_ret Enum_SS_colonies_status) {
 	var swig_r Enum_SS_colonies_status
-	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_EINVAL_capi_62994272150b757b())
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_EINVAL_capi_e010e77377d85fbf())
 	return swig_r
 }
 
@@ -209,7 +225,7 @@ var COLONIES_EINVAL Enum_SS_colonies_status = _swig_getCOLONIES_EINVAL()
 
 func _swig_getCOLONIES_ENOMEM() (_swig_ret Enum_SS_colonies_status) {
 	var swig_r Enum_SS_colonies_status
-	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_ENOMEM_capi_62994272150b757b())
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_ENOMEM_capi_e010e77377d85fbf())
 	return swig_r
 }
 
@@ -217,7 +233,7 @@ var COLONIES_ENOMEM Enum_SS_colonies_status = _swig_getCOLONIES_ENOMEM()
 
 func _swig_getCOLONIES_EJSON() (_swig_ret Enum_SS_colonies_status) {
 	var swig_r Enum_SS_colonies_status
-	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_EJSON_capi_62994272150b757b())
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_EJSON_capi_e010e77377d85fbf())
 	return swig_r
 }
 
@@ -225,7 +241,7 @@ var COLONIES_EJSON Enum_SS_colonies_status = _swig_getCOLONIES_EJSON()
 
 func _swig_getCOLONIES_ETRANSPORT() (_swig_ret Enum_SS_colonies_status) {
 	var swig_r Enum_SS_colonies_status
-	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_ETRANSPORT_capi_62994272150b757b())
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_ETRANSPORT_capi_e010e77377d85fbf())
 	return swig_r
 }
 
@@ -233,7 +249,7 @@ var COLONIES_ETRANSPORT Enum_SS_colonies_status = _swig_getCOLONIES_ETRANSPORT()
 
 func _swig_getCOLONIES_ETIMEOUT() (_swig_ret Enum_SS_colonies_status) {
 	var swig_r Enum_SS_colonies_status
-	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_ETIMEOUT_capi_62994272150b757b())
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_ETIMEOUT_capi_e010e77377d85fbf())
 	return swig_r
 }
 
@@ -241,7 +257,7 @@ var COLONIES_ETIMEOUT Enum_SS_colonies_status = _swig_getCOLONIES_ETIMEOUT()
 
 func _swig_getCOLONIES_ESERVER() (_swig_ret Enum_SS_colonies_status) {
 	var swig_r Enum_SS_colonies_status
-	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_ESERVER_capi_62994272150b757b())
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_ESERVER_capi_e010e77377d85fbf())
 	return swig_r
 }
 
@@ -249,7 +265,7 @@ var COLONIES_ESERVER Enum_SS_colonies_status = _swig_getCOLONIES_ESERVER()
 
 func _swig_getCOLONIES_ENOTFOUND() (_swig_ret Enum_SS_colonies_status) {
 	var swig_r Enum_SS_colonies_status
-	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_ENOTFOUND_capi_62994272150b757b())
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_ENOTFOUND_capi_e010e77377d85fbf())
 	return swig_r
 }
 
@@ -257,7 +273,7 @@ var COLONIES_ENOTFOUND Enum_SS_colonies_status = _swig_getCOLONIES_ENOTFOUND()
 
 func _swig_getCOLONIES_EREPLY() (_swig_ret Enum_SS_colonies_status) {
 	var swig_r Enum_SS_colonies_status
-	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_EREPLY_capi_62994272150b757b())
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_EREPLY_capi_e010e77377d85fbf())
 	return swig_r
 }
 
@@ -265,7 +281,7 @@ var COLONIES_EREPLY Enum_SS_colonies_status = _swig_getCOLONIES_EREPLY()
 
 func _swig_getCOLONIES_ECRYPTO() (_swig_ret Enum_SS_colonies_status) {
 	var swig_r Enum_SS_colonies_status
-	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_ECRYPTO_capi_62994272150b757b())
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_ECRYPTO_capi_e010e77377d85fbf())
 	return swig_r
 }
 
@@ -273,7 +289,7 @@ var COLONIES_ECRYPTO Enum_SS_colonies_status = _swig_getCOLONIES_ECRYPTO()
 
 func _swig_getCOLONIES_EFORBIDDEN() (_swig_ret Enum_SS_colonies_status) {
 	var swig_r Enum_SS_colonies_status
-	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_EFORBIDDEN_capi_62994272150b757b())
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_EFORBIDDEN_capi_e010e77377d85fbf())
 	return swig_r
 }
 
@@ -281,7 +297,7 @@ var COLONIES_EFORBIDDEN Enum_SS_colonies_status = _swig_getCOLONIES_EFORBIDDEN()
 
 func _swig_getCOLONIES_EINDOUBT() (_swig_ret Enum_SS_colonies_status) {
 	var swig_r Enum_SS_colonies_status
-	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_EINDOUBT_capi_62994272150b757b())
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_EINDOUBT_capi_e010e77377d85fbf())
 	return swig_r
 }
 
@@ -289,7 +305,7 @@ var COLONIES_EINDOUBT Enum_SS_colonies_status = _swig_getCOLONIES_EINDOUBT()
 
 func _swig_getCOLONIES_ECANCELLED() (_swig_ret Enum_SS_colonies_status) {
 	var swig_r Enum_SS_colonies_status
-	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_ECANCELLED_capi_62994272150b757b())
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_ECANCELLED_capi_e010e77377d85fbf())
 	return swig_r
 }
 
@@ -297,7 +313,7 @@ var COLONIES_ECANCELLED Enum_SS_colonies_status = _swig_getCOLONIES_ECANCELLED()
 
 func _swig_getCOLONIES_EEXPIRED() (_swig_ret Enum_SS_colonies_status) {
 	var swig_r Enum_SS_colonies_status
-	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_EEXPIRED_capi_62994272150b757b())
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_EEXPIRED_capi_e010e77377d85fbf())
 	return swig_r
 }
 
@@ -305,7 +321,7 @@ var COLONIES_EEXPIRED Enum_SS_colonies_status = _swig_getCOLONIES_EEXPIRED()
 
 func _swig_getCOLONIES_EDONE() (_swig_ret Enum_SS_colonies_status) {
 	var swig_r Enum_SS_colonies_status
-	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_EDONE_capi_62994272150b757b())
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_EDONE_capi_e010e77377d85fbf())
 	return swig_r
 }
 
@@ -314,7 +330,7 @@ var COLONIES_EDONE Enum_SS_colonies_status = _swig_getCOLONIES_EDONE()
 func Colonies_strerror(arg1 int) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_colonies_strerror_capi_62994272150b757b(C.swig_intgo(_swig_i_0))
+	swig_r_p := C._wrap_colonies_strerror_capi_e010e77377d85fbf(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = coloniesTakeString(swig_r)
@@ -323,7 +339,7 @@ func Colonies_strerror(arg1 int) (_swig_ret string) {
 
 func Colonies_last_error() (_swig_ret string) {
 	var swig_r string
-	swig_r_p := C._wrap_colonies_last_error_capi_62994272150b757b()
+	swig_r_p := C._wrap_colonies_last_error_capi_e010e77377d85fbf()
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = coloniesTakeString(swig_r)
@@ -332,13 +348,13 @@ func Colonies_last_error() (_swig_ret string) {
 
 func Colonies_last_http_status() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_colonies_last_http_status_capi_62994272150b757b())
+	swig_r = (int)(C._wrap_colonies_last_http_status_capi_e010e77377d85fbf())
 	return swig_r
 }
 
 func Colonies_version() (_swig_ret string) {
 	var swig_r string
-	swig_r_p := C._wrap_colonies_version_capi_62994272150b757b()
+	swig_r_p := C._wrap_colonies_version_capi_e010e77377d85fbf()
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = coloniesTakeString(swig_r)
@@ -352,7 +368,7 @@ func Colonies_crypto_prvkey(arg1 *string) (_swig_ret int) {
 	var arg1_tmp string
 	_swig_i_0 = &arg1_tmp
 
-	swig_r = (int)(C._wrap_colonies_crypto_prvkey_capi_62994272150b757b(C.swig_voidp(_swig_i_0)))
+	swig_r = (int)(C._wrap_colonies_crypto_prvkey_capi_e010e77377d85fbf(C.swig_voidp(_swig_i_0)))
 
 	if arg1 != nil {
 		*arg1 = coloniesTakeString(*_swig_i_0)
@@ -371,7 +387,7 @@ func Colonies_crypto_id(arg1 *string, arg2 string) (_swig_ret int) {
 	_swig_i_0 = &arg1_tmp
 
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_colonies_crypto_id_capi_62994272150b757b(C.swig_voidp(_swig_i_0), *(*C.swig_type_4)(unsafe.Pointer(&_swig_i_1))))
+	swig_r = (int)(C._wrap_colonies_crypto_id_capi_e010e77377d85fbf(C.swig_voidp(_swig_i_0), *(*C.swig_type_4)(unsafe.Pointer(&_swig_i_1))))
 
 	if arg1 != nil {
 		*arg1 = coloniesTakeString(*_swig_i_0)
@@ -393,7 +409,7 @@ func Colonies_crypto_hash(arg1 *string, arg2 string) (_swig_ret int) {
 	_swig_i_0 = &arg1_tmp
 
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_colonies_crypto_hash_capi_62994272150b757b(C.swig_voidp(_swig_i_0), *(*C.swig_type_5)(unsafe.Pointer(&_swig_i_1))))
+	swig_r = (int)(C._wrap_colonies_crypto_hash_capi_e010e77377d85fbf(C.swig_voidp(_swig_i_0), *(*C.swig_type_5)(unsafe.Pointer(&_swig_i_1))))
 
 	if arg1 != nil {
 		*arg1 = coloniesTakeString(*_swig_i_0)
@@ -416,7 +432,7 @@ func Colonies_crypto_sign(arg1 *string, arg2 string, arg3 string) (_swig_ret int
 
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_colonies_crypto_sign_capi_62994272150b757b(C.swig_voidp(_swig_i_0), *(*C.swig_type_6)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_7)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_colonies_crypto_sign_capi_e010e77377d85fbf(C.swig_voidp(_swig_i_0), *(*C.swig_type_6)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_7)(unsafe.Pointer(&_swig_i_2))))
 
 	if arg1 != nil {
 		*arg1 = coloniesTakeString(*_swig_i_0)
@@ -442,7 +458,7 @@ func Colonies_crypto_recover_id(arg1 *string, arg2 string, arg3 string) (_swig_r
 
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_colonies_crypto_recover_id_capi_62994272150b757b(C.swig_voidp(_swig_i_0), *(*C.swig_type_8)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_9)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_colonies_crypto_recover_id_capi_e010e77377d85fbf(C.swig_voidp(_swig_i_0), *(*C.swig_type_8)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_9)(unsafe.Pointer(&_swig_i_2))))
 
 	if arg1 != nil {
 		*arg1 = coloniesTakeString(*_swig_i_0)
@@ -464,7 +480,7 @@ func Colonies_crypto_verify(arg1 string, arg2 string, arg3 string) (_swig_ret in
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_colonies_crypto_verify_capi_62994272150b757b(*(*C.swig_type_10)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_11)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_12)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_colonies_crypto_verify_capi_e010e77377d85fbf(*(*C.swig_type_10)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_11)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_12)(unsafe.Pointer(&_swig_i_2))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -482,7 +498,7 @@ func Colonies_crypto_verify(arg1 string, arg2 string, arg3 string) (_swig_ret in
 func Colonies_cancel_new(arg1 *uintptr) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_colonies_cancel_new_capi_62994272150b757b(C.swig_voidp(_swig_i_0)))
+	swig_r = (int)(C._wrap_colonies_cancel_new_capi_e010e77377d85fbf(C.swig_voidp(_swig_i_0)))
 	var swig_r_1 int
 	swig_r_1 = swig_r
 	return swig_r_1
@@ -490,19 +506,19 @@ func Colonies_cancel_new(arg1 *uintptr) (_swig_ret int) {
 
 func Colonies_cancel_fire(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_colonies_cancel_fire_capi_62994272150b757b(C.uintptr_t(_swig_i_0))
+	C._wrap_colonies_cancel_fire_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0))
 }
 
 func Colonies_cancel_fired(arg1 uintptr) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_colonies_cancel_fired_capi_62994272150b757b(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_colonies_cancel_fired_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func Colonies_cancel_free(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_colonies_cancel_free_capi_62994272150b757b(C.uintptr_t(_swig_i_0))
+	C._wrap_colonies_cancel_free_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0))
 }
 
 func Colonies_client_new(arg1 *uintptr, arg2 string, arg3 int, arg4 string) (_swig_ret int) {
@@ -511,7 +527,7 @@ func Colonies_client_new(arg1 *uintptr, arg2 string, arg3 int, arg4 string) (_sw
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r = (int)(C._wrap_colonies_client_new_capi_62994272150b757b(C.swig_voidp(_swig_i_0), *(*C.swig_type_13)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), *(*C.swig_type_14)(unsafe.Pointer(&_swig_i_3))))
+	swig_r = (int)(C._wrap_colonies_client_new_capi_e010e77377d85fbf(C.swig_voidp(_swig_i_0), *(*C.swig_type_13)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), *(*C.swig_type_14)(unsafe.Pointer(&_swig_i_3))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -527,7 +543,7 @@ func Colonies_client_new_from_env(arg1 *uintptr, arg2 string) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_colonies_client_new_from_env_capi_62994272150b757b(C.swig_voidp(_swig_i_0), *(*C.swig_type_15)(unsafe.Pointer(&_swig_i_1))))
+	swig_r = (int)(C._wrap_colonies_client_new_from_env_capi_e010e77377d85fbf(C.swig_voidp(_swig_i_0), *(*C.swig_type_15)(unsafe.Pointer(&_swig_i_1))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -543,7 +559,7 @@ func Colonies_env(arg1 *string) (_swig_ret int) {
 	var arg1_tmp string
 	_swig_i_0 = &arg1_tmp
 
-	swig_r = (int)(C._wrap_colonies_env_capi_62994272150b757b(C.swig_voidp(_swig_i_0)))
+	swig_r = (int)(C._wrap_colonies_env_capi_e010e77377d85fbf(C.swig_voidp(_swig_i_0)))
 
 	if arg1 != nil {
 		*arg1 = coloniesTakeString(*_swig_i_0)
@@ -556,7 +572,7 @@ func Colonies_env(arg1 *string) (_swig_ret int) {
 
 func Colonies_client_free(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_colonies_client_free_capi_62994272150b757b(C.uintptr_t(_swig_i_0))
+	C._wrap_colonies_client_free_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0))
 }
 
 func Colonies_client_call(arg1 uintptr, arg2 *string, arg3 string, arg4 string, arg5 string, arg6 int64, arg7 uintptr) (_swig_ret int) {
@@ -572,7 +588,7 @@ func Colonies_client_call(arg1 uintptr, arg2 *string, arg3 string, arg4 string, 
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
-	swig_r = (int)(C._wrap_colonies_client_call_capi_62994272150b757b(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_16)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_17)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_18)(unsafe.Pointer(&_swig_i_4)), C.swig_type_19(_swig_i_5), C.uintptr_t(_swig_i_6)))
+	swig_r = (int)(C._wrap_colonies_client_call_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_16)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_17)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_18)(unsafe.Pointer(&_swig_i_4)), C.swig_type_19(_swig_i_5), C.uintptr_t(_swig_i_6)))
 
 	if arg2 != nil {
 		*arg2 = coloniesTakeString(*_swig_i_1)
@@ -605,7 +621,7 @@ func Colonies_client_send(arg1 uintptr, arg2 *string, arg3 string, arg4 string, 
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
-	swig_r = (int)(C._wrap_colonies_client_send_capi_62994272150b757b(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_20)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_21)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_22)(unsafe.Pointer(&_swig_i_4)), C.swig_type_23(_swig_i_5), C.uintptr_t(_swig_i_6)))
+	swig_r = (int)(C._wrap_colonies_client_send_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_20)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_21)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_22)(unsafe.Pointer(&_swig_i_4)), C.swig_type_23(_swig_i_5), C.uintptr_t(_swig_i_6)))
 
 	if arg2 != nil {
 		*arg2 = coloniesTakeString(*_swig_i_1)
@@ -633,7 +649,7 @@ func Colonies_client_call_start(arg1 uintptr, arg2 *uintptr, arg3 string, arg4 s
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r = (int)(C._wrap_colonies_client_call_start_capi_62994272150b757b(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_24)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_25)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_26)(unsafe.Pointer(&_swig_i_4)), C.swig_type_27(_swig_i_5)))
+	swig_r = (int)(C._wrap_colonies_client_call_start_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_24)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_25)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_26)(unsafe.Pointer(&_swig_i_4)), C.swig_type_27(_swig_i_5)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -656,7 +672,7 @@ func Colonies_client_send_start(arg1 uintptr, arg2 *uintptr, arg3 string, arg4 s
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r = (int)(C._wrap_colonies_client_send_start_capi_62994272150b757b(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_28)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_29)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_30)(unsafe.Pointer(&_swig_i_4)), C.swig_type_31(_swig_i_5)))
+	swig_r = (int)(C._wrap_colonies_client_send_start_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_28)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_29)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_30)(unsafe.Pointer(&_swig_i_4)), C.swig_type_31(_swig_i_5)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -676,7 +692,7 @@ func Colonies_client_health_start(arg1 uintptr, arg2 *uintptr, arg3 int64) (_swi
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_colonies_client_health_start_capi_62994272150b757b(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_type_32(_swig_i_2)))
+	swig_r = (int)(C._wrap_colonies_client_health_start_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_type_32(_swig_i_2)))
 	var swig_r_1 int
 	swig_r_1 = swig_r
 	return swig_r_1
@@ -686,20 +702,20 @@ func Colonies_call_wait(arg1 uintptr, arg2 int64) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_colonies_call_wait_capi_62994272150b757b(C.uintptr_t(_swig_i_0), C.swig_type_33(_swig_i_1)))
+	swig_r = (int)(C._wrap_colonies_call_wait_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0), C.swig_type_33(_swig_i_1)))
 	return swig_r
 }
 
 func Colonies_call_fd(arg1 uintptr) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_colonies_call_fd_capi_62994272150b757b(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_colonies_call_fd_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func Colonies_call_cancel(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_colonies_call_cancel_capi_62994272150b757b(C.uintptr_t(_swig_i_0))
+	C._wrap_colonies_call_cancel_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0))
 }
 
 func Colonies_call_result(arg1 uintptr, arg2 *string) (_swig_ret int) {
@@ -710,7 +726,7 @@ func Colonies_call_result(arg1 uintptr, arg2 *string) (_swig_ret int) {
 	var arg2_tmp string
 	_swig_i_1 = &arg2_tmp
 
-	swig_r = (int)(C._wrap_colonies_call_result_capi_62994272150b757b(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1)))
+	swig_r = (int)(C._wrap_colonies_call_result_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1)))
 
 	if arg2 != nil {
 		*arg2 = coloniesTakeString(*_swig_i_1)
@@ -723,17 +739,17 @@ func Colonies_call_result(arg1 uintptr, arg2 *string) (_swig_ret int) {
 
 func Colonies_call_free(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_colonies_call_free_capi_62994272150b757b(C.uintptr_t(_swig_i_0))
+	C._wrap_colonies_call_free_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0))
 }
 
 func Colonies_client_cancel_all(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_colonies_client_cancel_all_capi_62994272150b757b(C.uintptr_t(_swig_i_0))
+	C._wrap_colonies_client_cancel_all_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0))
 }
 
 func _swig_getCOLONIES_WAIT_FINISHED() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_COLONIES_WAIT_FINISHED_capi_62994272150b757b())
+	swig_r = (int)(C._wrap_COLONIES_WAIT_FINISHED_capi_e010e77377d85fbf())
 	return swig_r
 }
 
@@ -747,7 +763,7 @@ func Colonies_client_wait_process_start(arg1 uintptr, arg2 *uintptr, arg3 string
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r = (int)(C._wrap_colonies_client_wait_process_start_capi_62994272150b757b(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_34)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_35(_swig_i_4), *(*C.swig_type_36)(unsafe.Pointer(&_swig_i_5))))
+	swig_r = (int)(C._wrap_colonies_client_wait_process_start_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_34)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_35(_swig_i_4), *(*C.swig_type_36)(unsafe.Pointer(&_swig_i_5))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -772,7 +788,7 @@ func Colonies_client_wait_process(arg1 uintptr, arg2 *string, arg3 string, arg4 
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
-	swig_r = (int)(C._wrap_colonies_client_wait_process_capi_62994272150b757b(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_37)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_38(_swig_i_4), *(*C.swig_type_39)(unsafe.Pointer(&_swig_i_5)), C.uintptr_t(_swig_i_6)))
+	swig_r = (int)(C._wrap_colonies_client_wait_process_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_37)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_38(_swig_i_4), *(*C.swig_type_39)(unsafe.Pointer(&_swig_i_5)), C.uintptr_t(_swig_i_6)))
 
 	if arg2 != nil {
 		*arg2 = coloniesTakeString(*_swig_i_1)
@@ -796,7 +812,7 @@ func Colonies_client_subscribe(arg1 uintptr, arg2 *uintptr, arg3 string, arg4 st
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r = (int)(C._wrap_colonies_client_subscribe_capi_62994272150b757b(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_40)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_41)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_42)(unsafe.Pointer(&_swig_i_4))))
+	swig_r = (int)(C._wrap_colonies_client_subscribe_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_40)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_41)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_42)(unsafe.Pointer(&_swig_i_4))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -820,7 +836,7 @@ func Colonies_subscription_next(arg1 uintptr, arg2 *string, arg3 int64) (_swig_r
 	_swig_i_1 = &arg2_tmp
 
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_colonies_subscription_next_capi_62994272150b757b(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_type_43(_swig_i_2)))
+	swig_r = (int)(C._wrap_colonies_subscription_next_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_type_43(_swig_i_2)))
 
 	if arg2 != nil {
 		*arg2 = coloniesTakeString(*_swig_i_1)
@@ -834,18 +850,18 @@ func Colonies_subscription_next(arg1 uintptr, arg2 *string, arg3 int64) (_swig_r
 func Colonies_subscription_fd(arg1 uintptr) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_colonies_subscription_fd_capi_62994272150b757b(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_colonies_subscription_fd_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func Colonies_subscription_cancel(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_colonies_subscription_cancel_capi_62994272150b757b(C.uintptr_t(_swig_i_0))
+	C._wrap_colonies_subscription_cancel_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0))
 }
 
 func Colonies_subscription_free(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_colonies_subscription_free_capi_62994272150b757b(C.uintptr_t(_swig_i_0))
+	C._wrap_colonies_subscription_free_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0))
 }
 
 func Colonies_client_health(arg1 uintptr, arg2 int64, arg3 uintptr) (_swig_ret int) {
@@ -853,7 +869,7 @@ func Colonies_client_health(arg1 uintptr, arg2 int64, arg3 uintptr) (_swig_ret i
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_colonies_client_health_capi_62994272150b757b(C.uintptr_t(_swig_i_0), C.swig_type_44(_swig_i_1), C.uintptr_t(_swig_i_2)))
+	swig_r = (int)(C._wrap_colonies_client_health_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0), C.swig_type_44(_swig_i_1), C.uintptr_t(_swig_i_2)))
 	var swig_r_1 int
 	swig_r_1 = swig_r
 	return swig_r_1
@@ -869,7 +885,7 @@ func Colonies_request_encode(arg1 *string, arg2 string, arg3 string, arg4 string
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r = (int)(C._wrap_colonies_request_encode_capi_62994272150b757b(C.swig_voidp(_swig_i_0), *(*C.swig_type_45)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_46)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_47)(unsafe.Pointer(&_swig_i_3))))
+	swig_r = (int)(C._wrap_colonies_request_encode_capi_e010e77377d85fbf(C.swig_voidp(_swig_i_0), *(*C.swig_type_45)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_46)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_47)(unsafe.Pointer(&_swig_i_3))))
 
 	if arg1 != nil {
 		*arg1 = coloniesTakeString(*_swig_i_0)
@@ -897,7 +913,7 @@ func Colonies_func_spec_new(arg1 *string, arg2 string) (_swig_ret int) {
 	_swig_i_0 = &arg1_tmp
 
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_colonies_func_spec_new_capi_62994272150b757b(C.swig_voidp(_swig_i_0), *(*C.swig_type_48)(unsafe.Pointer(&_swig_i_1))))
+	swig_r = (int)(C._wrap_colonies_func_spec_new_capi_e010e77377d85fbf(C.swig_voidp(_swig_i_0), *(*C.swig_type_48)(unsafe.Pointer(&_swig_i_1))))
 
 	if arg1 != nil {
 		*arg1 = coloniesTakeString(*_swig_i_0)
@@ -913,9 +929,135 @@ func Colonies_func_spec_new(arg1 *string, arg2 string) (_swig_ret int) {
 
 func Colonies_registry() (_swig_ret string) {
 	var swig_r string
-	swig_r_p := C._wrap_colonies_registry_capi_62994272150b757b()
+	swig_r_p := C._wrap_colonies_registry_capi_e010e77377d85fbf()
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = coloniesTakeString(swig_r)
+	return swig_r_1
+}
+
+func Colonies_workflow_new(arg1 *string, arg2 string) (_swig_ret int) {
+	var swig_r int
+	var _swig_i_0 *string
+
+	var arg1_tmp string
+	_swig_i_0 = &arg1_tmp
+
+	_swig_i_1 := arg2
+	swig_r = (int)(C._wrap_colonies_workflow_new_capi_e010e77377d85fbf(C.swig_voidp(_swig_i_0), *(*C.swig_type_50)(unsafe.Pointer(&_swig_i_1))))
+
+	if arg1 != nil {
+		*arg1 = coloniesTakeString(*_swig_i_0)
+	}
+
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+	var swig_r_1 int
+	swig_r_1 = swig_r
+	return swig_r_1
+}
+
+func Colonies_workflow_add(arg1 *string, arg2 string, arg3 string, arg4 string, arg5 string) (_swig_ret int) {
+	var swig_r int
+	var _swig_i_0 *string
+
+	var arg1_tmp string
+	_swig_i_0 = &arg1_tmp
+
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	_swig_i_3 := arg4
+	_swig_i_4 := arg5
+	swig_r = (int)(C._wrap_colonies_workflow_add_capi_e010e77377d85fbf(C.swig_voidp(_swig_i_0), *(*C.swig_type_51)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_52)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_53)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_54)(unsafe.Pointer(&_swig_i_4))))
+
+	if arg1 != nil {
+		*arg1 = coloniesTakeString(*_swig_i_0)
+	}
+
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg3
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg4
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg5
+	}
+	var swig_r_1 int
+	swig_r_1 = swig_r
+	return swig_r_1
+}
+
+func Colonies_workflow_check(arg1 string) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	swig_r = (int)(C._wrap_colonies_workflow_check_capi_e010e77377d85fbf(*(*C.swig_type_55)(unsafe.Pointer(&_swig_i_0))))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg1
+	}
+	var swig_r_1 int
+	swig_r_1 = swig_r
+	return swig_r_1
+}
+
+func Colonies_process_graph_node(arg1 *string, arg2 string, arg3 string) (_swig_ret int) {
+	var swig_r int
+	var _swig_i_0 *string
+
+	var arg1_tmp string
+	_swig_i_0 = &arg1_tmp
+
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	swig_r = (int)(C._wrap_colonies_process_graph_node_capi_e010e77377d85fbf(C.swig_voidp(_swig_i_0), *(*C.swig_type_56)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_57)(unsafe.Pointer(&_swig_i_2))))
+
+	if arg1 != nil {
+		*arg1 = coloniesTakeString(*_swig_i_0)
+	}
+
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg3
+	}
+	var swig_r_1 int
+	swig_r_1 = swig_r
+	return swig_r_1
+}
+
+func Colonies_client_find_process(arg1 uintptr, arg2 *string, arg3 string, arg4 string, arg5 string, arg6 uintptr) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	var _swig_i_1 *string
+
+	var arg2_tmp string
+	_swig_i_1 = &arg2_tmp
+
+	_swig_i_2 := arg3
+	_swig_i_3 := arg4
+	_swig_i_4 := arg5
+	_swig_i_5 := arg6
+	swig_r = (int)(C._wrap_colonies_client_find_process_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_58)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_59)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_60)(unsafe.Pointer(&_swig_i_4)), C.uintptr_t(_swig_i_5)))
+
+	if arg2 != nil {
+		*arg2 = coloniesTakeString(*_swig_i_1)
+	}
+
+	if Swig_escape_always_false {
+		Swig_escape_val = arg3
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg4
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg5
+	}
+	var swig_r_1 int
+	swig_r_1 = swig_r
 	return swig_r_1
 }

@@ -200,7 +200,7 @@ static void* Swig_malloc(int c) {
 extern "C" {
 #endif
 
-void _wrap_Swig_free_capi_62994272150b757b(void *_swig_go_0) {
+void _wrap_Swig_free_capi_e010e77377d85fbf(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -210,7 +210,7 @@ void _wrap_Swig_free_capi_62994272150b757b(void *_swig_go_0) {
 }
 
 
-void *_wrap_Swig_malloc_capi_62994272150b757b(intgo _swig_go_0) {
+void *_wrap_Swig_malloc_capi_e010e77377d85fbf(intgo _swig_go_0) {
   int arg1 ;
   void *result = 0 ;
   void *_swig_go_result;
@@ -223,7 +223,7 @@ void *_wrap_Swig_malloc_capi_62994272150b757b(intgo _swig_go_0) {
 }
 
 
-intgo _wrap_COLONIES_OK_capi_62994272150b757b() {
+intgo _wrap_COLONIES_OK_capi_e010e77377d85fbf() {
   enum colonies_status result;
   intgo _swig_go_result;
   
@@ -235,7 +235,7 @@ intgo _wrap_COLONIES_OK_capi_62994272150b757b() {
 }
 
 
-intgo _wrap_COLONIES_EINVAL_capi_62994272150b757b() {
+intgo _wrap_COLONIES_EINVAL_capi_e010e77377d85fbf() {
   enum colonies_status result;
   intgo _swig_go_result;
   
@@ -247,7 +247,7 @@ intgo _wrap_COLONIES_EINVAL_capi_62994272150b757b() {
 }
 
 
-intgo _wrap_COLONIES_ENOMEM_capi_62994272150b757b() {
+intgo _wrap_COLONIES_ENOMEM_capi_e010e77377d85fbf() {
   enum colonies_status result;
   intgo _swig_go_result;
   
@@ -259,7 +259,7 @@ intgo _wrap_COLONIES_ENOMEM_capi_62994272150b757b() {
 }
 
 
-intgo _wrap_COLONIES_EJSON_capi_62994272150b757b() {
+intgo _wrap_COLONIES_EJSON_capi_e010e77377d85fbf() {
   enum colonies_status result;
   intgo _swig_go_result;
   
@@ -271,7 +271,7 @@ intgo _wrap_COLONIES_EJSON_capi_62994272150b757b() {
 }
 
 
-intgo _wrap_COLONIES_ETRANSPORT_capi_62994272150b757b() {
+intgo _wrap_COLONIES_ETRANSPORT_capi_e010e77377d85fbf() {
   enum colonies_status result;
   intgo _swig_go_result;
   
@@ -283,7 +283,7 @@ intgo _wrap_COLONIES_ETRANSPORT_capi_62994272150b757b() {
 }
 
 
-intgo _wrap_COLONIES_ETIMEOUT_capi_62994272150b757b() {
+intgo _wrap_COLONIES_ETIMEOUT_capi_e010e77377d85fbf() {
   enum colonies_status result;
   intgo _swig_go_result;
   
@@ -295,7 +295,7 @@ intgo _wrap_COLONIES_ETIMEOUT_capi_62994272150b757b() {
 }
 
 
-intgo _wrap_COLONIES_ESERVER_capi_62994272150b757b() {
+intgo _wrap_COLONIES_ESERVER_capi_e010e77377d85fbf() {
   enum colonies_status result;
   intgo _swig_go_result;
   
@@ -307,7 +307,7 @@ intgo _wrap_COLONIES_ESERVER_capi_62994272150b757b() {
 }
 
 
-intgo _wrap_COLONIES_ENOTFOUND_capi_62994272150b757b() {
+intgo _wrap_COLONIES_ENOTFOUND_capi_e010e77377d85fbf() {
   enum colonies_status result;
   intgo _swig_go_result;
   
@@ -319,7 +319,7 @@ intgo _wrap_COLONIES_ENOTFOUND_capi_62994272150b757b() {
 }
 
 
-intgo _wrap_COLONIES_EREPLY_capi_62994272150b757b() {
+intgo _wrap_COLONIES_EREPLY_capi_e010e77377d85fbf() {
   enum colonies_status result;
   intgo _swig_go_result;
   
@@ -331,7 +331,7 @@ intgo _wrap_COLONIES_EREPLY_capi_62994272150b757b() {
 }
 
 
-intgo _wrap_COLONIES_ECRYPTO_capi_62994272150b757b() {
+intgo _wrap_COLONIES_ECRYPTO_capi_e010e77377d85fbf() {
   enum colonies_status result;
   intgo _swig_go_result;
   
@@ -343,7 +343,7 @@ intgo _wrap_COLONIES_ECRYPTO_capi_62994272150b757b() {
 }
 
 
-intgo _wrap_COLONIES_EFORBIDDEN_capi_62994272150b757b() {
+intgo _wrap_COLONIES_EFORBIDDEN_capi_e010e77377d85fbf() {
   enum colonies_status result;
   intgo _swig_go_result;
   
@@ -355,7 +355,7 @@ intgo _wrap_COLONIES_EFORBIDDEN_capi_62994272150b757b() {
 }
 
 
-intgo _wrap_COLONIES_EINDOUBT_capi_62994272150b757b() {
+intgo _wrap_COLONIES_EINDOUBT_capi_e010e77377d85fbf() {
   enum colonies_status result;
   intgo _swig_go_result;
   
@@ -367,7 +367,7 @@ intgo _wrap_COLONIES_EINDOUBT_capi_62994272150b757b() {
 }
 
 
-intgo _wrap_COLONIES_ECANCELLED_capi_62994272150b757b() {
+intgo _wrap_COLONIES_ECANCELLED_capi_e010e77377d85fbf() {
   enum colonies_status result;
   intgo _swig_go_result;
   
@@ -379,7 +379,7 @@ intgo _wrap_COLONIES_ECANCELLED_capi_62994272150b757b() {
 }
 
 
-intgo _wrap_COLONIES_EEXPIRED_capi_62994272150b757b() {
+intgo _wrap_COLONIES_EEXPIRED_capi_e010e77377d85fbf() {
   enum colonies_status result;
   intgo _swig_go_result;
   
@@ -391,7 +391,7 @@ intgo _wrap_COLONIES_EEXPIRED_capi_62994272150b757b() {
 }
 
 
-intgo _wrap_COLONIES_EDONE_capi_62994272150b757b() {
+intgo _wrap_COLONIES_EDONE_capi_e010e77377d85fbf() {
   enum colonies_status result;
   intgo _swig_go_result;
   
@@ -403,7 +403,7 @@ intgo _wrap_COLONIES_EDONE_capi_62994272150b757b() {
 }
 
 
-_gostring_ _wrap_colonies_strerror_capi_62994272150b757b(intgo _swig_go_0) {
+_gostring_ _wrap_colonies_strerror_capi_e010e77377d85fbf(intgo _swig_go_0) {
   colonies_status arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -416,7 +416,7 @@ _gostring_ _wrap_colonies_strerror_capi_62994272150b757b(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_colonies_last_error_capi_62994272150b757b() {
+_gostring_ _wrap_colonies_last_error_capi_e010e77377d85fbf() {
   char *result = 0 ;
   _gostring_ _swig_go_result;
   
@@ -427,7 +427,7 @@ _gostring_ _wrap_colonies_last_error_capi_62994272150b757b() {
 }
 
 
-intgo _wrap_colonies_last_http_status_capi_62994272150b757b() {
+intgo _wrap_colonies_last_http_status_capi_e010e77377d85fbf() {
   int result;
   intgo _swig_go_result;
   
@@ -438,7 +438,7 @@ intgo _wrap_colonies_last_http_status_capi_62994272150b757b() {
 }
 
 
-_gostring_ _wrap_colonies_version_capi_62994272150b757b() {
+_gostring_ _wrap_colonies_version_capi_e010e77377d85fbf() {
   char *result = 0 ;
   _gostring_ _swig_go_result;
   
@@ -449,7 +449,7 @@ _gostring_ _wrap_colonies_version_capi_62994272150b757b() {
 }
 
 
-intgo _wrap_colonies_crypto_prvkey_capi_62994272150b757b(_gostring_* _swig_go_0) {
+intgo _wrap_colonies_crypto_prvkey_capi_e010e77377d85fbf(_gostring_* _swig_go_0) {
   char **arg1 = (char **) 0 ;
   char *tmp1 = NULL ;
   colonies_status result;
@@ -465,7 +465,7 @@ intgo _wrap_colonies_crypto_prvkey_capi_62994272150b757b(_gostring_* _swig_go_0)
 }
 
 
-intgo _wrap_colonies_crypto_id_capi_62994272150b757b(_gostring_* _swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_colonies_crypto_id_capi_e010e77377d85fbf(_gostring_* _swig_go_0, _gostring_ _swig_go_1) {
   char **arg1 = (char **) 0 ;
   char *arg2 = (char *) 0 ;
   char *tmp1 = NULL ;
@@ -506,7 +506,7 @@ intgo _wrap_colonies_crypto_id_capi_62994272150b757b(_gostring_* _swig_go_0, _go
 }
 
 
-intgo _wrap_colonies_crypto_hash_capi_62994272150b757b(_gostring_* _swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_colonies_crypto_hash_capi_e010e77377d85fbf(_gostring_* _swig_go_0, _gostring_ _swig_go_1) {
   char **arg1 = (char **) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -528,7 +528,7 @@ intgo _wrap_colonies_crypto_hash_capi_62994272150b757b(_gostring_* _swig_go_0, _
 }
 
 
-intgo _wrap_colonies_crypto_sign_capi_62994272150b757b(_gostring_* _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_colonies_crypto_sign_capi_e010e77377d85fbf(_gostring_* _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   char **arg1 = (char **) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -575,7 +575,7 @@ intgo _wrap_colonies_crypto_sign_capi_62994272150b757b(_gostring_* _swig_go_0, _
 }
 
 
-intgo _wrap_colonies_crypto_recover_id_capi_62994272150b757b(_gostring_* _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_colonies_crypto_recover_id_capi_e010e77377d85fbf(_gostring_* _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   char **arg1 = (char **) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -604,7 +604,7 @@ intgo _wrap_colonies_crypto_recover_id_capi_62994272150b757b(_gostring_* _swig_g
 }
 
 
-intgo _wrap_colonies_crypto_verify_capi_62994272150b757b(_gostring_ _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_colonies_crypto_verify_capi_e010e77377d85fbf(_gostring_ _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   char *arg1 = (char *) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -635,7 +635,7 @@ intgo _wrap_colonies_crypto_verify_capi_62994272150b757b(_gostring_ _swig_go_0, 
 }
 
 
-intgo _wrap_colonies_cancel_new_capi_62994272150b757b(colonies_cancel **_swig_go_0) {
+intgo _wrap_colonies_cancel_new_capi_e010e77377d85fbf(colonies_cancel **_swig_go_0) {
   colonies_cancel **arg1 = (colonies_cancel **) 0 ;
   colonies_cancel *tmp1 = NULL ;
   colonies_status result;
@@ -650,7 +650,7 @@ intgo _wrap_colonies_cancel_new_capi_62994272150b757b(colonies_cancel **_swig_go
 }
 
 
-void _wrap_colonies_cancel_fire_capi_62994272150b757b(colonies_cancel *_swig_go_0) {
+void _wrap_colonies_cancel_fire_capi_e010e77377d85fbf(colonies_cancel *_swig_go_0) {
   colonies_cancel *arg1 = (colonies_cancel *) 0 ;
   
   arg1 = (colonies_cancel *)_swig_go_0; 
@@ -660,7 +660,7 @@ void _wrap_colonies_cancel_fire_capi_62994272150b757b(colonies_cancel *_swig_go_
 }
 
 
-intgo _wrap_colonies_cancel_fired_capi_62994272150b757b(colonies_cancel *_swig_go_0) {
+intgo _wrap_colonies_cancel_fired_capi_e010e77377d85fbf(colonies_cancel *_swig_go_0) {
   colonies_cancel *arg1 = (colonies_cancel *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -673,7 +673,7 @@ intgo _wrap_colonies_cancel_fired_capi_62994272150b757b(colonies_cancel *_swig_g
 }
 
 
-void _wrap_colonies_cancel_free_capi_62994272150b757b(colonies_cancel *_swig_go_0) {
+void _wrap_colonies_cancel_free_capi_e010e77377d85fbf(colonies_cancel *_swig_go_0) {
   colonies_cancel *arg1 = (colonies_cancel *) 0 ;
   
   arg1 = (colonies_cancel *)_swig_go_0; 
@@ -683,7 +683,7 @@ void _wrap_colonies_cancel_free_capi_62994272150b757b(colonies_cancel *_swig_go_
 }
 
 
-intgo _wrap_colonies_client_new_capi_62994272150b757b(colonies_client **_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, _gostring_ _swig_go_3) {
+intgo _wrap_colonies_client_new_capi_e010e77377d85fbf(colonies_client **_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, _gostring_ _swig_go_3) {
   colonies_client **arg1 = (colonies_client **) 0 ;
   char *arg2 = (char *) 0 ;
   int arg3 ;
@@ -714,7 +714,7 @@ intgo _wrap_colonies_client_new_capi_62994272150b757b(colonies_client **_swig_go
 }
 
 
-intgo _wrap_colonies_client_new_from_env_capi_62994272150b757b(colonies_client **_swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_colonies_client_new_from_env_capi_e010e77377d85fbf(colonies_client **_swig_go_0, _gostring_ _swig_go_1) {
   colonies_client **arg1 = (colonies_client **) 0 ;
   char *arg2 = (char *) 0 ;
   colonies_client *tmp1 = NULL ;
@@ -736,7 +736,7 @@ intgo _wrap_colonies_client_new_from_env_capi_62994272150b757b(colonies_client *
 }
 
 
-intgo _wrap_colonies_env_capi_62994272150b757b(_gostring_* _swig_go_0) {
+intgo _wrap_colonies_env_capi_e010e77377d85fbf(_gostring_* _swig_go_0) {
   char **arg1 = (char **) 0 ;
   char *tmp1 = NULL ;
   colonies_status result;
@@ -752,7 +752,7 @@ intgo _wrap_colonies_env_capi_62994272150b757b(_gostring_* _swig_go_0) {
 }
 
 
-void _wrap_colonies_client_free_capi_62994272150b757b(colonies_client *_swig_go_0) {
+void _wrap_colonies_client_free_capi_e010e77377d85fbf(colonies_client *_swig_go_0) {
   colonies_client *arg1 = (colonies_client *) 0 ;
   
   arg1 = (colonies_client *)_swig_go_0; 
@@ -762,7 +762,7 @@ void _wrap_colonies_client_free_capi_62994272150b757b(colonies_client *_swig_go_
 }
 
 
-intgo _wrap_colonies_client_call_capi_62994272150b757b(colonies_client *_swig_go_0, _gostring_* _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, colonies_cancel *_swig_go_6) {
+intgo _wrap_colonies_client_call_capi_e010e77377d85fbf(colonies_client *_swig_go_0, _gostring_* _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, colonies_cancel *_swig_go_6) {
   colonies_client *arg1 = (colonies_client *) 0 ;
   char **arg2 = (char **) 0 ;
   char *arg3 = (char *) 0 ;
@@ -823,7 +823,7 @@ intgo _wrap_colonies_client_call_capi_62994272150b757b(colonies_client *_swig_go
 }
 
 
-intgo _wrap_colonies_client_send_capi_62994272150b757b(colonies_client *_swig_go_0, _gostring_* _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, colonies_cancel *_swig_go_6) {
+intgo _wrap_colonies_client_send_capi_e010e77377d85fbf(colonies_client *_swig_go_0, _gostring_* _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, colonies_cancel *_swig_go_6) {
   colonies_client *arg1 = (colonies_client *) 0 ;
   char **arg2 = (char **) 0 ;
   char *arg3 = (char *) 0 ;
@@ -884,7 +884,7 @@ intgo _wrap_colonies_client_send_capi_62994272150b757b(colonies_client *_swig_go
 }
 
 
-intgo _wrap_colonies_client_call_start_capi_62994272150b757b(colonies_client *_swig_go_0, colonies_call **_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5) {
+intgo _wrap_colonies_client_call_start_capi_e010e77377d85fbf(colonies_client *_swig_go_0, colonies_call **_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5) {
   colonies_client *arg1 = (colonies_client *) 0 ;
   colonies_call **arg2 = (colonies_call **) 0 ;
   char *arg3 = (char *) 0 ;
@@ -942,7 +942,7 @@ intgo _wrap_colonies_client_call_start_capi_62994272150b757b(colonies_client *_s
 }
 
 
-intgo _wrap_colonies_client_send_start_capi_62994272150b757b(colonies_client *_swig_go_0, colonies_call **_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5) {
+intgo _wrap_colonies_client_send_start_capi_e010e77377d85fbf(colonies_client *_swig_go_0, colonies_call **_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5) {
   colonies_client *arg1 = (colonies_client *) 0 ;
   colonies_call **arg2 = (colonies_call **) 0 ;
   char *arg3 = (char *) 0 ;
@@ -1000,7 +1000,7 @@ intgo _wrap_colonies_client_send_start_capi_62994272150b757b(colonies_client *_s
 }
 
 
-intgo _wrap_colonies_client_health_start_capi_62994272150b757b(colonies_client *_swig_go_0, colonies_call **_swig_go_1, long long _swig_go_2) {
+intgo _wrap_colonies_client_health_start_capi_e010e77377d85fbf(colonies_client *_swig_go_0, colonies_call **_swig_go_1, long long _swig_go_2) {
   colonies_client *arg1 = (colonies_client *) 0 ;
   colonies_call **arg2 = (colonies_call **) 0 ;
   int64_t arg3 ;
@@ -1019,7 +1019,7 @@ intgo _wrap_colonies_client_health_start_capi_62994272150b757b(colonies_client *
 }
 
 
-intgo _wrap_colonies_call_wait_capi_62994272150b757b(colonies_call *_swig_go_0, long long _swig_go_1) {
+intgo _wrap_colonies_call_wait_capi_e010e77377d85fbf(colonies_call *_swig_go_0, long long _swig_go_1) {
   colonies_call *arg1 = (colonies_call *) 0 ;
   int64_t arg2 ;
   int result;
@@ -1034,7 +1034,7 @@ intgo _wrap_colonies_call_wait_capi_62994272150b757b(colonies_call *_swig_go_0, 
 }
 
 
-intgo _wrap_colonies_call_fd_capi_62994272150b757b(colonies_call *_swig_go_0) {
+intgo _wrap_colonies_call_fd_capi_e010e77377d85fbf(colonies_call *_swig_go_0) {
   colonies_call *arg1 = (colonies_call *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1047,7 +1047,7 @@ intgo _wrap_colonies_call_fd_capi_62994272150b757b(colonies_call *_swig_go_0) {
 }
 
 
-void _wrap_colonies_call_cancel_capi_62994272150b757b(colonies_call *_swig_go_0) {
+void _wrap_colonies_call_cancel_capi_e010e77377d85fbf(colonies_call *_swig_go_0) {
   colonies_call *arg1 = (colonies_call *) 0 ;
   
   arg1 = (colonies_call *)_swig_go_0; 
@@ -1057,7 +1057,7 @@ void _wrap_colonies_call_cancel_capi_62994272150b757b(colonies_call *_swig_go_0)
 }
 
 
-intgo _wrap_colonies_call_result_capi_62994272150b757b(colonies_call *_swig_go_0, _gostring_* _swig_go_1) {
+intgo _wrap_colonies_call_result_capi_e010e77377d85fbf(colonies_call *_swig_go_0, _gostring_* _swig_go_1) {
   colonies_call *arg1 = (colonies_call *) 0 ;
   char **arg2 = (char **) 0 ;
   char *tmp2 = NULL ;
@@ -1075,7 +1075,7 @@ intgo _wrap_colonies_call_result_capi_62994272150b757b(colonies_call *_swig_go_0
 }
 
 
-void _wrap_colonies_call_free_capi_62994272150b757b(colonies_call *_swig_go_0) {
+void _wrap_colonies_call_free_capi_e010e77377d85fbf(colonies_call *_swig_go_0) {
   colonies_call *arg1 = (colonies_call *) 0 ;
   
   arg1 = (colonies_call *)_swig_go_0; 
@@ -1085,7 +1085,7 @@ void _wrap_colonies_call_free_capi_62994272150b757b(colonies_call *_swig_go_0) {
 }
 
 
-void _wrap_colonies_client_cancel_all_capi_62994272150b757b(colonies_client *_swig_go_0) {
+void _wrap_colonies_client_cancel_all_capi_e010e77377d85fbf(colonies_client *_swig_go_0) {
   colonies_client *arg1 = (colonies_client *) 0 ;
   
   arg1 = (colonies_client *)_swig_go_0; 
@@ -1095,7 +1095,7 @@ void _wrap_colonies_client_cancel_all_capi_62994272150b757b(colonies_client *_sw
 }
 
 
-intgo _wrap_COLONIES_WAIT_FINISHED_capi_62994272150b757b() {
+intgo _wrap_COLONIES_WAIT_FINISHED_capi_e010e77377d85fbf() {
   int result;
   intgo _swig_go_result;
   
@@ -1106,7 +1106,7 @@ intgo _wrap_COLONIES_WAIT_FINISHED_capi_62994272150b757b() {
 }
 
 
-intgo _wrap_colonies_client_wait_process_start_capi_62994272150b757b(colonies_client *_swig_go_0, colonies_call **_swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
+intgo _wrap_colonies_client_wait_process_start_capi_e010e77377d85fbf(colonies_client *_swig_go_0, colonies_call **_swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
   colonies_client *arg1 = (colonies_client *) 0 ;
   colonies_call **arg2 = (colonies_call **) 0 ;
   char *arg3 = (char *) 0 ;
@@ -1159,7 +1159,7 @@ intgo _wrap_colonies_client_wait_process_start_capi_62994272150b757b(colonies_cl
 }
 
 
-intgo _wrap_colonies_client_wait_process_capi_62994272150b757b(colonies_client *_swig_go_0, _gostring_* _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, colonies_cancel *_swig_go_6) {
+intgo _wrap_colonies_client_wait_process_capi_e010e77377d85fbf(colonies_client *_swig_go_0, _gostring_* _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, colonies_cancel *_swig_go_6) {
   colonies_client *arg1 = (colonies_client *) 0 ;
   char **arg2 = (char **) 0 ;
   char *arg3 = (char *) 0 ;
@@ -1215,7 +1215,7 @@ intgo _wrap_colonies_client_wait_process_capi_62994272150b757b(colonies_client *
 }
 
 
-intgo _wrap_colonies_client_subscribe_capi_62994272150b757b(colonies_client *_swig_go_0, colonies_subscription **_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+intgo _wrap_colonies_client_subscribe_capi_e010e77377d85fbf(colonies_client *_swig_go_0, colonies_subscription **_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   colonies_client *arg1 = (colonies_client *) 0 ;
   colonies_subscription **arg2 = (colonies_subscription **) 0 ;
   char *arg3 = (char *) 0 ;
@@ -1271,7 +1271,7 @@ intgo _wrap_colonies_client_subscribe_capi_62994272150b757b(colonies_client *_sw
 }
 
 
-intgo _wrap_colonies_subscription_next_capi_62994272150b757b(colonies_subscription *_swig_go_0, _gostring_* _swig_go_1, long long _swig_go_2) {
+intgo _wrap_colonies_subscription_next_capi_e010e77377d85fbf(colonies_subscription *_swig_go_0, _gostring_* _swig_go_1, long long _swig_go_2) {
   colonies_subscription *arg1 = (colonies_subscription *) 0 ;
   char **arg2 = (char **) 0 ;
   int64_t arg3 ;
@@ -1291,7 +1291,7 @@ intgo _wrap_colonies_subscription_next_capi_62994272150b757b(colonies_subscripti
 }
 
 
-intgo _wrap_colonies_subscription_fd_capi_62994272150b757b(colonies_subscription *_swig_go_0) {
+intgo _wrap_colonies_subscription_fd_capi_e010e77377d85fbf(colonies_subscription *_swig_go_0) {
   colonies_subscription *arg1 = (colonies_subscription *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1304,7 +1304,7 @@ intgo _wrap_colonies_subscription_fd_capi_62994272150b757b(colonies_subscription
 }
 
 
-void _wrap_colonies_subscription_cancel_capi_62994272150b757b(colonies_subscription *_swig_go_0) {
+void _wrap_colonies_subscription_cancel_capi_e010e77377d85fbf(colonies_subscription *_swig_go_0) {
   colonies_subscription *arg1 = (colonies_subscription *) 0 ;
   
   arg1 = (colonies_subscription *)_swig_go_0; 
@@ -1314,7 +1314,7 @@ void _wrap_colonies_subscription_cancel_capi_62994272150b757b(colonies_subscript
 }
 
 
-void _wrap_colonies_subscription_free_capi_62994272150b757b(colonies_subscription *_swig_go_0) {
+void _wrap_colonies_subscription_free_capi_e010e77377d85fbf(colonies_subscription *_swig_go_0) {
   colonies_subscription *arg1 = (colonies_subscription *) 0 ;
   
   arg1 = (colonies_subscription *)_swig_go_0; 
@@ -1324,7 +1324,7 @@ void _wrap_colonies_subscription_free_capi_62994272150b757b(colonies_subscriptio
 }
 
 
-intgo _wrap_colonies_client_health_capi_62994272150b757b(colonies_client *_swig_go_0, long long _swig_go_1, colonies_cancel *_swig_go_2) {
+intgo _wrap_colonies_client_health_capi_e010e77377d85fbf(colonies_client *_swig_go_0, long long _swig_go_1, colonies_cancel *_swig_go_2) {
   colonies_client *arg1 = (colonies_client *) 0 ;
   int64_t arg2 ;
   colonies_cancel *arg3 = (colonies_cancel *) 0 ;
@@ -1341,7 +1341,7 @@ intgo _wrap_colonies_client_health_capi_62994272150b757b(colonies_client *_swig_
 }
 
 
-intgo _wrap_colonies_request_encode_capi_62994272150b757b(_gostring_* _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+intgo _wrap_colonies_request_encode_capi_e010e77377d85fbf(_gostring_* _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   char **arg1 = (char **) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -1396,7 +1396,7 @@ intgo _wrap_colonies_request_encode_capi_62994272150b757b(_gostring_* _swig_go_0
 }
 
 
-intgo _wrap_colonies_func_spec_new_capi_62994272150b757b(_gostring_* _swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_colonies_func_spec_new_capi_e010e77377d85fbf(_gostring_* _swig_go_0, _gostring_ _swig_go_1) {
   char **arg1 = (char **) 0 ;
   char *arg2 = (char *) 0 ;
   char *tmp1 = NULL ;
@@ -1419,13 +1419,223 @@ intgo _wrap_colonies_func_spec_new_capi_62994272150b757b(_gostring_* _swig_go_0,
 }
 
 
-_gostring_ _wrap_colonies_registry_capi_62994272150b757b() {
+_gostring_ _wrap_colonies_registry_capi_e010e77377d85fbf() {
   char *result = 0 ;
   _gostring_ _swig_go_result;
   
   
   result = (char *)colonies_registry();
   _swig_go_result = colonies_go_string(result); 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_colonies_workflow_new_capi_e010e77377d85fbf(_gostring_* _swig_go_0, _gostring_ _swig_go_1) {
+  char **arg1 = (char **) 0 ;
+  char *arg2 = (char *) 0 ;
+  char *tmp1 = NULL ;
+  colonies_status result;
+  intgo _swig_go_result;
+  
+  arg1 = &tmp1; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  result = (colonies_status)colonies_workflow_new(arg1,(char const *)arg2);
+  _swig_go_result = (intgo)result; 
+  *_swig_go_0 = colonies_go_string(*arg1); 
+  colonies_free(*arg1); 
+  free(arg2); 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_colonies_workflow_add_capi_e010e77377d85fbf(_gostring_* _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+  char **arg1 = (char **) 0 ;
+  char *arg2 = (char *) 0 ;
+  char *arg3 = (char *) 0 ;
+  char *arg4 = (char *) 0 ;
+  char *arg5 = (char *) 0 ;
+  char *tmp1 = NULL ;
+  colonies_status result;
+  intgo _swig_go_result;
+  
+  arg1 = &tmp1; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  arg3 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+  arg3[_swig_go_2.n] = '\0';
+  
+  
+  arg4 = NULL;
+  if (_swig_go_3.n > 0) {
+    arg4 = (char *)malloc(_swig_go_3.n + 1);
+    if (arg4 != NULL) {
+      memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+      arg4[_swig_go_3.n] = '\0';
+    } else {
+      arg4 = colonies_go_nokey;
+    }
+  }
+  
+  
+  arg5 = NULL;
+  if (_swig_go_4.n > 0) {
+    arg5 = (char *)malloc(_swig_go_4.n + 1);
+    if (arg5 != NULL) {
+      memcpy(arg5, _swig_go_4.p, _swig_go_4.n);
+      arg5[_swig_go_4.n] = '\0';
+    } else {
+      arg5 = colonies_go_nokey;
+    }
+  }
+  
+  
+  result = (colonies_status)colonies_workflow_add(arg1,(char const *)arg2,(char const *)arg3,(char const *)arg4,(char const *)arg5);
+  _swig_go_result = (intgo)result; 
+  *_swig_go_0 = colonies_go_string(*arg1); 
+  colonies_free(*arg1); 
+  free(arg2); 
+  free(arg3); 
+  
+  if (arg4 != colonies_go_nokey) free(arg4);
+  
+  
+  if (arg5 != colonies_go_nokey) free(arg5);
+  
+  return _swig_go_result;
+}
+
+
+intgo _wrap_colonies_workflow_check_capi_e010e77377d85fbf(_gostring_ _swig_go_0) {
+  char *arg1 = (char *) 0 ;
+  colonies_status result;
+  intgo _swig_go_result;
+  
+  
+  arg1 = (char *)malloc(_swig_go_0.n + 1);
+  memcpy(arg1, _swig_go_0.p, _swig_go_0.n);
+  arg1[_swig_go_0.n] = '\0';
+  
+  
+  result = (colonies_status)colonies_workflow_check((char const *)arg1);
+  _swig_go_result = (intgo)result; 
+  free(arg1); 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_colonies_process_graph_node_capi_e010e77377d85fbf(_gostring_* _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+  char **arg1 = (char **) 0 ;
+  char *arg2 = (char *) 0 ;
+  char *arg3 = (char *) 0 ;
+  char *tmp1 = NULL ;
+  colonies_status result;
+  intgo _swig_go_result;
+  
+  arg1 = &tmp1; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  arg3 = NULL;
+  if (_swig_go_2.n > 0) {
+    arg3 = (char *)malloc(_swig_go_2.n + 1);
+    if (arg3 != NULL) {
+      memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+      arg3[_swig_go_2.n] = '\0';
+    } else {
+      arg3 = colonies_go_nokey;
+    }
+  }
+  
+  
+  result = (colonies_status)colonies_process_graph_node(arg1,(char const *)arg2,(char const *)arg3);
+  _swig_go_result = (intgo)result; 
+  *_swig_go_0 = colonies_go_string(*arg1); 
+  colonies_free(*arg1); 
+  free(arg2); 
+  
+  if (arg3 != colonies_go_nokey) free(arg3);
+  
+  return _swig_go_result;
+}
+
+
+intgo _wrap_colonies_client_find_process_capi_e010e77377d85fbf(colonies_client *_swig_go_0, _gostring_* _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, colonies_cancel *_swig_go_5) {
+  colonies_client *arg1 = (colonies_client *) 0 ;
+  char **arg2 = (char **) 0 ;
+  char *arg3 = (char *) 0 ;
+  char *arg4 = (char *) 0 ;
+  char *arg5 = (char *) 0 ;
+  colonies_cancel *arg6 = (colonies_cancel *) 0 ;
+  char *tmp2 = NULL ;
+  colonies_status result;
+  intgo _swig_go_result;
+  
+  arg1 = (colonies_client *)_swig_go_0; 
+  arg2 = &tmp2; 
+  
+  arg3 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+  arg3[_swig_go_2.n] = '\0';
+  
+  
+  arg4 = NULL;
+  if (_swig_go_3.n > 0) {
+    arg4 = (char *)malloc(_swig_go_3.n + 1);
+    if (arg4 != NULL) {
+      memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+      arg4[_swig_go_3.n] = '\0';
+    } else {
+      arg4 = colonies_go_nokey;
+    }
+  }
+  
+  
+  if (_swig_go_4.n == 0 && (strcmp("colonies_client_find_process", "colonies_client_send") == 0 ||
+      strcmp("colonies_client_find_process", "colonies_client_send_start") == 0 ||
+      strcmp("colonies_client_find_process", "colonies_client_call") == 0 ||
+      strcmp("colonies_client_find_process", "colonies_client_call_start") == 0)) {
+    arg5 = NULL;
+  } else {
+    arg5 = (char *)malloc(_swig_go_4.n + 1);
+    if (arg5 != NULL) {
+      memcpy(arg5, _swig_go_4.p, _swig_go_4.n);
+      arg5[_swig_go_4.n] = '\0';
+    } else {
+      arg5 = colonies_go_nokey;
+    }
+  }
+  
+  arg6 = (colonies_cancel *)_swig_go_5; 
+  
+  result = (colonies_status)colonies_client_find_process(arg1,arg2,(char const *)arg3,(char const *)arg4,(char const *)arg5,arg6);
+  _swig_go_result = (intgo)result; 
+  *_swig_go_1 = colonies_go_string(*arg2); 
+  colonies_free(*arg2); 
+  free(arg3); 
+  
+  if (arg4 != colonies_go_nokey) free(arg4);
+  
+  
+  if (arg5 != NULL && arg5 != colonies_go_nokey) {
+    volatile char *p = (volatile char *)arg5;
+    size_t i;
+    for (i = 0; p[i] != '\0'; i++) p[i] = 0;
+    free(arg5);
+  }
+  
   return _swig_go_result;
 }
 
