@@ -24,6 +24,8 @@
 
 %ignore colonies_free; /* outputs are released inside the wrappers */
 %ignore colonies_json_format; /* for C: the bindings build JSON in their own language */
+%ignore colonies_executor_run; /* for C: the bindings run their functions in their own language */
+%ignore colonies_function;
 
 #if defined(SWIGPYTHON)
 %include "python.i"
@@ -44,3 +46,4 @@
 %include "colonies/funcspec.h"
 %include "colonies/registry.h"
 %include "colonies/workflow.h"
+%include "colonies/executor.h"

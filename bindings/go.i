@@ -101,6 +101,7 @@ COLONIES_GO_HANDLE(colonies_client)
 COLONIES_GO_HANDLE(colonies_cancel)
 COLONIES_GO_HANDLE(colonies_call)
 COLONIES_GO_HANDLE(colonies_subscription)
+COLONIES_GO_HANDLE(colonies_executor)
 
 /* Statuses, as plain Go ints. */
 %typemap(gotype) colonies_status "int"

@@ -111,6 +111,7 @@ COLONIES_PY_HANDLE_OUT(colonies_client)
 COLONIES_PY_HANDLE_OUT(colonies_cancel)
 COLONIES_PY_HANDLE_OUT(colonies_call)
 COLONIES_PY_HANDLE_OUT(colonies_subscription)
+COLONIES_PY_HANDLE_OUT(colonies_executor)
 
 /*
  * Every call releases the GIL around it (calls may block on the network), and

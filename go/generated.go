@@ -759,6 +759,28 @@ type FuncSpecOptions struct {
 	ColonyID string `json:"colonyid,omitempty"`
 }
 
+// ExecutorOptions are the options of NewExecutor. Fields left unset are left
+// out, so that the core's defaults apply.
+type ExecutorOptions struct {
+	// the colony it works in (required)
+	ColonyName string `json:"colonyname,omitempty"`
+	// the type processes name to be run by it (required)
+	ExecutorType string `json:"executortype,omitempty"`
+	// its name (default: the type and the start of its id)
+	ExecutorName string `json:"executorname,omitempty"`
+	// its private key (default: a new one; then colony_prvkey is required)
+	PrvKey string `json:"prvkey,omitempty"`
+	// the colony owner's key: the runtime registers and approves the executor, and removes it when
+	// stopped
+	ColonyPrvKey string `json:"colony_prvkey,omitempty"`
+	// the functions it offers, added with add_function
+	Functions []string `json:"functions,omitempty"`
+	// seconds each assign waits in the server for a process (default 10)
+	AssignTimeout int `json:"assign_timeout,omitempty"`
+	// the longest pause, in seconds, between tries while the server does not answer (default 10)
+	BackoffMax float64 `json:"backoff_max,omitempty"`
+}
+
 // Environment holds the COLONIES_* environment variables the registry knows
 // (see Env).
 type Environment struct {

@@ -177,13 +177,20 @@ func (c *Client) WaitForState(ctx context.Context, processID string, state int, 
 // The longest wait the core takes, in milliseconds: a day.
 const maxWaitMs = 86400 * 1000
 
-func (c *Client) waitProcess(ctx context.Context, processID string, state int, prvkey string) (*Process, error) {
+// waitMs is the core's timeout for a wait under ctx: until its deadline, or
+// the longest the core takes when it has none.
+func waitMs(ctx context.Context) (int64, error) {
 	timeoutMs, err := deadlineMs(ctx)
+	if err == nil && (timeoutMs == 0 || timeoutMs > maxWaitMs) {
+		timeoutMs = maxWaitMs
+	}
+	return timeoutMs, err
+}
+
+func (c *Client) waitProcess(ctx context.Context, processID string, state int, prvkey string) (*Process, error) {
+	timeoutMs, err := waitMs(ctx)
 	if err != nil {
 		return nil, err
-	}
-	if timeoutMs == 0 || timeoutMs > maxWaitMs {
-		timeoutMs = maxWaitMs
 	}
 	callh, err := c.start(func(h uintptr, callh *uintptr) int {
 		return capi.Colonies_client_wait_process_start(h, callh, processID, state, timeoutMs, prvkey)

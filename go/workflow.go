@@ -85,3 +85,48 @@ func (c *Client) FindProcess(ctx context.Context, processGraphID, nodeName, prvk
 	}
 	return c.GetProcess(ctx, processID, prvkey)
 }
+
+// NewChain is the seed's monad chain in Go: a workflow of colonyName whose
+// steps run one after the other, each getting the one before's output as
+// its arguments. Step i (from 1) is node "<i>-<its node name>", so a
+// function may come twice. RunWorkflow runs it to its end.
+func NewChain(colonyName string, steps ...FunctionSpec) (*WorkflowSpec, error) {
+	specsJSON, err := encode("steps", steps)
+	if err != nil {
+		return nil, err
+	}
+	var out string
+	err = call(func() int { return capi.Colonies_workflow_chain(&out, colonyName, specsJSON) }, colonyName, specsJSON)
+	if out, err = output(out, err); err != nil {
+		return nil, err
+	}
+	var wf WorkflowSpec
+	return &wf, decode(out, &wf)
+}
+
+// RunWorkflow submits wf and waits for the process of its last node to
+// finish, whichever way, and returns it: for a chain, its Output is the
+// result. ctx's deadline bounds the wait (without one, a day); when it
+// passes first the error wraps ErrExpired.
+func (c *Client) RunWorkflow(ctx context.Context, wf WorkflowSpec, prvkey string) (*Process, error) {
+	wfJSON, err := encode("workflow", wf)
+	if err != nil {
+		return nil, err
+	}
+	timeoutMs, err := waitMs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	callh, err := c.start(func(h uintptr, callh *uintptr) int {
+		return capi.Colonies_client_run_workflow_start(h, callh, wfJSON, prvkey, timeoutMs)
+	}, wfJSON, prvkey)
+	if err != nil {
+		return nil, err
+	}
+	out, err := c.finish(ctx, callh)
+	if out, err = output(out, err); err != nil {
+		return nil, err
+	}
+	var p Process
+	return &p, decode(out, &p)
+}

@@ -5,6 +5,7 @@
  * core/registry.json.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,6 +187,12 @@ struct colonies_call {
     /* A wait (wait.c), or NULL. */
     void *wait;
     void (*wait_free)(void *wait);
+    /* A task (cl_task_start): its work, on a thread of its own, or NULL. */
+    cl_task_fn task;
+    void *task_arg;
+    void (*task_arg_free)(void *arg);
+    colonies_cancel *task_cancel;
+    colonies_call *task_prev, *task_next; /* the client's running tasks (under its tasks_lock) */
 };
 
 static void call_destroy(cl_job *job)
@@ -194,6 +201,8 @@ static void call_destroy(cl_job *job)
     cl_http_release(&c->http);
     free(c->http.body);
     if (c->wait_free) c->wait_free(c->wait);
+    if (c->task_arg_free) c->task_arg_free(c->task_arg);
+    colonies_cancel_free(c->task_cancel);
     free(c->msgtype);
     free(c->reply);
     cl_signal_destroy(&c->done);
@@ -367,11 +376,11 @@ colonies_status colonies_call_result(colonies_call *call, char **out_json)
     }
     char *reply = NULL;
     int rc;
-    if (call->wait) {
-        /* A wait's reply is the process itself. */
+    if (call->wait || call->task) {
+        /* A wait's reply is the process itself; a task's is its own JSON. */
         reply = call->reply;
         call->reply = NULL;
-        rc = reply ? COLONIES_OK : cl_fail(COLONIES_EREPLY, "%s: no process", call->msgtype);
+        rc = reply ? COLONIES_OK : cl_fail(COLONIES_EREPLY, "%s: no reply", call->msgtype);
     } else if (call->raw_body) {
         cl_set_http_status((int)call->http_status);
         rc = call->http_status == 200
@@ -395,6 +404,101 @@ void colonies_call_free(colonies_call *call)
     if (call == NULL) return;
     if (!cl_signal_wait(&call->done, 0)) cl_job_request_cancel(&call->job);
     cl_job_unref(&call->job);
+}
+
+/* Tasks: sequential work on a thread of its own, as a call. */
+
+static void task_request_cancel(cl_job *job)
+{
+    colonies_cancel_fire(((colonies_call *)job)->task_cancel);
+}
+
+static void tasks_link(colonies_client *client, colonies_call *c, int add)
+{
+    pthread_mutex_lock(&client->tasks_lock);
+    if (add) {
+        c->task_next = client->tasks;
+        if (client->tasks) client->tasks->task_prev = c;
+        client->tasks = c;
+    } else {
+        if (c->task_prev)
+            c->task_prev->task_next = c->task_next;
+        else
+            client->tasks = c->task_next;
+        if (c->task_next) c->task_next->task_prev = c->task_prev;
+        c->task_prev = c->task_next = NULL;
+    }
+    pthread_mutex_unlock(&client->tasks_lock);
+}
+
+void cl_tasks_cancel_all(colonies_client *client)
+{
+    pthread_mutex_lock(&client->tasks_lock);
+    for (colonies_call *c = client->tasks; c; c = c->task_next) colonies_cancel_fire(c->task_cancel);
+    pthread_mutex_unlock(&client->tasks_lock);
+}
+
+static void *task_main(void *arg)
+{
+    colonies_call *c = arg;
+    char *reply = NULL;
+    cl_clear_error();
+    int rc = c->task(c->task_arg, c->task_cancel, &reply);
+    if (rc) {
+        free(reply);
+        reply = NULL;
+        c->http_status = colonies_last_http_status();
+        snprintf(c->detail, sizeof c->detail, "%s", colonies_last_error());
+    }
+    c->status = rc;
+    c->reply = reply;
+    c->reply_len = reply ? strlen(reply) : 0;
+    tasks_link(c->client, c, 0);
+    cl_signal_raise(&c->done);
+    cl_job_unref(&c->job); /* the thread's */
+    return NULL;
+}
+
+int cl_task_start(colonies_call **out, colonies_client *client, const char *what, cl_task_fn run, void *arg,
+                  void (*arg_free)(void *arg))
+{
+    *out = NULL;
+    colonies_call *c = NULL;
+    int rc = cl_call_new(&c, client, what);
+    if (rc) {
+        if (arg_free) arg_free(arg);
+        return rc;
+    }
+    c->task_arg = arg;
+    c->task_arg_free = arg_free;
+    rc = colonies_cancel_new(&c->task_cancel);
+    if (rc) {
+        cl_job_unref(&c->job);
+        return rc;
+    }
+    c->task = run;
+    c->job.request_cancel = task_request_cancel;
+    tasks_link(client, c, 1);
+    cl_job_ref(&c->job); /* the thread's */
+    pthread_attr_t attr;
+    pthread_t thread;
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    /* Signals are for the caller's threads, as on the loop's. */
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int err = pthread_create(&thread, &attr, task_main, c);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    pthread_attr_destroy(&attr);
+    if (err != 0) {
+        tasks_link(client, c, 0);
+        cl_job_unref(&c->job);
+        cl_job_unref(&c->job);
+        return cl_fail(COLONIES_ENOMEM, "cannot start a thread for %s", what);
+    }
+    *out = c;
+    return COLONIES_OK;
 }
 
 /* Waits for a call, cancelling it when cancel fires, and takes its result. */

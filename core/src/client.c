@@ -54,7 +54,10 @@ colonies_status colonies_client_new(colonies_client **out, const char *host, int
         };
         c = calloc(1, sizeof *c);
         rc = c ? cl_loop_new(&c->loop, host, port, &lopts) : cl_fail(COLONIES_ENOMEM, "out of memory");
-        if (rc == 0) c->request_timeout_ms = seconds_to_ms(request->valuedouble);
+        if (rc == 0) {
+            c->request_timeout_ms = seconds_to_ms(request->valuedouble);
+            pthread_mutex_init(&c->tasks_lock, NULL);
+        }
     } else {
         rc = cl_fail(COLONIES_ENOMEM, "out of memory");
     }
@@ -77,12 +80,15 @@ void colonies_client_free(colonies_client *client)
 {
     if (client == NULL) return;
     cl_loop_free(client->loop);
+    pthread_mutex_destroy(&client->tasks_lock);
     free(client);
 }
 
 void colonies_client_cancel_all(colonies_client *client)
 {
-    if (client) cl_loop_cancel_all(client->loop);
+    if (client == NULL) return;
+    cl_loop_cancel_all(client->loop);
+    cl_tasks_cancel_all(client);
 }
 
 /* The environment. */

@@ -9,6 +9,8 @@
 struct colonies_client {
     cl_loop *loop;
     long request_timeout_ms;
+    pthread_mutex_t tasks_lock;
+    colonies_call *tasks; /* running tasks, for colonies_client_cancel_all */
 };
 
 /* The signed envelope {"payloadtype", "payload", "signature"} of a message. */
@@ -48,6 +50,17 @@ int cl_call_submit(colonies_call *c);
 /* On the loop thread: the call has ended with this outcome (reply: malloc'd, taken). */
 void cl_call_finish(colonies_call *c, int status, const char *detail, long http_status, char *reply,
                     size_t reply_len);
+/*
+ * A task: run(arg, cancel, &reply) on a thread of its own, as a call. run is
+ * sequential code that may make calls of its own with cancel, which fires
+ * when the call is cancelled; it returns a status (with the detail set as
+ * cl_fail does) and, on success, a malloc'd JSON reply. arg_free(arg) runs
+ * when the call is freed. (call.c)
+ */
+typedef int (*cl_task_fn)(void *arg, colonies_cancel *cancel, char **reply);
+int cl_task_start(colonies_call **out, colonies_client *client, const char *what, cl_task_fn run, void *arg,
+                  void (*arg_free)(void *arg));
+void cl_tasks_cancel_all(colonies_client *client);
 /* Waits for a call (cancelling it when cancel fires), takes its result and frees it. */
 int cl_call_complete(colonies_call *call, char **out_json, colonies_cancel *cancel);
 

@@ -197,6 +197,10 @@ int cl_loop_submit(cl_loop *loop, cl_job *job)
 void cl_job_request_cancel(cl_job *job)
 {
     if (atomic_exchange(&job->cancelled, 1)) return;
+    if (job->request_cancel) {
+        job->request_cancel(job);
+        return;
+    }
     cl_loop *loop = job->loop;
     cl_job_ref(job); /* the cancel queue's */
     pthread_mutex_lock(&loop->lock);
@@ -242,6 +246,7 @@ struct colonies_cancel {
     atomic_int fired;
     pthread_mutex_t lock;
     cl_job *watched;
+    cl_signal signal; /* raised when fired, for cl_cancel_sleep */
 };
 
 colonies_status colonies_cancel_new(colonies_cancel **out)
@@ -252,6 +257,11 @@ colonies_status colonies_cancel_new(colonies_cancel **out)
     if (c == NULL || pthread_mutex_init(&c->lock, NULL) != 0) {
         free(c);
         return cl_fail(COLONIES_ENOMEM, "out of memory");
+    }
+    if (cl_signal_init(&c->signal)) {
+        pthread_mutex_destroy(&c->lock);
+        free(c);
+        return COLONIES_ENOMEM;
     }
     atomic_init(&c->fired, 0);
     *out = c;
@@ -265,6 +275,12 @@ void colonies_cancel_fire(colonies_cancel *cancel)
     pthread_mutex_lock(&cancel->lock);
     for (cl_job *j = cancel->watched; j; j = j->next_watched) cl_job_request_cancel(j);
     pthread_mutex_unlock(&cancel->lock);
+    cl_signal_raise(&cancel->signal);
+}
+
+int cl_cancel_sleep(colonies_cancel *cancel, long ms)
+{
+    return cl_signal_wait(&cancel->signal, ms);
 }
 
 int colonies_cancel_fired(const colonies_cancel *cancel)
@@ -276,6 +292,7 @@ void colonies_cancel_free(colonies_cancel *cancel)
 {
     if (cancel == NULL) return;
     pthread_mutex_destroy(&cancel->lock);
+    cl_signal_destroy(&cancel->signal);
     free(cancel);
 }
 

@@ -58,6 +58,9 @@ struct cl_job {
     void (*start)(cl_job *job);  /* on the loop thread, once */
     void (*cancel)(cl_job *job); /* on the loop thread, once, if cancelled before it ended */
     void (*destroy)(cl_job *job); /* when the last reference goes, on any thread */
+    /* Set by jobs that do not run on the loop (tasks): called at once, on the
+     * cancelling thread, instead of queueing the cancel for the loop. */
+    void (*request_cancel)(cl_job *job);
     atomic_int refs;
     atomic_int cancelled;        /* any thread */
     int active;                  /* started and not yet ended */
@@ -74,6 +77,8 @@ void cl_job_unref(cl_job *job);
 int cl_loop_submit(cl_loop *loop, cl_job *job);
 /* Asks for a job to be cancelled; any thread. */
 void cl_job_request_cancel(cl_job *job);
+/* Sleeps up to ms; 1 when cancel fired first (or had fired), else 0. */
+int cl_cancel_sleep(colonies_cancel *cancel, long ms);
 /* Cancels every job of the loop; any thread. */
 void cl_loop_cancel_all(cl_loop *loop);
 /* The loop thread: the job has ended; drops the loop's reference. */

@@ -102,6 +102,8 @@ extern const cl_field cl_client_options[];
 extern const size_t cl_n_client_options;
 extern const cl_field cl_funcspec_options[];
 extern const size_t cl_n_funcspec_options;
+extern const cl_field cl_executor_options[];
+extern const size_t cl_n_executor_options;
 extern const cl_env_var cl_env_vars[]; /* in order of precedence */
 extern const size_t cl_n_env_vars;
 extern const cl_status_text cl_status_texts[];

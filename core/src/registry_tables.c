@@ -1236,6 +1236,17 @@ const cl_field cl_funcspec_options[] = {
     {"colonyid", &TX_string, 0, "null", 0, 0, NULL, "special"},
 };
 const size_t cl_n_funcspec_options = 27;
+const cl_field cl_executor_options[] = {
+    {"colonyname", &TX_string, CL_F_REQUIRED, NULL, 0, 0, NULL, NULL},
+    {"executortype", &TX_string, CL_F_REQUIRED, NULL, 0, 0, NULL, NULL},
+    {"executorname", &TX_string, 0, "null", 0, 0, NULL, NULL},
+    {"prvkey", &TX_string, 0, "null", 0, 0, NULL, NULL},
+    {"colony_prvkey", &TX_string, 0, "null", 0, 0, NULL, NULL},
+    {"functions", &TX_list_string_, 0, "[]", 0, 0, NULL, NULL},
+    {"assign_timeout", &TX_int, CL_F_RANGE, "10", 1.0, 3600.0, NULL, NULL},
+    {"backoff_max", &TX_float, CL_F_RANGE, "10", 0.01, 3600.0, NULL, NULL},
+};
+const size_t cl_n_executor_options = 8;
 const cl_env_var cl_env_vars[] = {
     {"COLONIES_SERVER_HOST", "host", &TX_string},
     {"COLONIES_SERVER_PORT", "port", &TX_int},
@@ -1316,7 +1327,14 @@ const char cl_registry_json[] =
     "{\"name\":\"walltime\",\"type\":\"int64\",\"default\":0,\"min\":0,\"max\":2147483647,\"in\":\"conditions\",\"go\":\"WallTime\"},"
     "{\"name\":\"executorname\",\"type\":\"string\",\"default\":null,\"in\":\"special\",\"doc\":\"shorthand: adds one name to executornames\",\"go\":\"ExecutorName\"},"
     "{\"name\":\"code\",\"type\":\"string\",\"default\":null,\"in\":\"special\",\"doc\":\"source shipped base64 in env \\\"code\\\", as pycolonies does\",\"go\":\"Code\"},"
-    "{\"name\":\"colonyid\",\"type\":\"string\",\"default\":null,\"in\":\"special\",\"doc\":\"the name the seed's examples give colonyname (the server names colonies by name today): taken as colonyname when that is not given\",\"go\":\"ColonyID\"}],\"environment\":[{\"var\":\"COLONIES_SERVER_HOST\",\"key\":\"host\",\"type\":\"string\",\"doc\":\"the server's host name or address\",\"go\":\"Host\"},"
+    "{\"name\":\"colonyid\",\"type\":\"string\",\"default\":null,\"in\":\"special\",\"doc\":\"the name the seed's examples give colonyname (the server names colonies by name today): taken as colonyname when that is not given\",\"go\":\"ColonyID\"}],\"executor_options\":[{\"name\":\"colonyname\",\"type\":\"string\",\"required\":true,\"doc\":\"the colony it works in\",\"go\":\"ColonyName\"},"
+    "{\"name\":\"executortype\",\"type\":\"string\",\"required\":true,\"doc\":\"the type processes name to be run by it\",\"go\":\"ExecutorType\"},"
+    "{\"name\":\"executorname\",\"type\":\"string\",\"default\":null,\"doc\":\"its name (default: the type and the start of its id)\",\"go\":\"ExecutorName\"},"
+    "{\"name\":\"prvkey\",\"type\":\"string\",\"default\":null,\"doc\":\"its private key (default: a new one; then colony_prvkey is required)\",\"go\":\"PrvKey\"},"
+    "{\"name\":\"colony_prvkey\",\"type\":\"string\",\"default\":null,\"doc\":\"the colony owner's key: the runtime registers and approves the executor, and removes it when stopped\",\"go\":\"ColonyPrvKey\"},"
+    "{\"name\":\"functions\",\"type\":\"list<string>\",\"default\":[],\"doc\":\"the functions it offers, added with add_function\",\"go\":\"Functions\"},"
+    "{\"name\":\"assign_timeout\",\"type\":\"int\",\"default\":10,\"min\":1,\"max\":3600,\"doc\":\"seconds each assign waits in the server for a process\",\"go\":\"AssignTimeout\"},"
+    "{\"name\":\"backoff_max\",\"type\":\"float\",\"default\":10,\"min\":0.01,\"max\":3600,\"doc\":\"the longest pause, in seconds, between tries while the server does not answer\",\"go\":\"BackoffMax\"}],\"environment\":[{\"var\":\"COLONIES_SERVER_HOST\",\"key\":\"host\",\"type\":\"string\",\"doc\":\"the server's host name or address\",\"go\":\"Host\"},"
     "{\"var\":\"COLONIES_SERVER_PORT\",\"key\":\"port\",\"type\":\"int\",\"doc\":\"the server's port\",\"go\":\"Port\"},"
     "{\"var\":\"COLONIES_SERVER_TLS\",\"key\":\"tls\",\"type\":\"bool\",\"doc\":\"https when true (pycolonies' name; wins over COLONIES_TLS)\",\"go\":\"TLS\"},"
     "{\"var\":\"COLONIES_TLS\",\"key\":\"tls\",\"type\":\"bool\",\"doc\":\"https when true (the server's tools' name)\",\"go\":\"TLS\"},"

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <cjson/cJSON.h>
+#include <openssl/crypto.h>
 
 #include "client_internal.h"
 #include "colonies/json.h"
@@ -307,4 +308,130 @@ colonies_status colonies_client_find_process(colonies_client *client, char **out
     colonies_free(processid);
     free(id);
     return rc;
+}
+
+colonies_status colonies_workflow_chain(char **out_json, const char *colonyname, const char *specs_json)
+{
+    cl_clear_error();
+    CL_CHECK_OUT(out_json);
+    cJSON *specs = NULL;
+    char *wf = NULL;
+    int rc = cl_json_parse(&specs, specs_json, cJSON_Array, "specs_json");
+    if (rc == 0 && cJSON_GetArraySize(specs) == 0) rc = cl_fail(COLONIES_EINVAL, "chain: no function specs");
+    if (rc == 0) rc = colonies_workflow_new(&wf, colonyname);
+    const cJSON *spec, *list = rc ? NULL : specs;
+    char prev[256] = "";
+    int i = 0;
+    cJSON_ArrayForEach(spec, list)
+    {
+        i++;
+        const char *own = nodename_of(spec);
+        if (own == NULL || own[0] == '\0') own = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(spec, "funcname"));
+        /* Each node its own name: the same function may come twice in a chain. */
+        char name[256];
+        snprintf(name, sizeof name, "%d-%s", i, own ? own : "node");
+        char *text = cJSON_PrintUnformatted(spec), *deps = NULL, *next = NULL;
+        if (text == NULL) rc = cl_fail(COLONIES_ENOMEM, "out of memory");
+        if (rc == 0) rc = prev[0] ? colonies_json_format(&deps, "[%s]", prev) : colonies_json_format(&deps, "[]");
+        if (rc == 0) rc = colonies_workflow_add(&next, wf, text, name, deps);
+        free(text);
+        colonies_free(deps);
+        if (rc) break;
+        colonies_free(wf);
+        wf = next;
+        snprintf(prev, sizeof prev, "%s", name);
+    }
+    cJSON_Delete(specs);
+    if (rc) {
+        colonies_free(wf);
+        return rc;
+    }
+    *out_json = wf;
+    return COLONIES_OK;
+}
+
+/* Running a workflow to its end: a task. */
+
+typedef struct {
+    colonies_client *client;
+    char *workflow, *prvkey, *last;
+    int64_t timeout_ms;
+} run_args;
+
+static void run_args_free(void *arg)
+{
+    run_args *r = arg;
+    free(r->workflow);
+    if (r->prvkey) {
+        OPENSSL_cleanse(r->prvkey, strlen(r->prvkey));
+        free(r->prvkey);
+    }
+    free(r->last);
+    free(r);
+}
+
+static int run_task(void *arg, colonies_cancel *cancel, char **reply)
+{
+    run_args *r = arg;
+    char *params = NULL, *graph = NULL, *process = NULL;
+    long long deadline = cl_now_ms() + r->timeout_ms;
+    int rc = colonies_json_format(&params, "{\"spec\":%J}", r->workflow);
+    if (rc == 0) rc = colonies_client_call(r->client, &graph, "submit_workflow_spec", params, r->prvkey, 0, cancel);
+    cJSON *g = rc ? NULL : cJSON_Parse(graph);
+    const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "processgraphid"));
+    if (rc == 0 && id == NULL) rc = cl_fail(COLONIES_EREPLY, "run_workflow: the graph has no id");
+    if (rc == 0) rc = colonies_client_find_process(r->client, &process, id, r->last, r->prvkey, cancel);
+    cJSON *p = rc ? NULL : cJSON_Parse(process);
+    const char *pid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "processid"));
+    long long left = deadline - cl_now_ms();
+    if (rc == 0 && left < 1) rc = cl_fail(COLONIES_EEXPIRED, "run_workflow: no time left to wait");
+    if (rc == 0) rc = colonies_client_wait_process(r->client, reply, pid, COLONIES_WAIT_FINISHED, left, r->prvkey, cancel);
+    cJSON_Delete(g);
+    cJSON_Delete(p);
+    colonies_free(params);
+    colonies_free(graph);
+    colonies_free(process);
+    return rc;
+}
+
+colonies_status colonies_client_run_workflow_start(colonies_client *client, colonies_call **out,
+                                                   const char *workflow_json, const char *prvkey,
+                                                   int64_t timeout_ms)
+{
+    cl_clear_error();
+    CL_CHECK_OUT(out);
+    if (client == NULL) return cl_fail(COLONIES_EINVAL, "client is NULL");
+    if (prvkey == NULL) return cl_fail(COLONIES_EINVAL, "prvkey is NULL");
+    if (timeout_ms < 1 || timeout_ms > 86400000LL)
+        return cl_fail(COLONIES_EINVAL, "timeout %lld ms is not in 1..86400000 (a day)", (long long)timeout_ms);
+    cJSON *wf = NULL;
+    int rc = cl_json_parse(&wf, workflow_json, cJSON_Object, "workflow_json");
+    if (rc == 0) rc = cl_workflow_check(wf, "run_workflow");
+    const cJSON *specs = wf ? cJSON_GetObjectItemCaseSensitive(wf, SPECS) : NULL;
+    const char *last = rc ? NULL : nodename_of(cJSON_GetArrayItem(specs, cJSON_GetArraySize(specs) - 1));
+    run_args *r = rc ? NULL : calloc(1, sizeof *r);
+    if (rc == 0 && r == NULL) rc = cl_fail(COLONIES_ENOMEM, "out of memory");
+    if (rc == 0) {
+        r->client = client;
+        r->timeout_ms = timeout_ms;
+        r->workflow = cl_strdup(workflow_json);
+        r->prvkey = cl_strdup(prvkey);
+        r->last = cl_strdup(last);
+        if (!r->workflow || !r->prvkey || !r->last) rc = cl_fail(COLONIES_ENOMEM, "out of memory");
+    }
+    cJSON_Delete(wf);
+    if (rc) {
+        if (r) run_args_free(r);
+        return rc;
+    }
+    return cl_task_start(out, client, "run_workflow", run_task, r, run_args_free);
+}
+
+colonies_status colonies_client_run_workflow(colonies_client *client, char **out_json, const char *workflow_json,
+                                             const char *prvkey, int64_t timeout_ms, colonies_cancel *cancel)
+{
+    if (out_json) *out_json = NULL;
+    colonies_call *call = NULL;
+    int rc = colonies_client_run_workflow_start(client, &call, workflow_json, prvkey, timeout_ms);
+    return rc ? rc : cl_call_complete(call, out_json, cancel);
 }

@@ -21,6 +21,14 @@ from .model import *  # noqa: F401,F403 - the server's types and enumerations
 __version__ = capi.colonies_version()
 
 
+def __getattr__(name):
+    # Imported on first use, so that `python -m colonies.executor` runs the module fresh.
+    if name == "ExecutorRuntime":
+        from .executor import ExecutorRuntime
+        return ExecutorRuntime
+    raise AttributeError(f"module 'colonies' has no attribute {name!r}")
+
+
 def registry():
     """The registry: every operation, type, status and option, as a dict."""
     import json
@@ -29,5 +37,5 @@ def registry():
 
 # TimeoutError is left out of __all__ so that `from colonies import *` does
 # not shadow the builtin (ours subclasses it); use colonies.TimeoutError.
-__all__ = (["Colonies", "colonies_client", "Crypto", "func_spec", "create_func_spec", "registry"]
+__all__ = (["Colonies", "colonies_client", "Crypto", "ExecutorRuntime", "func_spec", "create_func_spec", "registry"]
            + [n for n in errors.__all__ if n != "TimeoutError"] + model.__all__)

@@ -186,6 +186,13 @@ class Colonies(Operations):
                 return None
         return Process(json.loads(out))
 
+    def run_workflow(self, workflow, prvkey, timeout=60):
+        """Submits a workflow and waits (up to timeout seconds) for the
+        process of its last node to finish, whichever way; returns that
+        process. Raises ExpiredError when the time is up first."""
+        out = self._run(capi.colonies_client_run_workflow_start, to_json(workflow), prvkey, round(timeout * 1000))
+        return Process(json.loads(out))
+
     def submit(self, spec, prvkey):
         """The seed's submit: a workflow (a Workflow) is submitted as one,
         giving its ProcessGraph; a function spec gives its Process."""

@@ -1,51 +1,61 @@
-"""The Python examples, run as a user would run them, against the server."""
+"""The Python examples, run as a user would run them, against the server:
+the executor in the background, the seed's examples against it."""
 
 import os
 import pathlib
+import signal
 import subprocess
 import sys
+import time
 import uuid
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "python"
 
+SEED_SAYS = ["echo       helloworld", "fail       failed: fail always fails", "workflow   3", "mapreduce  15",
+             "monad      3", "wait       successful"]
 
-def run_env():
-    env = dict(os.environ)
+
+def run_env(executortype):
+    env = dict(os.environ, EXECUTOR_TYPE=executortype)
     python = str(ROOT / "python")
     env["PYTHONPATH"] = os.pathsep.join(p for p in (python, env.get("PYTHONPATH")) if p)
     return env
 
 
-def test_echo_executor_and_submitter(server):
-    for var in ("COLONIES_COLONY_NAME", "COLONIES_COLONY_PRVKEY"):
+def start_executor(executortype):
+    executor = subprocess.Popen([sys.executable, str(EXAMPLES / "executor.py")], env=run_env(executortype),
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = executor.stdout.readline()
+    assert line.startswith("executor ready"), line + executor.stderr.read()
+    return executor
+
+
+def test_seed_examples(server):
+    for var in ("COLONIES_COLONY_NAME", "COLONIES_COLONY_PRVKEY", "COLONIES_PRVKEY"):
         assert os.environ.get(var), f"{var} not set"
-    # A type of this run's own, so no other process in the colony interferes.
-    executortype = f"echo-{uuid.uuid4().hex[:12]}"
-    executor = subprocess.Popen(
-        [sys.executable, str(EXAMPLES / "echo_executor.py"), "--count", "1", "--timeout", "30",
-         "--executortype", executortype],
-        env=run_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # A type of this run's own, so that no other executor in the colony takes its work.
+    executortype = f"py-seed-{uuid.uuid4().hex[:12]}"
+    executor = start_executor(executortype)
     try:
-        submitter = subprocess.run(
-            [sys.executable, str(EXAMPLES / "submitter.py"), "--timeout", "30",
-             "--executortype", executortype],
-            env=run_env(), capture_output=True, text=True, timeout=60)
-        out, err = executor.communicate(timeout=40)
+        seed = subprocess.run([sys.executable, str(EXAMPLES / "seed.py")], env=run_env(executortype),
+                              capture_output=True, text=True, timeout=240)
+        executor.send_signal(signal.SIGTERM)
+        assert executor.wait(30) == 0, executor.stderr.read()
     finally:
         if executor.poll() is None:
             executor.kill()
             executor.wait()
-    assert submitter.returncode == 0, submitter.stderr
-    assert submitter.stdout.strip() == "helloworld"
-    assert executor.returncode == 0, err
-    assert "handled" in out
+    assert seed.returncode == 0, seed.stdout + seed.stderr
+    assert seed.stdout.splitlines() == SEED_SAYS
 
 
-def test_submitter_fails_when_nobody_runs_it(server):
-    submitter = subprocess.run(
-        [sys.executable, str(EXAMPLES / "submitter.py"), "--timeout", "1",
-         "--executortype", f"nobody-{uuid.uuid4().hex[:12]}"],
-        env=run_env(), capture_output=True, text=True, timeout=60)
-    assert submitter.returncode != 0
-    assert "did not finish" in submitter.stderr
+def test_seed_fails_when_nobody_runs_it(server):
+    """With no executor of its type, the seed's first wait expires and it says so."""
+    env = dict(run_env(f"nobody-{uuid.uuid4().hex[:12]}"), WAIT_TIMEOUT="1")
+    started = time.monotonic()
+    seed = subprocess.run([sys.executable, str(EXAMPLES / "seed.py")], env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert seed.returncode != 0
+    assert "ExpiredError" in seed.stderr and "did not reach state" in seed.stderr
+    assert time.monotonic() - started < 30

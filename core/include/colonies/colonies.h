@@ -9,6 +9,7 @@
 #include "colonies/common.h"
 #include "colonies/crypto.h"
 #include "colonies/enums.h"
+#include "colonies/executor.h"
 #include "colonies/client.h"
 #include "colonies/funcspec.h"
 #include "colonies/json.h"

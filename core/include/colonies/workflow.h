@@ -62,6 +62,27 @@ COLONIES_API colonies_status colonies_client_find_process(colonies_client *clien
                                                           const char *graph, const char *nodename,
                                                           const char *prvkey, colonies_cancel *cancel);
 
+/*
+ * A workflow of colonyname whose nodes, the function specs of specs_json (a
+ * JSON list), run one after the other, each getting the one before's output
+ * as its input (the seed's monad chain). Node i is named "<i>-<nodename>"
+ * (i from 1), so a function may come twice.
+ */
+COLONIES_API colonies_status colonies_workflow_chain(char **out_json, const char *colonyname,
+                                                     const char *specs_json);
+
+/*
+ * Submits workflow_json and waits (up to timeout_ms) for the process of its
+ * last node to finish, whichever way: its reply is that process (its output
+ * is the chain's result). COLONIES_EEXPIRED when the time is up first.
+ */
+COLONIES_API colonies_status colonies_client_run_workflow_start(colonies_client *client, colonies_call **out,
+                                                                const char *workflow_json, const char *prvkey,
+                                                                int64_t timeout_ms);
+COLONIES_API colonies_status colonies_client_run_workflow(colonies_client *client, char **out_json,
+                                                          const char *workflow_json, const char *prvkey,
+                                                          int64_t timeout_ms, colonies_cancel *cancel);
+
 #ifdef __cplusplus
 }
 #endif

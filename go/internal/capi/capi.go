@@ -90,69 +90,101 @@ typedef _gostring_ swig_type_57;
 typedef _gostring_ swig_type_58;
 typedef _gostring_ swig_type_59;
 typedef _gostring_ swig_type_60;
-extern void _wrap_Swig_free_capi_e010e77377d85fbf(uintptr_t arg1);
-extern uintptr_t _wrap_Swig_malloc_capi_e010e77377d85fbf(swig_intgo arg1);
-extern swig_intgo _wrap_COLONIES_OK_capi_e010e77377d85fbf(void);
-extern swig_intgo _wrap_COLONIES_EINVAL_capi_e010e77377d85fbf(void);
-extern swig_intgo _wrap_COLONIES_ENOMEM_capi_e010e77377d85fbf(void);
-extern swig_intgo _wrap_COLONIES_EJSON_capi_e010e77377d85fbf(void);
-extern swig_intgo _wrap_COLONIES_ETRANSPORT_capi_e010e77377d85fbf(void);
-extern swig_intgo _wrap_COLONIES_ETIMEOUT_capi_e010e77377d85fbf(void);
-extern swig_intgo _wrap_COLONIES_ESERVER_capi_e010e77377d85fbf(void);
-extern swig_intgo _wrap_COLONIES_ENOTFOUND_capi_e010e77377d85fbf(void);
-extern swig_intgo _wrap_COLONIES_EREPLY_capi_e010e77377d85fbf(void);
-extern swig_intgo _wrap_COLONIES_ECRYPTO_capi_e010e77377d85fbf(void);
-extern swig_intgo _wrap_COLONIES_EFORBIDDEN_capi_e010e77377d85fbf(void);
-extern swig_intgo _wrap_COLONIES_EINDOUBT_capi_e010e77377d85fbf(void);
-extern swig_intgo _wrap_COLONIES_ECANCELLED_capi_e010e77377d85fbf(void);
-extern swig_intgo _wrap_COLONIES_EEXPIRED_capi_e010e77377d85fbf(void);
-extern swig_intgo _wrap_COLONIES_EDONE_capi_e010e77377d85fbf(void);
-extern swig_type_1 _wrap_colonies_strerror_capi_e010e77377d85fbf(swig_intgo arg1);
-extern swig_type_2 _wrap_colonies_last_error_capi_e010e77377d85fbf(void);
-extern swig_intgo _wrap_colonies_last_http_status_capi_e010e77377d85fbf(void);
-extern swig_type_3 _wrap_colonies_version_capi_e010e77377d85fbf(void);
-extern swig_intgo _wrap_colonies_crypto_prvkey_capi_e010e77377d85fbf(swig_voidp arg1);
-extern swig_intgo _wrap_colonies_crypto_id_capi_e010e77377d85fbf(swig_voidp arg1, swig_type_4 arg2);
-extern swig_intgo _wrap_colonies_crypto_hash_capi_e010e77377d85fbf(swig_voidp arg1, swig_type_5 arg2);
-extern swig_intgo _wrap_colonies_crypto_sign_capi_e010e77377d85fbf(swig_voidp arg1, swig_type_6 arg2, swig_type_7 arg3);
-extern swig_intgo _wrap_colonies_crypto_recover_id_capi_e010e77377d85fbf(swig_voidp arg1, swig_type_8 arg2, swig_type_9 arg3);
-extern swig_intgo _wrap_colonies_crypto_verify_capi_e010e77377d85fbf(swig_type_10 arg1, swig_type_11 arg2, swig_type_12 arg3);
-extern swig_intgo _wrap_colonies_cancel_new_capi_e010e77377d85fbf(swig_voidp arg1);
-extern void _wrap_colonies_cancel_fire_capi_e010e77377d85fbf(uintptr_t arg1);
-extern swig_intgo _wrap_colonies_cancel_fired_capi_e010e77377d85fbf(uintptr_t arg1);
-extern void _wrap_colonies_cancel_free_capi_e010e77377d85fbf(uintptr_t arg1);
-extern swig_intgo _wrap_colonies_client_new_capi_e010e77377d85fbf(swig_voidp arg1, swig_type_13 arg2, swig_intgo arg3, swig_type_14 arg4);
-extern swig_intgo _wrap_colonies_client_new_from_env_capi_e010e77377d85fbf(swig_voidp arg1, swig_type_15 arg2);
-extern swig_intgo _wrap_colonies_env_capi_e010e77377d85fbf(swig_voidp arg1);
-extern void _wrap_colonies_client_free_capi_e010e77377d85fbf(uintptr_t arg1);
-extern swig_intgo _wrap_colonies_client_call_capi_e010e77377d85fbf(uintptr_t arg1, swig_voidp arg2, swig_type_16 arg3, swig_type_17 arg4, swig_type_18 arg5, swig_type_19 arg6, uintptr_t arg7);
-extern swig_intgo _wrap_colonies_client_send_capi_e010e77377d85fbf(uintptr_t arg1, swig_voidp arg2, swig_type_20 arg3, swig_type_21 arg4, swig_type_22 arg5, swig_type_23 arg6, uintptr_t arg7);
-extern swig_intgo _wrap_colonies_client_call_start_capi_e010e77377d85fbf(uintptr_t arg1, swig_voidp arg2, swig_type_24 arg3, swig_type_25 arg4, swig_type_26 arg5, swig_type_27 arg6);
-extern swig_intgo _wrap_colonies_client_send_start_capi_e010e77377d85fbf(uintptr_t arg1, swig_voidp arg2, swig_type_28 arg3, swig_type_29 arg4, swig_type_30 arg5, swig_type_31 arg6);
-extern swig_intgo _wrap_colonies_client_health_start_capi_e010e77377d85fbf(uintptr_t arg1, swig_voidp arg2, swig_type_32 arg3);
-extern swig_intgo _wrap_colonies_call_wait_capi_e010e77377d85fbf(uintptr_t arg1, swig_type_33 arg2);
-extern swig_intgo _wrap_colonies_call_fd_capi_e010e77377d85fbf(uintptr_t arg1);
-extern void _wrap_colonies_call_cancel_capi_e010e77377d85fbf(uintptr_t arg1);
-extern swig_intgo _wrap_colonies_call_result_capi_e010e77377d85fbf(uintptr_t arg1, swig_voidp arg2);
-extern void _wrap_colonies_call_free_capi_e010e77377d85fbf(uintptr_t arg1);
-extern void _wrap_colonies_client_cancel_all_capi_e010e77377d85fbf(uintptr_t arg1);
-extern swig_intgo _wrap_COLONIES_WAIT_FINISHED_capi_e010e77377d85fbf(void);
-extern swig_intgo _wrap_colonies_client_wait_process_start_capi_e010e77377d85fbf(uintptr_t arg1, swig_voidp arg2, swig_type_34 arg3, swig_intgo arg4, swig_type_35 arg5, swig_type_36 arg6);
-extern swig_intgo _wrap_colonies_client_wait_process_capi_e010e77377d85fbf(uintptr_t arg1, swig_voidp arg2, swig_type_37 arg3, swig_intgo arg4, swig_type_38 arg5, swig_type_39 arg6, uintptr_t arg7);
-extern swig_intgo _wrap_colonies_client_subscribe_capi_e010e77377d85fbf(uintptr_t arg1, swig_voidp arg2, swig_type_40 arg3, swig_type_41 arg4, swig_type_42 arg5);
-extern swig_intgo _wrap_colonies_subscription_next_capi_e010e77377d85fbf(uintptr_t arg1, swig_voidp arg2, swig_type_43 arg3);
-extern swig_intgo _wrap_colonies_subscription_fd_capi_e010e77377d85fbf(uintptr_t arg1);
-extern void _wrap_colonies_subscription_cancel_capi_e010e77377d85fbf(uintptr_t arg1);
-extern void _wrap_colonies_subscription_free_capi_e010e77377d85fbf(uintptr_t arg1);
-extern swig_intgo _wrap_colonies_client_health_capi_e010e77377d85fbf(uintptr_t arg1, swig_type_44 arg2, uintptr_t arg3);
-extern swig_intgo _wrap_colonies_request_encode_capi_e010e77377d85fbf(swig_voidp arg1, swig_type_45 arg2, swig_type_46 arg3, swig_type_47 arg4);
-extern swig_intgo _wrap_colonies_func_spec_new_capi_e010e77377d85fbf(swig_voidp arg1, swig_type_48 arg2);
-extern swig_type_49 _wrap_colonies_registry_capi_e010e77377d85fbf(void);
-extern swig_intgo _wrap_colonies_workflow_new_capi_e010e77377d85fbf(swig_voidp arg1, swig_type_50 arg2);
-extern swig_intgo _wrap_colonies_workflow_add_capi_e010e77377d85fbf(swig_voidp arg1, swig_type_51 arg2, swig_type_52 arg3, swig_type_53 arg4, swig_type_54 arg5);
-extern swig_intgo _wrap_colonies_workflow_check_capi_e010e77377d85fbf(swig_type_55 arg1);
-extern swig_intgo _wrap_colonies_process_graph_node_capi_e010e77377d85fbf(swig_voidp arg1, swig_type_56 arg2, swig_type_57 arg3);
-extern swig_intgo _wrap_colonies_client_find_process_capi_e010e77377d85fbf(uintptr_t arg1, swig_voidp arg2, swig_type_58 arg3, swig_type_59 arg4, swig_type_60 arg5, uintptr_t arg6);
+typedef _gostring_ swig_type_61;
+typedef _gostring_ swig_type_62;
+typedef _gostring_ swig_type_63;
+typedef _gostring_ swig_type_64;
+typedef long long swig_type_65;
+typedef _gostring_ swig_type_66;
+typedef _gostring_ swig_type_67;
+typedef long long swig_type_68;
+typedef _gostring_ swig_type_69;
+typedef _gostring_ swig_type_70;
+typedef _gostring_ swig_type_71;
+typedef _gostring_ swig_type_72;
+typedef _gostring_ swig_type_73;
+typedef _gostring_ swig_type_74;
+typedef _gostring_ swig_type_75;
+typedef _gostring_ swig_type_76;
+typedef _gostring_ swig_type_77;
+extern void _wrap_Swig_free_capi_7019cf5a0d6c69d8(uintptr_t arg1);
+extern uintptr_t _wrap_Swig_malloc_capi_7019cf5a0d6c69d8(swig_intgo arg1);
+extern swig_intgo _wrap_COLONIES_OK_capi_7019cf5a0d6c69d8(void);
+extern swig_intgo _wrap_COLONIES_EINVAL_capi_7019cf5a0d6c69d8(void);
+extern swig_intgo _wrap_COLONIES_ENOMEM_capi_7019cf5a0d6c69d8(void);
+extern swig_intgo _wrap_COLONIES_EJSON_capi_7019cf5a0d6c69d8(void);
+extern swig_intgo _wrap_COLONIES_ETRANSPORT_capi_7019cf5a0d6c69d8(void);
+extern swig_intgo _wrap_COLONIES_ETIMEOUT_capi_7019cf5a0d6c69d8(void);
+extern swig_intgo _wrap_COLONIES_ESERVER_capi_7019cf5a0d6c69d8(void);
+extern swig_intgo _wrap_COLONIES_ENOTFOUND_capi_7019cf5a0d6c69d8(void);
+extern swig_intgo _wrap_COLONIES_EREPLY_capi_7019cf5a0d6c69d8(void);
+extern swig_intgo _wrap_COLONIES_ECRYPTO_capi_7019cf5a0d6c69d8(void);
+extern swig_intgo _wrap_COLONIES_EFORBIDDEN_capi_7019cf5a0d6c69d8(void);
+extern swig_intgo _wrap_COLONIES_EINDOUBT_capi_7019cf5a0d6c69d8(void);
+extern swig_intgo _wrap_COLONIES_ECANCELLED_capi_7019cf5a0d6c69d8(void);
+extern swig_intgo _wrap_COLONIES_EEXPIRED_capi_7019cf5a0d6c69d8(void);
+extern swig_intgo _wrap_COLONIES_EDONE_capi_7019cf5a0d6c69d8(void);
+extern swig_type_1 _wrap_colonies_strerror_capi_7019cf5a0d6c69d8(swig_intgo arg1);
+extern swig_type_2 _wrap_colonies_last_error_capi_7019cf5a0d6c69d8(void);
+extern swig_intgo _wrap_colonies_last_http_status_capi_7019cf5a0d6c69d8(void);
+extern swig_type_3 _wrap_colonies_version_capi_7019cf5a0d6c69d8(void);
+extern swig_intgo _wrap_colonies_crypto_prvkey_capi_7019cf5a0d6c69d8(swig_voidp arg1);
+extern swig_intgo _wrap_colonies_crypto_id_capi_7019cf5a0d6c69d8(swig_voidp arg1, swig_type_4 arg2);
+extern swig_intgo _wrap_colonies_crypto_hash_capi_7019cf5a0d6c69d8(swig_voidp arg1, swig_type_5 arg2);
+extern swig_intgo _wrap_colonies_crypto_sign_capi_7019cf5a0d6c69d8(swig_voidp arg1, swig_type_6 arg2, swig_type_7 arg3);
+extern swig_intgo _wrap_colonies_crypto_recover_id_capi_7019cf5a0d6c69d8(swig_voidp arg1, swig_type_8 arg2, swig_type_9 arg3);
+extern swig_intgo _wrap_colonies_crypto_verify_capi_7019cf5a0d6c69d8(swig_type_10 arg1, swig_type_11 arg2, swig_type_12 arg3);
+extern swig_intgo _wrap_colonies_cancel_new_capi_7019cf5a0d6c69d8(swig_voidp arg1);
+extern void _wrap_colonies_cancel_fire_capi_7019cf5a0d6c69d8(uintptr_t arg1);
+extern swig_intgo _wrap_colonies_cancel_fired_capi_7019cf5a0d6c69d8(uintptr_t arg1);
+extern void _wrap_colonies_cancel_free_capi_7019cf5a0d6c69d8(uintptr_t arg1);
+extern swig_intgo _wrap_colonies_client_new_capi_7019cf5a0d6c69d8(swig_voidp arg1, swig_type_13 arg2, swig_intgo arg3, swig_type_14 arg4);
+extern swig_intgo _wrap_colonies_client_new_from_env_capi_7019cf5a0d6c69d8(swig_voidp arg1, swig_type_15 arg2);
+extern swig_intgo _wrap_colonies_env_capi_7019cf5a0d6c69d8(swig_voidp arg1);
+extern void _wrap_colonies_client_free_capi_7019cf5a0d6c69d8(uintptr_t arg1);
+extern swig_intgo _wrap_colonies_client_call_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2, swig_type_16 arg3, swig_type_17 arg4, swig_type_18 arg5, swig_type_19 arg6, uintptr_t arg7);
+extern swig_intgo _wrap_colonies_client_send_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2, swig_type_20 arg3, swig_type_21 arg4, swig_type_22 arg5, swig_type_23 arg6, uintptr_t arg7);
+extern swig_intgo _wrap_colonies_client_call_start_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2, swig_type_24 arg3, swig_type_25 arg4, swig_type_26 arg5, swig_type_27 arg6);
+extern swig_intgo _wrap_colonies_client_send_start_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2, swig_type_28 arg3, swig_type_29 arg4, swig_type_30 arg5, swig_type_31 arg6);
+extern swig_intgo _wrap_colonies_client_health_start_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2, swig_type_32 arg3);
+extern swig_intgo _wrap_colonies_call_wait_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_type_33 arg2);
+extern swig_intgo _wrap_colonies_call_fd_capi_7019cf5a0d6c69d8(uintptr_t arg1);
+extern void _wrap_colonies_call_cancel_capi_7019cf5a0d6c69d8(uintptr_t arg1);
+extern swig_intgo _wrap_colonies_call_result_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2);
+extern void _wrap_colonies_call_free_capi_7019cf5a0d6c69d8(uintptr_t arg1);
+extern void _wrap_colonies_client_cancel_all_capi_7019cf5a0d6c69d8(uintptr_t arg1);
+extern swig_intgo _wrap_COLONIES_WAIT_FINISHED_capi_7019cf5a0d6c69d8(void);
+extern swig_intgo _wrap_colonies_client_wait_process_start_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2, swig_type_34 arg3, swig_intgo arg4, swig_type_35 arg5, swig_type_36 arg6);
+extern swig_intgo _wrap_colonies_client_wait_process_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2, swig_type_37 arg3, swig_intgo arg4, swig_type_38 arg5, swig_type_39 arg6, uintptr_t arg7);
+extern swig_intgo _wrap_colonies_client_subscribe_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2, swig_type_40 arg3, swig_type_41 arg4, swig_type_42 arg5);
+extern swig_intgo _wrap_colonies_subscription_next_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2, swig_type_43 arg3);
+extern swig_intgo _wrap_colonies_subscription_fd_capi_7019cf5a0d6c69d8(uintptr_t arg1);
+extern void _wrap_colonies_subscription_cancel_capi_7019cf5a0d6c69d8(uintptr_t arg1);
+extern void _wrap_colonies_subscription_free_capi_7019cf5a0d6c69d8(uintptr_t arg1);
+extern swig_intgo _wrap_colonies_client_health_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_type_44 arg2, uintptr_t arg3);
+extern swig_intgo _wrap_colonies_request_encode_capi_7019cf5a0d6c69d8(swig_voidp arg1, swig_type_45 arg2, swig_type_46 arg3, swig_type_47 arg4);
+extern swig_intgo _wrap_colonies_func_spec_new_capi_7019cf5a0d6c69d8(swig_voidp arg1, swig_type_48 arg2);
+extern swig_type_49 _wrap_colonies_registry_capi_7019cf5a0d6c69d8(void);
+extern swig_intgo _wrap_colonies_workflow_new_capi_7019cf5a0d6c69d8(swig_voidp arg1, swig_type_50 arg2);
+extern swig_intgo _wrap_colonies_workflow_add_capi_7019cf5a0d6c69d8(swig_voidp arg1, swig_type_51 arg2, swig_type_52 arg3, swig_type_53 arg4, swig_type_54 arg5);
+extern swig_intgo _wrap_colonies_workflow_check_capi_7019cf5a0d6c69d8(swig_type_55 arg1);
+extern swig_intgo _wrap_colonies_process_graph_node_capi_7019cf5a0d6c69d8(swig_voidp arg1, swig_type_56 arg2, swig_type_57 arg3);
+extern swig_intgo _wrap_colonies_client_find_process_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2, swig_type_58 arg3, swig_type_59 arg4, swig_type_60 arg5, uintptr_t arg6);
+extern swig_intgo _wrap_colonies_workflow_chain_capi_7019cf5a0d6c69d8(swig_voidp arg1, swig_type_61 arg2, swig_type_62 arg3);
+extern swig_intgo _wrap_colonies_client_run_workflow_start_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2, swig_type_63 arg3, swig_type_64 arg4, swig_type_65 arg5);
+extern swig_intgo _wrap_colonies_client_run_workflow_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2, swig_type_66 arg3, swig_type_67 arg4, swig_type_68 arg5, uintptr_t arg6);
+extern swig_intgo _wrap_colonies_executor_new_capi_7019cf5a0d6c69d8(swig_voidp arg1, uintptr_t arg2, swig_type_69 arg3);
+extern swig_intgo _wrap_colonies_executor_info_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2);
+extern swig_intgo _wrap_colonies_executor_register_start_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2);
+extern swig_intgo _wrap_colonies_executor_register_capi_7019cf5a0d6c69d8(uintptr_t arg1, uintptr_t arg2);
+extern swig_intgo _wrap_colonies_executor_next_start_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2);
+extern swig_intgo _wrap_colonies_executor_next_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2, uintptr_t arg3);
+extern swig_intgo _wrap_colonies_executor_close_start_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2, swig_type_70 arg3, swig_type_71 arg4);
+extern swig_intgo _wrap_colonies_executor_fail_start_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2, swig_type_72 arg3, swig_type_73 arg4);
+extern swig_intgo _wrap_colonies_executor_close_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_type_74 arg2, swig_type_75 arg3, uintptr_t arg4);
+extern swig_intgo _wrap_colonies_executor_fail_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_type_76 arg2, swig_type_77 arg3, uintptr_t arg4);
+extern swig_intgo _wrap_colonies_executor_stop_capi_7019cf5a0d6c69d8(uintptr_t arg1);
+extern void _wrap_colonies_executor_free_capi_7019cf5a0d6c69d8(uintptr_t arg1);
 #undef intgo
 */
 import "C"
@@ -195,13 +227,13 @@ func coloniesTakeString(s string) string {
 
 func Swig_free(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_Swig_free_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0))
+	C._wrap_Swig_free_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0))
 }
 
 func Swig_malloc(arg1 int) (_swig_ret uintptr) {
 	var swig_r uintptr
 	_swig_i_0 := arg1
-	swig_r = (uintptr)(C._wrap_Swig_malloc_capi_e010e77377d85fbf(C.swig_intgo(_swig_i_0)))
+	swig_r = (uintptr)(C._wrap_Swig_malloc_capi_7019cf5a0d6c69d8(C.swig_intgo(_swig_i_0)))
 	return swig_r
 }
 
@@ -209,7 +241,7 @@ type Enum_SS_colonies_status int
 
 func _swig_getCOLONIES_OK() (_swig_ret Enum_SS_colonies_status) {
 	var swig_r Enum_SS_colonies_status
-	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_OK_capi_e010e77377d85fbf())
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_OK_capi_7019cf5a0d6c69d8())
 	return swig_r
 }
 
@@ -217,7 +249,7 @@ var COLONIES_OK Enum_SS_colonies_status = _swig_getCOLONIES_OK()
 
 func _swig_getCOLONIES_EINVAL() (_swig_ret Enum_SS_colonies_status) {
 	var swig_r Enum_SS_colonies_status
-	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_EINVAL_capi_e010e77377d85fbf())
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_EINVAL_capi_7019cf5a0d6c69d8())
 	return swig_r
 }
 
@@ -225,7 +257,7 @@ var COLONIES_EINVAL Enum_SS_colonies_status = _swig_getCOLONIES_EINVAL()
 
 func _swig_getCOLONIES_ENOMEM() (_swig_ret Enum_SS_colonies_status) {
 	var swig_r Enum_SS_colonies_status
-	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_ENOMEM_capi_e010e77377d85fbf())
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_ENOMEM_capi_7019cf5a0d6c69d8())
 	return swig_r
 }
 
@@ -233,7 +265,7 @@ var COLONIES_ENOMEM Enum_SS_colonies_status = _swig_getCOLONIES_ENOMEM()
 
 func _swig_getCOLONIES_EJSON() (_swig_ret Enum_SS_colonies_status) {
 	var swig_r Enum_SS_colonies_status
-	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_EJSON_capi_e010e77377d85fbf())
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_EJSON_capi_7019cf5a0d6c69d8())
 	return swig_r
 }
 
@@ -241,7 +273,7 @@ var COLONIES_EJSON Enum_SS_colonies_status = _swig_getCOLONIES_EJSON()
 
 func _swig_getCOLONIES_ETRANSPORT() (_swig_ret Enum_SS_colonies_status) {
 	var swig_r Enum_SS_colonies_status
-	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_ETRANSPORT_capi_e010e77377d85fbf())
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_ETRANSPORT_capi_7019cf5a0d6c69d8())
 	return swig_r
 }
 
@@ -249,7 +281,7 @@ var COLONIES_ETRANSPORT Enum_SS_colonies_status = _swig_getCOLONIES_ETRANSPORT()
 
 func _swig_getCOLONIES_ETIMEOUT() (_swig_ret Enum_SS_colonies_status) {
 	var swig_r Enum_SS_colonies_status
-	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_ETIMEOUT_capi_e010e77377d85fbf())
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_ETIMEOUT_capi_7019cf5a0d6c69d8())
 	return swig_r
 }
 
@@ -257,7 +289,7 @@ var COLONIES_ETIMEOUT Enum_SS_colonies_status = _swig_getCOLONIES_ETIMEOUT()
 
 func _swig_getCOLONIES_ESERVER() (_swig_ret Enum_SS_colonies_status) {
 	var swig_r Enum_SS_colonies_status
-	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_ESERVER_capi_e010e77377d85fbf())
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_ESERVER_capi_7019cf5a0d6c69d8())
 	return swig_r
 }
 
@@ -265,7 +297,7 @@ var COLONIES_ESERVER Enum_SS_colonies_status = _swig_getCOLONIES_ESERVER()
 
 func _swig_getCOLONIES_ENOTFOUND() (_swig_ret Enum_SS_colonies_status) {
 	var swig_r Enum_SS_colonies_status
-	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_ENOTFOUND_capi_e010e77377d85fbf())
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_ENOTFOUND_capi_7019cf5a0d6c69d8())
 	return swig_r
 }
 
@@ -273,7 +305,7 @@ var COLONIES_ENOTFOUND Enum_SS_colonies_status = _swig_getCOLONIES_ENOTFOUND()
 
 func _swig_getCOLONIES_EREPLY() (_swig_ret Enum_SS_colonies_status) {
 	var swig_r Enum_SS_colonies_status
-	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_EREPLY_capi_e010e77377d85fbf())
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_EREPLY_capi_7019cf5a0d6c69d8())
 	return swig_r
 }
 
@@ -281,7 +313,7 @@ var COLONIES_EREPLY Enum_SS_colonies_status = _swig_getCOLONIES_EREPLY()
 
 func _swig_getCOLONIES_ECRYPTO() (_swig_ret Enum_SS_colonies_status) {
 	var swig_r Enum_SS_colonies_status
-	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_ECRYPTO_capi_e010e77377d85fbf())
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_ECRYPTO_capi_7019cf5a0d6c69d8())
 	return swig_r
 }
 
@@ -289,7 +321,7 @@ var COLONIES_ECRYPTO Enum_SS_colonies_status = _swig_getCOLONIES_ECRYPTO()
 
 func _swig_getCOLONIES_EFORBIDDEN() (_swig_ret Enum_SS_colonies_status) {
 	var swig_r Enum_SS_colonies_status
-	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_EFORBIDDEN_capi_e010e77377d85fbf())
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_EFORBIDDEN_capi_7019cf5a0d6c69d8())
 	return swig_r
 }
 
@@ -297,7 +329,7 @@ var COLONIES_EFORBIDDEN Enum_SS_colonies_status = _swig_getCOLONIES_EFORBIDDEN()
 
 func _swig_getCOLONIES_EINDOUBT() (_swig_ret Enum_SS_colonies_status) {
 	var swig_r Enum_SS_colonies_status
-	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_EINDOUBT_capi_e010e77377d85fbf())
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_EINDOUBT_capi_7019cf5a0d6c69d8())
 	return swig_r
 }
 
@@ -305,7 +337,7 @@ var COLONIES_EINDOUBT Enum_SS_colonies_status = _swig_getCOLONIES_EINDOUBT()
 
 func _swig_getCOLONIES_ECANCELLED() (_swig_ret Enum_SS_colonies_status) {
 	var swig_r Enum_SS_colonies_status
-	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_ECANCELLED_capi_e010e77377d85fbf())
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_ECANCELLED_capi_7019cf5a0d6c69d8())
 	return swig_r
 }
 
@@ -313,7 +345,7 @@ var COLONIES_ECANCELLED Enum_SS_colonies_status = _swig_getCOLONIES_ECANCELLED()
 
 func _swig_getCOLONIES_EEXPIRED() (_swig_ret Enum_SS_colonies_status) {
 	var swig_r Enum_SS_colonies_status
-	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_EEXPIRED_capi_e010e77377d85fbf())
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_EEXPIRED_capi_7019cf5a0d6c69d8())
 	return swig_r
 }
 
@@ -321,7 +353,7 @@ var COLONIES_EEXPIRED Enum_SS_colonies_status = _swig_getCOLONIES_EEXPIRED()
 
 func _swig_getCOLONIES_EDONE() (_swig_ret Enum_SS_colonies_status) {
 	var swig_r Enum_SS_colonies_status
-	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_EDONE_capi_e010e77377d85fbf())
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_EDONE_capi_7019cf5a0d6c69d8())
 	return swig_r
 }
 
@@ -330,7 +362,7 @@ var COLONIES_EDONE Enum_SS_colonies_status = _swig_getCOLONIES_EDONE()
 func Colonies_strerror(arg1 int) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_colonies_strerror_capi_e010e77377d85fbf(C.swig_intgo(_swig_i_0))
+	swig_r_p := C._wrap_colonies_strerror_capi_7019cf5a0d6c69d8(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = coloniesTakeString(swig_r)
@@ -339,7 +371,7 @@ func Colonies_strerror(arg1 int) (_swig_ret string) {
 
 func Colonies_last_error() (_swig_ret string) {
 	var swig_r string
-	swig_r_p := C._wrap_colonies_last_error_capi_e010e77377d85fbf()
+	swig_r_p := C._wrap_colonies_last_error_capi_7019cf5a0d6c69d8()
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = coloniesTakeString(swig_r)
@@ -348,13 +380,13 @@ func Colonies_last_error() (_swig_ret string) {
 
 func Colonies_last_http_status() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_colonies_last_http_status_capi_e010e77377d85fbf())
+	swig_r = (int)(C._wrap_colonies_last_http_status_capi_7019cf5a0d6c69d8())
 	return swig_r
 }
 
 func Colonies_version() (_swig_ret string) {
 	var swig_r string
-	swig_r_p := C._wrap_colonies_version_capi_e010e77377d85fbf()
+	swig_r_p := C._wrap_colonies_version_capi_7019cf5a0d6c69d8()
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = coloniesTakeString(swig_r)
@@ -368,7 +400,7 @@ func Colonies_crypto_prvkey(arg1 *string) (_swig_ret int) {
 	var arg1_tmp string
 	_swig_i_0 = &arg1_tmp
 
-	swig_r = (int)(C._wrap_colonies_crypto_prvkey_capi_e010e77377d85fbf(C.swig_voidp(_swig_i_0)))
+	swig_r = (int)(C._wrap_colonies_crypto_prvkey_capi_7019cf5a0d6c69d8(C.swig_voidp(_swig_i_0)))
 
 	if arg1 != nil {
 		*arg1 = coloniesTakeString(*_swig_i_0)
@@ -387,7 +419,7 @@ func Colonies_crypto_id(arg1 *string, arg2 string) (_swig_ret int) {
 	_swig_i_0 = &arg1_tmp
 
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_colonies_crypto_id_capi_e010e77377d85fbf(C.swig_voidp(_swig_i_0), *(*C.swig_type_4)(unsafe.Pointer(&_swig_i_1))))
+	swig_r = (int)(C._wrap_colonies_crypto_id_capi_7019cf5a0d6c69d8(C.swig_voidp(_swig_i_0), *(*C.swig_type_4)(unsafe.Pointer(&_swig_i_1))))
 
 	if arg1 != nil {
 		*arg1 = coloniesTakeString(*_swig_i_0)
@@ -409,7 +441,7 @@ func Colonies_crypto_hash(arg1 *string, arg2 string) (_swig_ret int) {
 	_swig_i_0 = &arg1_tmp
 
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_colonies_crypto_hash_capi_e010e77377d85fbf(C.swig_voidp(_swig_i_0), *(*C.swig_type_5)(unsafe.Pointer(&_swig_i_1))))
+	swig_r = (int)(C._wrap_colonies_crypto_hash_capi_7019cf5a0d6c69d8(C.swig_voidp(_swig_i_0), *(*C.swig_type_5)(unsafe.Pointer(&_swig_i_1))))
 
 	if arg1 != nil {
 		*arg1 = coloniesTakeString(*_swig_i_0)
@@ -432,7 +464,7 @@ func Colonies_crypto_sign(arg1 *string, arg2 string, arg3 string) (_swig_ret int
 
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_colonies_crypto_sign_capi_e010e77377d85fbf(C.swig_voidp(_swig_i_0), *(*C.swig_type_6)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_7)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_colonies_crypto_sign_capi_7019cf5a0d6c69d8(C.swig_voidp(_swig_i_0), *(*C.swig_type_6)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_7)(unsafe.Pointer(&_swig_i_2))))
 
 	if arg1 != nil {
 		*arg1 = coloniesTakeString(*_swig_i_0)
@@ -458,7 +490,7 @@ func Colonies_crypto_recover_id(arg1 *string, arg2 string, arg3 string) (_swig_r
 
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_colonies_crypto_recover_id_capi_e010e77377d85fbf(C.swig_voidp(_swig_i_0), *(*C.swig_type_8)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_9)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_colonies_crypto_recover_id_capi_7019cf5a0d6c69d8(C.swig_voidp(_swig_i_0), *(*C.swig_type_8)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_9)(unsafe.Pointer(&_swig_i_2))))
 
 	if arg1 != nil {
 		*arg1 = coloniesTakeString(*_swig_i_0)
@@ -480,7 +512,7 @@ func Colonies_crypto_verify(arg1 string, arg2 string, arg3 string) (_swig_ret in
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_colonies_crypto_verify_capi_e010e77377d85fbf(*(*C.swig_type_10)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_11)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_12)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_colonies_crypto_verify_capi_7019cf5a0d6c69d8(*(*C.swig_type_10)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_11)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_12)(unsafe.Pointer(&_swig_i_2))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -498,7 +530,7 @@ func Colonies_crypto_verify(arg1 string, arg2 string, arg3 string) (_swig_ret in
 func Colonies_cancel_new(arg1 *uintptr) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_colonies_cancel_new_capi_e010e77377d85fbf(C.swig_voidp(_swig_i_0)))
+	swig_r = (int)(C._wrap_colonies_cancel_new_capi_7019cf5a0d6c69d8(C.swig_voidp(_swig_i_0)))
 	var swig_r_1 int
 	swig_r_1 = swig_r
 	return swig_r_1
@@ -506,19 +538,19 @@ func Colonies_cancel_new(arg1 *uintptr) (_swig_ret int) {
 
 func Colonies_cancel_fire(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_colonies_cancel_fire_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0))
+	C._wrap_colonies_cancel_fire_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0))
 }
 
 func Colonies_cancel_fired(arg1 uintptr) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_colonies_cancel_fired_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_colonies_cancel_fired_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func Colonies_cancel_free(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_colonies_cancel_free_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0))
+	C._wrap_colonies_cancel_free_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0))
 }
 
 func Colonies_client_new(arg1 *uintptr, arg2 string, arg3 int, arg4 string) (_swig_ret int) {
@@ -527,7 +559,7 @@ func Colonies_client_new(arg1 *uintptr, arg2 string, arg3 int, arg4 string) (_sw
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r = (int)(C._wrap_colonies_client_new_capi_e010e77377d85fbf(C.swig_voidp(_swig_i_0), *(*C.swig_type_13)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), *(*C.swig_type_14)(unsafe.Pointer(&_swig_i_3))))
+	swig_r = (int)(C._wrap_colonies_client_new_capi_7019cf5a0d6c69d8(C.swig_voidp(_swig_i_0), *(*C.swig_type_13)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), *(*C.swig_type_14)(unsafe.Pointer(&_swig_i_3))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -543,7 +575,7 @@ func Colonies_client_new_from_env(arg1 *uintptr, arg2 string) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_colonies_client_new_from_env_capi_e010e77377d85fbf(C.swig_voidp(_swig_i_0), *(*C.swig_type_15)(unsafe.Pointer(&_swig_i_1))))
+	swig_r = (int)(C._wrap_colonies_client_new_from_env_capi_7019cf5a0d6c69d8(C.swig_voidp(_swig_i_0), *(*C.swig_type_15)(unsafe.Pointer(&_swig_i_1))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -559,7 +591,7 @@ func Colonies_env(arg1 *string) (_swig_ret int) {
 	var arg1_tmp string
 	_swig_i_0 = &arg1_tmp
 
-	swig_r = (int)(C._wrap_colonies_env_capi_e010e77377d85fbf(C.swig_voidp(_swig_i_0)))
+	swig_r = (int)(C._wrap_colonies_env_capi_7019cf5a0d6c69d8(C.swig_voidp(_swig_i_0)))
 
 	if arg1 != nil {
 		*arg1 = coloniesTakeString(*_swig_i_0)
@@ -572,7 +604,7 @@ func Colonies_env(arg1 *string) (_swig_ret int) {
 
 func Colonies_client_free(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_colonies_client_free_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0))
+	C._wrap_colonies_client_free_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0))
 }
 
 func Colonies_client_call(arg1 uintptr, arg2 *string, arg3 string, arg4 string, arg5 string, arg6 int64, arg7 uintptr) (_swig_ret int) {
@@ -588,7 +620,7 @@ func Colonies_client_call(arg1 uintptr, arg2 *string, arg3 string, arg4 string, 
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
-	swig_r = (int)(C._wrap_colonies_client_call_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_16)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_17)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_18)(unsafe.Pointer(&_swig_i_4)), C.swig_type_19(_swig_i_5), C.uintptr_t(_swig_i_6)))
+	swig_r = (int)(C._wrap_colonies_client_call_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_16)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_17)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_18)(unsafe.Pointer(&_swig_i_4)), C.swig_type_19(_swig_i_5), C.uintptr_t(_swig_i_6)))
 
 	if arg2 != nil {
 		*arg2 = coloniesTakeString(*_swig_i_1)
@@ -621,7 +653,7 @@ func Colonies_client_send(arg1 uintptr, arg2 *string, arg3 string, arg4 string, 
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
-	swig_r = (int)(C._wrap_colonies_client_send_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_20)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_21)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_22)(unsafe.Pointer(&_swig_i_4)), C.swig_type_23(_swig_i_5), C.uintptr_t(_swig_i_6)))
+	swig_r = (int)(C._wrap_colonies_client_send_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_20)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_21)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_22)(unsafe.Pointer(&_swig_i_4)), C.swig_type_23(_swig_i_5), C.uintptr_t(_swig_i_6)))
 
 	if arg2 != nil {
 		*arg2 = coloniesTakeString(*_swig_i_1)
@@ -649,7 +681,7 @@ func Colonies_client_call_start(arg1 uintptr, arg2 *uintptr, arg3 string, arg4 s
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r = (int)(C._wrap_colonies_client_call_start_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_24)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_25)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_26)(unsafe.Pointer(&_swig_i_4)), C.swig_type_27(_swig_i_5)))
+	swig_r = (int)(C._wrap_colonies_client_call_start_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_24)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_25)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_26)(unsafe.Pointer(&_swig_i_4)), C.swig_type_27(_swig_i_5)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -672,7 +704,7 @@ func Colonies_client_send_start(arg1 uintptr, arg2 *uintptr, arg3 string, arg4 s
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r = (int)(C._wrap_colonies_client_send_start_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_28)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_29)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_30)(unsafe.Pointer(&_swig_i_4)), C.swig_type_31(_swig_i_5)))
+	swig_r = (int)(C._wrap_colonies_client_send_start_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_28)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_29)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_30)(unsafe.Pointer(&_swig_i_4)), C.swig_type_31(_swig_i_5)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -692,7 +724,7 @@ func Colonies_client_health_start(arg1 uintptr, arg2 *uintptr, arg3 int64) (_swi
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_colonies_client_health_start_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_type_32(_swig_i_2)))
+	swig_r = (int)(C._wrap_colonies_client_health_start_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_type_32(_swig_i_2)))
 	var swig_r_1 int
 	swig_r_1 = swig_r
 	return swig_r_1
@@ -702,20 +734,20 @@ func Colonies_call_wait(arg1 uintptr, arg2 int64) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_colonies_call_wait_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0), C.swig_type_33(_swig_i_1)))
+	swig_r = (int)(C._wrap_colonies_call_wait_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_type_33(_swig_i_1)))
 	return swig_r
 }
 
 func Colonies_call_fd(arg1 uintptr) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_colonies_call_fd_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_colonies_call_fd_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func Colonies_call_cancel(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_colonies_call_cancel_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0))
+	C._wrap_colonies_call_cancel_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0))
 }
 
 func Colonies_call_result(arg1 uintptr, arg2 *string) (_swig_ret int) {
@@ -726,7 +758,7 @@ func Colonies_call_result(arg1 uintptr, arg2 *string) (_swig_ret int) {
 	var arg2_tmp string
 	_swig_i_1 = &arg2_tmp
 
-	swig_r = (int)(C._wrap_colonies_call_result_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1)))
+	swig_r = (int)(C._wrap_colonies_call_result_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1)))
 
 	if arg2 != nil {
 		*arg2 = coloniesTakeString(*_swig_i_1)
@@ -739,17 +771,17 @@ func Colonies_call_result(arg1 uintptr, arg2 *string) (_swig_ret int) {
 
 func Colonies_call_free(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_colonies_call_free_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0))
+	C._wrap_colonies_call_free_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0))
 }
 
 func Colonies_client_cancel_all(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_colonies_client_cancel_all_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0))
+	C._wrap_colonies_client_cancel_all_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0))
 }
 
 func _swig_getCOLONIES_WAIT_FINISHED() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_COLONIES_WAIT_FINISHED_capi_e010e77377d85fbf())
+	swig_r = (int)(C._wrap_COLONIES_WAIT_FINISHED_capi_7019cf5a0d6c69d8())
 	return swig_r
 }
 
@@ -763,7 +795,7 @@ func Colonies_client_wait_process_start(arg1 uintptr, arg2 *uintptr, arg3 string
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r = (int)(C._wrap_colonies_client_wait_process_start_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_34)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_35(_swig_i_4), *(*C.swig_type_36)(unsafe.Pointer(&_swig_i_5))))
+	swig_r = (int)(C._wrap_colonies_client_wait_process_start_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_34)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_35(_swig_i_4), *(*C.swig_type_36)(unsafe.Pointer(&_swig_i_5))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -788,7 +820,7 @@ func Colonies_client_wait_process(arg1 uintptr, arg2 *string, arg3 string, arg4 
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
-	swig_r = (int)(C._wrap_colonies_client_wait_process_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_37)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_38(_swig_i_4), *(*C.swig_type_39)(unsafe.Pointer(&_swig_i_5)), C.uintptr_t(_swig_i_6)))
+	swig_r = (int)(C._wrap_colonies_client_wait_process_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_37)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_38(_swig_i_4), *(*C.swig_type_39)(unsafe.Pointer(&_swig_i_5)), C.uintptr_t(_swig_i_6)))
 
 	if arg2 != nil {
 		*arg2 = coloniesTakeString(*_swig_i_1)
@@ -812,7 +844,7 @@ func Colonies_client_subscribe(arg1 uintptr, arg2 *uintptr, arg3 string, arg4 st
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r = (int)(C._wrap_colonies_client_subscribe_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_40)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_41)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_42)(unsafe.Pointer(&_swig_i_4))))
+	swig_r = (int)(C._wrap_colonies_client_subscribe_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_40)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_41)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_42)(unsafe.Pointer(&_swig_i_4))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -836,7 +868,7 @@ func Colonies_subscription_next(arg1 uintptr, arg2 *string, arg3 int64) (_swig_r
 	_swig_i_1 = &arg2_tmp
 
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_colonies_subscription_next_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_type_43(_swig_i_2)))
+	swig_r = (int)(C._wrap_colonies_subscription_next_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_type_43(_swig_i_2)))
 
 	if arg2 != nil {
 		*arg2 = coloniesTakeString(*_swig_i_1)
@@ -850,18 +882,18 @@ func Colonies_subscription_next(arg1 uintptr, arg2 *string, arg3 int64) (_swig_r
 func Colonies_subscription_fd(arg1 uintptr) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_colonies_subscription_fd_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_colonies_subscription_fd_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func Colonies_subscription_cancel(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_colonies_subscription_cancel_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0))
+	C._wrap_colonies_subscription_cancel_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0))
 }
 
 func Colonies_subscription_free(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_colonies_subscription_free_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0))
+	C._wrap_colonies_subscription_free_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0))
 }
 
 func Colonies_client_health(arg1 uintptr, arg2 int64, arg3 uintptr) (_swig_ret int) {
@@ -869,7 +901,7 @@ func Colonies_client_health(arg1 uintptr, arg2 int64, arg3 uintptr) (_swig_ret i
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_colonies_client_health_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0), C.swig_type_44(_swig_i_1), C.uintptr_t(_swig_i_2)))
+	swig_r = (int)(C._wrap_colonies_client_health_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_type_44(_swig_i_1), C.uintptr_t(_swig_i_2)))
 	var swig_r_1 int
 	swig_r_1 = swig_r
 	return swig_r_1
@@ -885,7 +917,7 @@ func Colonies_request_encode(arg1 *string, arg2 string, arg3 string, arg4 string
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r = (int)(C._wrap_colonies_request_encode_capi_e010e77377d85fbf(C.swig_voidp(_swig_i_0), *(*C.swig_type_45)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_46)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_47)(unsafe.Pointer(&_swig_i_3))))
+	swig_r = (int)(C._wrap_colonies_request_encode_capi_7019cf5a0d6c69d8(C.swig_voidp(_swig_i_0), *(*C.swig_type_45)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_46)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_47)(unsafe.Pointer(&_swig_i_3))))
 
 	if arg1 != nil {
 		*arg1 = coloniesTakeString(*_swig_i_0)
@@ -913,7 +945,7 @@ func Colonies_func_spec_new(arg1 *string, arg2 string) (_swig_ret int) {
 	_swig_i_0 = &arg1_tmp
 
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_colonies_func_spec_new_capi_e010e77377d85fbf(C.swig_voidp(_swig_i_0), *(*C.swig_type_48)(unsafe.Pointer(&_swig_i_1))))
+	swig_r = (int)(C._wrap_colonies_func_spec_new_capi_7019cf5a0d6c69d8(C.swig_voidp(_swig_i_0), *(*C.swig_type_48)(unsafe.Pointer(&_swig_i_1))))
 
 	if arg1 != nil {
 		*arg1 = coloniesTakeString(*_swig_i_0)
@@ -929,7 +961,7 @@ func Colonies_func_spec_new(arg1 *string, arg2 string) (_swig_ret int) {
 
 func Colonies_registry() (_swig_ret string) {
 	var swig_r string
-	swig_r_p := C._wrap_colonies_registry_capi_e010e77377d85fbf()
+	swig_r_p := C._wrap_colonies_registry_capi_7019cf5a0d6c69d8()
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = coloniesTakeString(swig_r)
@@ -944,7 +976,7 @@ func Colonies_workflow_new(arg1 *string, arg2 string) (_swig_ret int) {
 	_swig_i_0 = &arg1_tmp
 
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_colonies_workflow_new_capi_e010e77377d85fbf(C.swig_voidp(_swig_i_0), *(*C.swig_type_50)(unsafe.Pointer(&_swig_i_1))))
+	swig_r = (int)(C._wrap_colonies_workflow_new_capi_7019cf5a0d6c69d8(C.swig_voidp(_swig_i_0), *(*C.swig_type_50)(unsafe.Pointer(&_swig_i_1))))
 
 	if arg1 != nil {
 		*arg1 = coloniesTakeString(*_swig_i_0)
@@ -969,7 +1001,7 @@ func Colonies_workflow_add(arg1 *string, arg2 string, arg3 string, arg4 string, 
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r = (int)(C._wrap_colonies_workflow_add_capi_e010e77377d85fbf(C.swig_voidp(_swig_i_0), *(*C.swig_type_51)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_52)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_53)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_54)(unsafe.Pointer(&_swig_i_4))))
+	swig_r = (int)(C._wrap_colonies_workflow_add_capi_7019cf5a0d6c69d8(C.swig_voidp(_swig_i_0), *(*C.swig_type_51)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_52)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_53)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_54)(unsafe.Pointer(&_swig_i_4))))
 
 	if arg1 != nil {
 		*arg1 = coloniesTakeString(*_swig_i_0)
@@ -995,7 +1027,7 @@ func Colonies_workflow_add(arg1 *string, arg2 string, arg3 string, arg4 string, 
 func Colonies_workflow_check(arg1 string) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_colonies_workflow_check_capi_e010e77377d85fbf(*(*C.swig_type_55)(unsafe.Pointer(&_swig_i_0))))
+	swig_r = (int)(C._wrap_colonies_workflow_check_capi_7019cf5a0d6c69d8(*(*C.swig_type_55)(unsafe.Pointer(&_swig_i_0))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -1013,7 +1045,7 @@ func Colonies_process_graph_node(arg1 *string, arg2 string, arg3 string) (_swig_
 
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_colonies_process_graph_node_capi_e010e77377d85fbf(C.swig_voidp(_swig_i_0), *(*C.swig_type_56)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_57)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_colonies_process_graph_node_capi_7019cf5a0d6c69d8(C.swig_voidp(_swig_i_0), *(*C.swig_type_56)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_57)(unsafe.Pointer(&_swig_i_2))))
 
 	if arg1 != nil {
 		*arg1 = coloniesTakeString(*_swig_i_0)
@@ -1042,7 +1074,7 @@ func Colonies_client_find_process(arg1 uintptr, arg2 *string, arg3 string, arg4 
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r = (int)(C._wrap_colonies_client_find_process_capi_e010e77377d85fbf(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_58)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_59)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_60)(unsafe.Pointer(&_swig_i_4)), C.uintptr_t(_swig_i_5)))
+	swig_r = (int)(C._wrap_colonies_client_find_process_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_58)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_59)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_60)(unsafe.Pointer(&_swig_i_4)), C.uintptr_t(_swig_i_5)))
 
 	if arg2 != nil {
 		*arg2 = coloniesTakeString(*_swig_i_1)
@@ -1060,4 +1092,247 @@ func Colonies_client_find_process(arg1 uintptr, arg2 *string, arg3 string, arg4 
 	var swig_r_1 int
 	swig_r_1 = swig_r
 	return swig_r_1
+}
+
+func Colonies_workflow_chain(arg1 *string, arg2 string, arg3 string) (_swig_ret int) {
+	var swig_r int
+	var _swig_i_0 *string
+
+	var arg1_tmp string
+	_swig_i_0 = &arg1_tmp
+
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	swig_r = (int)(C._wrap_colonies_workflow_chain_capi_7019cf5a0d6c69d8(C.swig_voidp(_swig_i_0), *(*C.swig_type_61)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_62)(unsafe.Pointer(&_swig_i_2))))
+
+	if arg1 != nil {
+		*arg1 = coloniesTakeString(*_swig_i_0)
+	}
+
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg3
+	}
+	var swig_r_1 int
+	swig_r_1 = swig_r
+	return swig_r_1
+}
+
+func Colonies_client_run_workflow_start(arg1 uintptr, arg2 *uintptr, arg3 string, arg4 string, arg5 int64) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	_swig_i_3 := arg4
+	_swig_i_4 := arg5
+	swig_r = (int)(C._wrap_colonies_client_run_workflow_start_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_63)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_64)(unsafe.Pointer(&_swig_i_3)), C.swig_type_65(_swig_i_4)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg3
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg4
+	}
+	var swig_r_1 int
+	swig_r_1 = swig_r
+	return swig_r_1
+}
+
+func Colonies_client_run_workflow(arg1 uintptr, arg2 *string, arg3 string, arg4 string, arg5 int64, arg6 uintptr) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	var _swig_i_1 *string
+
+	var arg2_tmp string
+	_swig_i_1 = &arg2_tmp
+
+	_swig_i_2 := arg3
+	_swig_i_3 := arg4
+	_swig_i_4 := arg5
+	_swig_i_5 := arg6
+	swig_r = (int)(C._wrap_colonies_client_run_workflow_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_66)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_67)(unsafe.Pointer(&_swig_i_3)), C.swig_type_68(_swig_i_4), C.uintptr_t(_swig_i_5)))
+
+	if arg2 != nil {
+		*arg2 = coloniesTakeString(*_swig_i_1)
+	}
+
+	if Swig_escape_always_false {
+		Swig_escape_val = arg3
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg4
+	}
+	var swig_r_1 int
+	swig_r_1 = swig_r
+	return swig_r_1
+}
+
+func Colonies_executor_new(arg1 *uintptr, arg2 uintptr, arg3 string) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	swig_r = (int)(C._wrap_colonies_executor_new_capi_7019cf5a0d6c69d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_69)(unsafe.Pointer(&_swig_i_2))))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg3
+	}
+	var swig_r_1 int
+	swig_r_1 = swig_r
+	return swig_r_1
+}
+
+func Colonies_executor_info(arg1 uintptr, arg2 *string) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	var _swig_i_1 *string
+
+	var arg2_tmp string
+	_swig_i_1 = &arg2_tmp
+
+	swig_r = (int)(C._wrap_colonies_executor_info_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1)))
+
+	if arg2 != nil {
+		*arg2 = coloniesTakeString(*_swig_i_1)
+	}
+
+	var swig_r_1 int
+	swig_r_1 = swig_r
+	return swig_r_1
+}
+
+func Colonies_executor_register_start(arg1 uintptr, arg2 *uintptr) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	swig_r = (int)(C._wrap_colonies_executor_register_start_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1)))
+	var swig_r_1 int
+	swig_r_1 = swig_r
+	return swig_r_1
+}
+
+func Colonies_executor_register(arg1 uintptr, arg2 uintptr) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	swig_r = (int)(C._wrap_colonies_executor_register_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1)))
+	var swig_r_1 int
+	swig_r_1 = swig_r
+	return swig_r_1
+}
+
+func Colonies_executor_next_start(arg1 uintptr, arg2 *uintptr) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	swig_r = (int)(C._wrap_colonies_executor_next_start_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1)))
+	var swig_r_1 int
+	swig_r_1 = swig_r
+	return swig_r_1
+}
+
+func Colonies_executor_next(arg1 uintptr, arg2 *string, arg3 uintptr) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	var _swig_i_1 *string
+
+	var arg2_tmp string
+	_swig_i_1 = &arg2_tmp
+
+	_swig_i_2 := arg3
+	swig_r = (int)(C._wrap_colonies_executor_next_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), C.uintptr_t(_swig_i_2)))
+
+	if arg2 != nil {
+		*arg2 = coloniesTakeString(*_swig_i_1)
+	}
+
+	var swig_r_1 int
+	swig_r_1 = swig_r
+	return swig_r_1
+}
+
+func Colonies_executor_close_start(arg1 uintptr, arg2 *uintptr, arg3 string, arg4 string) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	_swig_i_3 := arg4
+	swig_r = (int)(C._wrap_colonies_executor_close_start_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_70)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_71)(unsafe.Pointer(&_swig_i_3))))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg3
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg4
+	}
+	var swig_r_1 int
+	swig_r_1 = swig_r
+	return swig_r_1
+}
+
+func Colonies_executor_fail_start(arg1 uintptr, arg2 *uintptr, arg3 string, arg4 string) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	_swig_i_3 := arg4
+	swig_r = (int)(C._wrap_colonies_executor_fail_start_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_72)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_73)(unsafe.Pointer(&_swig_i_3))))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg3
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg4
+	}
+	var swig_r_1 int
+	swig_r_1 = swig_r
+	return swig_r_1
+}
+
+func Colonies_executor_close(arg1 uintptr, arg2 string, arg3 string, arg4 uintptr) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	_swig_i_3 := arg4
+	swig_r = (int)(C._wrap_colonies_executor_close_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), *(*C.swig_type_74)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_75)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg3
+	}
+	var swig_r_1 int
+	swig_r_1 = swig_r
+	return swig_r_1
+}
+
+func Colonies_executor_fail(arg1 uintptr, arg2 string, arg3 string, arg4 uintptr) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	_swig_i_3 := arg4
+	swig_r = (int)(C._wrap_colonies_executor_fail_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), *(*C.swig_type_76)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_77)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg3
+	}
+	var swig_r_1 int
+	swig_r_1 = swig_r
+	return swig_r_1
+}
+
+func Colonies_executor_stop(arg1 uintptr) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	swig_r = (int)(C._wrap_colonies_executor_stop_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0)))
+	var swig_r_1 int
+	swig_r_1 = swig_r
+	return swig_r_1
+}
+
+func Colonies_executor_free(arg1 uintptr) {
+	_swig_i_0 := arg1
+	C._wrap_colonies_executor_free_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0))
 }

@@ -200,7 +200,7 @@ static void* Swig_malloc(int c) {
 extern "C" {
 #endif
 
-void _wrap_Swig_free_capi_e010e77377d85fbf(void *_swig_go_0) {
+void _wrap_Swig_free_capi_7019cf5a0d6c69d8(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -210,7 +210,7 @@ void _wrap_Swig_free_capi_e010e77377d85fbf(void *_swig_go_0) {
 }
 
 
-void *_wrap_Swig_malloc_capi_e010e77377d85fbf(intgo _swig_go_0) {
+void *_wrap_Swig_malloc_capi_7019cf5a0d6c69d8(intgo _swig_go_0) {
   int arg1 ;
   void *result = 0 ;
   void *_swig_go_result;
@@ -223,7 +223,7 @@ void *_wrap_Swig_malloc_capi_e010e77377d85fbf(intgo _swig_go_0) {
 }
 
 
-intgo _wrap_COLONIES_OK_capi_e010e77377d85fbf() {
+intgo _wrap_COLONIES_OK_capi_7019cf5a0d6c69d8() {
   enum colonies_status result;
   intgo _swig_go_result;
   
@@ -235,7 +235,7 @@ intgo _wrap_COLONIES_OK_capi_e010e77377d85fbf() {
 }
 
 
-intgo _wrap_COLONIES_EINVAL_capi_e010e77377d85fbf() {
+intgo _wrap_COLONIES_EINVAL_capi_7019cf5a0d6c69d8() {
   enum colonies_status result;
   intgo _swig_go_result;
   
@@ -247,7 +247,7 @@ intgo _wrap_COLONIES_EINVAL_capi_e010e77377d85fbf() {
 }
 
 
-intgo _wrap_COLONIES_ENOMEM_capi_e010e77377d85fbf() {
+intgo _wrap_COLONIES_ENOMEM_capi_7019cf5a0d6c69d8() {
   enum colonies_status result;
   intgo _swig_go_result;
   
@@ -259,7 +259,7 @@ intgo _wrap_COLONIES_ENOMEM_capi_e010e77377d85fbf() {
 }
 
 
-intgo _wrap_COLONIES_EJSON_capi_e010e77377d85fbf() {
+intgo _wrap_COLONIES_EJSON_capi_7019cf5a0d6c69d8() {
   enum colonies_status result;
   intgo _swig_go_result;
   
@@ -271,7 +271,7 @@ intgo _wrap_COLONIES_EJSON_capi_e010e77377d85fbf() {
 }
 
 
-intgo _wrap_COLONIES_ETRANSPORT_capi_e010e77377d85fbf() {
+intgo _wrap_COLONIES_ETRANSPORT_capi_7019cf5a0d6c69d8() {
   enum colonies_status result;
   intgo _swig_go_result;
   
@@ -283,7 +283,7 @@ intgo _wrap_COLONIES_ETRANSPORT_capi_e010e77377d85fbf() {
 }
 
 
-intgo _wrap_COLONIES_ETIMEOUT_capi_e010e77377d85fbf() {
+intgo _wrap_COLONIES_ETIMEOUT_capi_7019cf5a0d6c69d8() {
   enum colonies_status result;
   intgo _swig_go_result;
   
@@ -295,7 +295,7 @@ intgo _wrap_COLONIES_ETIMEOUT_capi_e010e77377d85fbf() {
 }
 
 
-intgo _wrap_COLONIES_ESERVER_capi_e010e77377d85fbf() {
+intgo _wrap_COLONIES_ESERVER_capi_7019cf5a0d6c69d8() {
   enum colonies_status result;
   intgo _swig_go_result;
   
@@ -307,7 +307,7 @@ intgo _wrap_COLONIES_ESERVER_capi_e010e77377d85fbf() {
 }
 
 
-intgo _wrap_COLONIES_ENOTFOUND_capi_e010e77377d85fbf() {
+intgo _wrap_COLONIES_ENOTFOUND_capi_7019cf5a0d6c69d8() {
   enum colonies_status result;
   intgo _swig_go_result;
   
@@ -319,7 +319,7 @@ intgo _wrap_COLONIES_ENOTFOUND_capi_e010e77377d85fbf() {
 }
 
 
-intgo _wrap_COLONIES_EREPLY_capi_e010e77377d85fbf() {
+intgo _wrap_COLONIES_EREPLY_capi_7019cf5a0d6c69d8() {
   enum colonies_status result;
   intgo _swig_go_result;
   
@@ -331,7 +331,7 @@ intgo _wrap_COLONIES_EREPLY_capi_e010e77377d85fbf() {
 }
 
 
-intgo _wrap_COLONIES_ECRYPTO_capi_e010e77377d85fbf() {
+intgo _wrap_COLONIES_ECRYPTO_capi_7019cf5a0d6c69d8() {
   enum colonies_status result;
   intgo _swig_go_result;
   
@@ -343,7 +343,7 @@ intgo _wrap_COLONIES_ECRYPTO_capi_e010e77377d85fbf() {
 }
 
 
-intgo _wrap_COLONIES_EFORBIDDEN_capi_e010e77377d85fbf() {
+intgo _wrap_COLONIES_EFORBIDDEN_capi_7019cf5a0d6c69d8() {
   enum colonies_status result;
   intgo _swig_go_result;
   
@@ -355,7 +355,7 @@ intgo _wrap_COLONIES_EFORBIDDEN_capi_e010e77377d85fbf() {
 }
 
 
-intgo _wrap_COLONIES_EINDOUBT_capi_e010e77377d85fbf() {
+intgo _wrap_COLONIES_EINDOUBT_capi_7019cf5a0d6c69d8() {
   enum colonies_status result;
   intgo _swig_go_result;
   
@@ -367,7 +367,7 @@ intgo _wrap_COLONIES_EINDOUBT_capi_e010e77377d85fbf() {
 }
 
 
-intgo _wrap_COLONIES_ECANCELLED_capi_e010e77377d85fbf() {
+intgo _wrap_COLONIES_ECANCELLED_capi_7019cf5a0d6c69d8() {
   enum colonies_status result;
   intgo _swig_go_result;
   
@@ -379,7 +379,7 @@ intgo _wrap_COLONIES_ECANCELLED_capi_e010e77377d85fbf() {
 }
 
 
-intgo _wrap_COLONIES_EEXPIRED_capi_e010e77377d85fbf() {
+intgo _wrap_COLONIES_EEXPIRED_capi_7019cf5a0d6c69d8() {
   enum colonies_status result;
   intgo _swig_go_result;
   
@@ -391,7 +391,7 @@ intgo _wrap_COLONIES_EEXPIRED_capi_e010e77377d85fbf() {
 }
 
 
-intgo _wrap_COLONIES_EDONE_capi_e010e77377d85fbf() {
+intgo _wrap_COLONIES_EDONE_capi_7019cf5a0d6c69d8() {
   enum colonies_status result;
   intgo _swig_go_result;
   
@@ -403,7 +403,7 @@ intgo _wrap_COLONIES_EDONE_capi_e010e77377d85fbf() {
 }
 
 
-_gostring_ _wrap_colonies_strerror_capi_e010e77377d85fbf(intgo _swig_go_0) {
+_gostring_ _wrap_colonies_strerror_capi_7019cf5a0d6c69d8(intgo _swig_go_0) {
   colonies_status arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -416,7 +416,7 @@ _gostring_ _wrap_colonies_strerror_capi_e010e77377d85fbf(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_colonies_last_error_capi_e010e77377d85fbf() {
+_gostring_ _wrap_colonies_last_error_capi_7019cf5a0d6c69d8() {
   char *result = 0 ;
   _gostring_ _swig_go_result;
   
@@ -427,7 +427,7 @@ _gostring_ _wrap_colonies_last_error_capi_e010e77377d85fbf() {
 }
 
 
-intgo _wrap_colonies_last_http_status_capi_e010e77377d85fbf() {
+intgo _wrap_colonies_last_http_status_capi_7019cf5a0d6c69d8() {
   int result;
   intgo _swig_go_result;
   
@@ -438,7 +438,7 @@ intgo _wrap_colonies_last_http_status_capi_e010e77377d85fbf() {
 }
 
 
-_gostring_ _wrap_colonies_version_capi_e010e77377d85fbf() {
+_gostring_ _wrap_colonies_version_capi_7019cf5a0d6c69d8() {
   char *result = 0 ;
   _gostring_ _swig_go_result;
   
@@ -449,7 +449,7 @@ _gostring_ _wrap_colonies_version_capi_e010e77377d85fbf() {
 }
 
 
-intgo _wrap_colonies_crypto_prvkey_capi_e010e77377d85fbf(_gostring_* _swig_go_0) {
+intgo _wrap_colonies_crypto_prvkey_capi_7019cf5a0d6c69d8(_gostring_* _swig_go_0) {
   char **arg1 = (char **) 0 ;
   char *tmp1 = NULL ;
   colonies_status result;
@@ -465,7 +465,7 @@ intgo _wrap_colonies_crypto_prvkey_capi_e010e77377d85fbf(_gostring_* _swig_go_0)
 }
 
 
-intgo _wrap_colonies_crypto_id_capi_e010e77377d85fbf(_gostring_* _swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_colonies_crypto_id_capi_7019cf5a0d6c69d8(_gostring_* _swig_go_0, _gostring_ _swig_go_1) {
   char **arg1 = (char **) 0 ;
   char *arg2 = (char *) 0 ;
   char *tmp1 = NULL ;
@@ -506,7 +506,7 @@ intgo _wrap_colonies_crypto_id_capi_e010e77377d85fbf(_gostring_* _swig_go_0, _go
 }
 
 
-intgo _wrap_colonies_crypto_hash_capi_e010e77377d85fbf(_gostring_* _swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_colonies_crypto_hash_capi_7019cf5a0d6c69d8(_gostring_* _swig_go_0, _gostring_ _swig_go_1) {
   char **arg1 = (char **) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -528,7 +528,7 @@ intgo _wrap_colonies_crypto_hash_capi_e010e77377d85fbf(_gostring_* _swig_go_0, _
 }
 
 
-intgo _wrap_colonies_crypto_sign_capi_e010e77377d85fbf(_gostring_* _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_colonies_crypto_sign_capi_7019cf5a0d6c69d8(_gostring_* _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   char **arg1 = (char **) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -575,7 +575,7 @@ intgo _wrap_colonies_crypto_sign_capi_e010e77377d85fbf(_gostring_* _swig_go_0, _
 }
 
 
-intgo _wrap_colonies_crypto_recover_id_capi_e010e77377d85fbf(_gostring_* _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_colonies_crypto_recover_id_capi_7019cf5a0d6c69d8(_gostring_* _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   char **arg1 = (char **) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -604,7 +604,7 @@ intgo _wrap_colonies_crypto_recover_id_capi_e010e77377d85fbf(_gostring_* _swig_g
 }
 
 
-intgo _wrap_colonies_crypto_verify_capi_e010e77377d85fbf(_gostring_ _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_colonies_crypto_verify_capi_7019cf5a0d6c69d8(_gostring_ _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   char *arg1 = (char *) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -635,7 +635,7 @@ intgo _wrap_colonies_crypto_verify_capi_e010e77377d85fbf(_gostring_ _swig_go_0, 
 }
 
 
-intgo _wrap_colonies_cancel_new_capi_e010e77377d85fbf(colonies_cancel **_swig_go_0) {
+intgo _wrap_colonies_cancel_new_capi_7019cf5a0d6c69d8(colonies_cancel **_swig_go_0) {
   colonies_cancel **arg1 = (colonies_cancel **) 0 ;
   colonies_cancel *tmp1 = NULL ;
   colonies_status result;
@@ -650,7 +650,7 @@ intgo _wrap_colonies_cancel_new_capi_e010e77377d85fbf(colonies_cancel **_swig_go
 }
 
 
-void _wrap_colonies_cancel_fire_capi_e010e77377d85fbf(colonies_cancel *_swig_go_0) {
+void _wrap_colonies_cancel_fire_capi_7019cf5a0d6c69d8(colonies_cancel *_swig_go_0) {
   colonies_cancel *arg1 = (colonies_cancel *) 0 ;
   
   arg1 = (colonies_cancel *)_swig_go_0; 
@@ -660,7 +660,7 @@ void _wrap_colonies_cancel_fire_capi_e010e77377d85fbf(colonies_cancel *_swig_go_
 }
 
 
-intgo _wrap_colonies_cancel_fired_capi_e010e77377d85fbf(colonies_cancel *_swig_go_0) {
+intgo _wrap_colonies_cancel_fired_capi_7019cf5a0d6c69d8(colonies_cancel *_swig_go_0) {
   colonies_cancel *arg1 = (colonies_cancel *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -673,7 +673,7 @@ intgo _wrap_colonies_cancel_fired_capi_e010e77377d85fbf(colonies_cancel *_swig_g
 }
 
 
-void _wrap_colonies_cancel_free_capi_e010e77377d85fbf(colonies_cancel *_swig_go_0) {
+void _wrap_colonies_cancel_free_capi_7019cf5a0d6c69d8(colonies_cancel *_swig_go_0) {
   colonies_cancel *arg1 = (colonies_cancel *) 0 ;
   
   arg1 = (colonies_cancel *)_swig_go_0; 
@@ -683,7 +683,7 @@ void _wrap_colonies_cancel_free_capi_e010e77377d85fbf(colonies_cancel *_swig_go_
 }
 
 
-intgo _wrap_colonies_client_new_capi_e010e77377d85fbf(colonies_client **_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, _gostring_ _swig_go_3) {
+intgo _wrap_colonies_client_new_capi_7019cf5a0d6c69d8(colonies_client **_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, _gostring_ _swig_go_3) {
   colonies_client **arg1 = (colonies_client **) 0 ;
   char *arg2 = (char *) 0 ;
   int arg3 ;
@@ -714,7 +714,7 @@ intgo _wrap_colonies_client_new_capi_e010e77377d85fbf(colonies_client **_swig_go
 }
 
 
-intgo _wrap_colonies_client_new_from_env_capi_e010e77377d85fbf(colonies_client **_swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_colonies_client_new_from_env_capi_7019cf5a0d6c69d8(colonies_client **_swig_go_0, _gostring_ _swig_go_1) {
   colonies_client **arg1 = (colonies_client **) 0 ;
   char *arg2 = (char *) 0 ;
   colonies_client *tmp1 = NULL ;
@@ -736,7 +736,7 @@ intgo _wrap_colonies_client_new_from_env_capi_e010e77377d85fbf(colonies_client *
 }
 
 
-intgo _wrap_colonies_env_capi_e010e77377d85fbf(_gostring_* _swig_go_0) {
+intgo _wrap_colonies_env_capi_7019cf5a0d6c69d8(_gostring_* _swig_go_0) {
   char **arg1 = (char **) 0 ;
   char *tmp1 = NULL ;
   colonies_status result;
@@ -752,7 +752,7 @@ intgo _wrap_colonies_env_capi_e010e77377d85fbf(_gostring_* _swig_go_0) {
 }
 
 
-void _wrap_colonies_client_free_capi_e010e77377d85fbf(colonies_client *_swig_go_0) {
+void _wrap_colonies_client_free_capi_7019cf5a0d6c69d8(colonies_client *_swig_go_0) {
   colonies_client *arg1 = (colonies_client *) 0 ;
   
   arg1 = (colonies_client *)_swig_go_0; 
@@ -762,7 +762,7 @@ void _wrap_colonies_client_free_capi_e010e77377d85fbf(colonies_client *_swig_go_
 }
 
 
-intgo _wrap_colonies_client_call_capi_e010e77377d85fbf(colonies_client *_swig_go_0, _gostring_* _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, colonies_cancel *_swig_go_6) {
+intgo _wrap_colonies_client_call_capi_7019cf5a0d6c69d8(colonies_client *_swig_go_0, _gostring_* _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, colonies_cancel *_swig_go_6) {
   colonies_client *arg1 = (colonies_client *) 0 ;
   char **arg2 = (char **) 0 ;
   char *arg3 = (char *) 0 ;
@@ -823,7 +823,7 @@ intgo _wrap_colonies_client_call_capi_e010e77377d85fbf(colonies_client *_swig_go
 }
 
 
-intgo _wrap_colonies_client_send_capi_e010e77377d85fbf(colonies_client *_swig_go_0, _gostring_* _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, colonies_cancel *_swig_go_6) {
+intgo _wrap_colonies_client_send_capi_7019cf5a0d6c69d8(colonies_client *_swig_go_0, _gostring_* _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, colonies_cancel *_swig_go_6) {
   colonies_client *arg1 = (colonies_client *) 0 ;
   char **arg2 = (char **) 0 ;
   char *arg3 = (char *) 0 ;
@@ -884,7 +884,7 @@ intgo _wrap_colonies_client_send_capi_e010e77377d85fbf(colonies_client *_swig_go
 }
 
 
-intgo _wrap_colonies_client_call_start_capi_e010e77377d85fbf(colonies_client *_swig_go_0, colonies_call **_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5) {
+intgo _wrap_colonies_client_call_start_capi_7019cf5a0d6c69d8(colonies_client *_swig_go_0, colonies_call **_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5) {
   colonies_client *arg1 = (colonies_client *) 0 ;
   colonies_call **arg2 = (colonies_call **) 0 ;
   char *arg3 = (char *) 0 ;
@@ -942,7 +942,7 @@ intgo _wrap_colonies_client_call_start_capi_e010e77377d85fbf(colonies_client *_s
 }
 
 
-intgo _wrap_colonies_client_send_start_capi_e010e77377d85fbf(colonies_client *_swig_go_0, colonies_call **_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5) {
+intgo _wrap_colonies_client_send_start_capi_7019cf5a0d6c69d8(colonies_client *_swig_go_0, colonies_call **_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5) {
   colonies_client *arg1 = (colonies_client *) 0 ;
   colonies_call **arg2 = (colonies_call **) 0 ;
   char *arg3 = (char *) 0 ;
@@ -1000,7 +1000,7 @@ intgo _wrap_colonies_client_send_start_capi_e010e77377d85fbf(colonies_client *_s
 }
 
 
-intgo _wrap_colonies_client_health_start_capi_e010e77377d85fbf(colonies_client *_swig_go_0, colonies_call **_swig_go_1, long long _swig_go_2) {
+intgo _wrap_colonies_client_health_start_capi_7019cf5a0d6c69d8(colonies_client *_swig_go_0, colonies_call **_swig_go_1, long long _swig_go_2) {
   colonies_client *arg1 = (colonies_client *) 0 ;
   colonies_call **arg2 = (colonies_call **) 0 ;
   int64_t arg3 ;
@@ -1019,7 +1019,7 @@ intgo _wrap_colonies_client_health_start_capi_e010e77377d85fbf(colonies_client *
 }
 
 
-intgo _wrap_colonies_call_wait_capi_e010e77377d85fbf(colonies_call *_swig_go_0, long long _swig_go_1) {
+intgo _wrap_colonies_call_wait_capi_7019cf5a0d6c69d8(colonies_call *_swig_go_0, long long _swig_go_1) {
   colonies_call *arg1 = (colonies_call *) 0 ;
   int64_t arg2 ;
   int result;
@@ -1034,7 +1034,7 @@ intgo _wrap_colonies_call_wait_capi_e010e77377d85fbf(colonies_call *_swig_go_0, 
 }
 
 
-intgo _wrap_colonies_call_fd_capi_e010e77377d85fbf(colonies_call *_swig_go_0) {
+intgo _wrap_colonies_call_fd_capi_7019cf5a0d6c69d8(colonies_call *_swig_go_0) {
   colonies_call *arg1 = (colonies_call *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1047,7 +1047,7 @@ intgo _wrap_colonies_call_fd_capi_e010e77377d85fbf(colonies_call *_swig_go_0) {
 }
 
 
-void _wrap_colonies_call_cancel_capi_e010e77377d85fbf(colonies_call *_swig_go_0) {
+void _wrap_colonies_call_cancel_capi_7019cf5a0d6c69d8(colonies_call *_swig_go_0) {
   colonies_call *arg1 = (colonies_call *) 0 ;
   
   arg1 = (colonies_call *)_swig_go_0; 
@@ -1057,7 +1057,7 @@ void _wrap_colonies_call_cancel_capi_e010e77377d85fbf(colonies_call *_swig_go_0)
 }
 
 
-intgo _wrap_colonies_call_result_capi_e010e77377d85fbf(colonies_call *_swig_go_0, _gostring_* _swig_go_1) {
+intgo _wrap_colonies_call_result_capi_7019cf5a0d6c69d8(colonies_call *_swig_go_0, _gostring_* _swig_go_1) {
   colonies_call *arg1 = (colonies_call *) 0 ;
   char **arg2 = (char **) 0 ;
   char *tmp2 = NULL ;
@@ -1075,7 +1075,7 @@ intgo _wrap_colonies_call_result_capi_e010e77377d85fbf(colonies_call *_swig_go_0
 }
 
 
-void _wrap_colonies_call_free_capi_e010e77377d85fbf(colonies_call *_swig_go_0) {
+void _wrap_colonies_call_free_capi_7019cf5a0d6c69d8(colonies_call *_swig_go_0) {
   colonies_call *arg1 = (colonies_call *) 0 ;
   
   arg1 = (colonies_call *)_swig_go_0; 
@@ -1085,7 +1085,7 @@ void _wrap_colonies_call_free_capi_e010e77377d85fbf(colonies_call *_swig_go_0) {
 }
 
 
-void _wrap_colonies_client_cancel_all_capi_e010e77377d85fbf(colonies_client *_swig_go_0) {
+void _wrap_colonies_client_cancel_all_capi_7019cf5a0d6c69d8(colonies_client *_swig_go_0) {
   colonies_client *arg1 = (colonies_client *) 0 ;
   
   arg1 = (colonies_client *)_swig_go_0; 
@@ -1095,7 +1095,7 @@ void _wrap_colonies_client_cancel_all_capi_e010e77377d85fbf(colonies_client *_sw
 }
 
 
-intgo _wrap_COLONIES_WAIT_FINISHED_capi_e010e77377d85fbf() {
+intgo _wrap_COLONIES_WAIT_FINISHED_capi_7019cf5a0d6c69d8() {
   int result;
   intgo _swig_go_result;
   
@@ -1106,7 +1106,7 @@ intgo _wrap_COLONIES_WAIT_FINISHED_capi_e010e77377d85fbf() {
 }
 
 
-intgo _wrap_colonies_client_wait_process_start_capi_e010e77377d85fbf(colonies_client *_swig_go_0, colonies_call **_swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
+intgo _wrap_colonies_client_wait_process_start_capi_7019cf5a0d6c69d8(colonies_client *_swig_go_0, colonies_call **_swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
   colonies_client *arg1 = (colonies_client *) 0 ;
   colonies_call **arg2 = (colonies_call **) 0 ;
   char *arg3 = (char *) 0 ;
@@ -1159,7 +1159,7 @@ intgo _wrap_colonies_client_wait_process_start_capi_e010e77377d85fbf(colonies_cl
 }
 
 
-intgo _wrap_colonies_client_wait_process_capi_e010e77377d85fbf(colonies_client *_swig_go_0, _gostring_* _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, colonies_cancel *_swig_go_6) {
+intgo _wrap_colonies_client_wait_process_capi_7019cf5a0d6c69d8(colonies_client *_swig_go_0, _gostring_* _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, colonies_cancel *_swig_go_6) {
   colonies_client *arg1 = (colonies_client *) 0 ;
   char **arg2 = (char **) 0 ;
   char *arg3 = (char *) 0 ;
@@ -1215,7 +1215,7 @@ intgo _wrap_colonies_client_wait_process_capi_e010e77377d85fbf(colonies_client *
 }
 
 
-intgo _wrap_colonies_client_subscribe_capi_e010e77377d85fbf(colonies_client *_swig_go_0, colonies_subscription **_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+intgo _wrap_colonies_client_subscribe_capi_7019cf5a0d6c69d8(colonies_client *_swig_go_0, colonies_subscription **_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   colonies_client *arg1 = (colonies_client *) 0 ;
   colonies_subscription **arg2 = (colonies_subscription **) 0 ;
   char *arg3 = (char *) 0 ;
@@ -1271,7 +1271,7 @@ intgo _wrap_colonies_client_subscribe_capi_e010e77377d85fbf(colonies_client *_sw
 }
 
 
-intgo _wrap_colonies_subscription_next_capi_e010e77377d85fbf(colonies_subscription *_swig_go_0, _gostring_* _swig_go_1, long long _swig_go_2) {
+intgo _wrap_colonies_subscription_next_capi_7019cf5a0d6c69d8(colonies_subscription *_swig_go_0, _gostring_* _swig_go_1, long long _swig_go_2) {
   colonies_subscription *arg1 = (colonies_subscription *) 0 ;
   char **arg2 = (char **) 0 ;
   int64_t arg3 ;
@@ -1291,7 +1291,7 @@ intgo _wrap_colonies_subscription_next_capi_e010e77377d85fbf(colonies_subscripti
 }
 
 
-intgo _wrap_colonies_subscription_fd_capi_e010e77377d85fbf(colonies_subscription *_swig_go_0) {
+intgo _wrap_colonies_subscription_fd_capi_7019cf5a0d6c69d8(colonies_subscription *_swig_go_0) {
   colonies_subscription *arg1 = (colonies_subscription *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1304,7 +1304,7 @@ intgo _wrap_colonies_subscription_fd_capi_e010e77377d85fbf(colonies_subscription
 }
 
 
-void _wrap_colonies_subscription_cancel_capi_e010e77377d85fbf(colonies_subscription *_swig_go_0) {
+void _wrap_colonies_subscription_cancel_capi_7019cf5a0d6c69d8(colonies_subscription *_swig_go_0) {
   colonies_subscription *arg1 = (colonies_subscription *) 0 ;
   
   arg1 = (colonies_subscription *)_swig_go_0; 
@@ -1314,7 +1314,7 @@ void _wrap_colonies_subscription_cancel_capi_e010e77377d85fbf(colonies_subscript
 }
 
 
-void _wrap_colonies_subscription_free_capi_e010e77377d85fbf(colonies_subscription *_swig_go_0) {
+void _wrap_colonies_subscription_free_capi_7019cf5a0d6c69d8(colonies_subscription *_swig_go_0) {
   colonies_subscription *arg1 = (colonies_subscription *) 0 ;
   
   arg1 = (colonies_subscription *)_swig_go_0; 
@@ -1324,7 +1324,7 @@ void _wrap_colonies_subscription_free_capi_e010e77377d85fbf(colonies_subscriptio
 }
 
 
-intgo _wrap_colonies_client_health_capi_e010e77377d85fbf(colonies_client *_swig_go_0, long long _swig_go_1, colonies_cancel *_swig_go_2) {
+intgo _wrap_colonies_client_health_capi_7019cf5a0d6c69d8(colonies_client *_swig_go_0, long long _swig_go_1, colonies_cancel *_swig_go_2) {
   colonies_client *arg1 = (colonies_client *) 0 ;
   int64_t arg2 ;
   colonies_cancel *arg3 = (colonies_cancel *) 0 ;
@@ -1341,7 +1341,7 @@ intgo _wrap_colonies_client_health_capi_e010e77377d85fbf(colonies_client *_swig_
 }
 
 
-intgo _wrap_colonies_request_encode_capi_e010e77377d85fbf(_gostring_* _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+intgo _wrap_colonies_request_encode_capi_7019cf5a0d6c69d8(_gostring_* _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   char **arg1 = (char **) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -1396,7 +1396,7 @@ intgo _wrap_colonies_request_encode_capi_e010e77377d85fbf(_gostring_* _swig_go_0
 }
 
 
-intgo _wrap_colonies_func_spec_new_capi_e010e77377d85fbf(_gostring_* _swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_colonies_func_spec_new_capi_7019cf5a0d6c69d8(_gostring_* _swig_go_0, _gostring_ _swig_go_1) {
   char **arg1 = (char **) 0 ;
   char *arg2 = (char *) 0 ;
   char *tmp1 = NULL ;
@@ -1419,7 +1419,7 @@ intgo _wrap_colonies_func_spec_new_capi_e010e77377d85fbf(_gostring_* _swig_go_0,
 }
 
 
-_gostring_ _wrap_colonies_registry_capi_e010e77377d85fbf() {
+_gostring_ _wrap_colonies_registry_capi_7019cf5a0d6c69d8() {
   char *result = 0 ;
   _gostring_ _swig_go_result;
   
@@ -1430,7 +1430,7 @@ _gostring_ _wrap_colonies_registry_capi_e010e77377d85fbf() {
 }
 
 
-intgo _wrap_colonies_workflow_new_capi_e010e77377d85fbf(_gostring_* _swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_colonies_workflow_new_capi_7019cf5a0d6c69d8(_gostring_* _swig_go_0, _gostring_ _swig_go_1) {
   char **arg1 = (char **) 0 ;
   char *arg2 = (char *) 0 ;
   char *tmp1 = NULL ;
@@ -1453,7 +1453,7 @@ intgo _wrap_colonies_workflow_new_capi_e010e77377d85fbf(_gostring_* _swig_go_0, 
 }
 
 
-intgo _wrap_colonies_workflow_add_capi_e010e77377d85fbf(_gostring_* _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+intgo _wrap_colonies_workflow_add_capi_7019cf5a0d6c69d8(_gostring_* _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   char **arg1 = (char **) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -1515,7 +1515,7 @@ intgo _wrap_colonies_workflow_add_capi_e010e77377d85fbf(_gostring_* _swig_go_0, 
 }
 
 
-intgo _wrap_colonies_workflow_check_capi_e010e77377d85fbf(_gostring_ _swig_go_0) {
+intgo _wrap_colonies_workflow_check_capi_7019cf5a0d6c69d8(_gostring_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   colonies_status result;
   intgo _swig_go_result;
@@ -1533,7 +1533,7 @@ intgo _wrap_colonies_workflow_check_capi_e010e77377d85fbf(_gostring_ _swig_go_0)
 }
 
 
-intgo _wrap_colonies_process_graph_node_capi_e010e77377d85fbf(_gostring_* _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_colonies_process_graph_node_capi_7019cf5a0d6c69d8(_gostring_* _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   char **arg1 = (char **) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -1572,7 +1572,7 @@ intgo _wrap_colonies_process_graph_node_capi_e010e77377d85fbf(_gostring_* _swig_
 }
 
 
-intgo _wrap_colonies_client_find_process_capi_e010e77377d85fbf(colonies_client *_swig_go_0, _gostring_* _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, colonies_cancel *_swig_go_5) {
+intgo _wrap_colonies_client_find_process_capi_7019cf5a0d6c69d8(colonies_client *_swig_go_0, _gostring_* _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, colonies_cancel *_swig_go_5) {
   colonies_client *arg1 = (colonies_client *) 0 ;
   char **arg2 = (char **) 0 ;
   char *arg3 = (char *) 0 ;
@@ -1637,6 +1637,395 @@ intgo _wrap_colonies_client_find_process_capi_e010e77377d85fbf(colonies_client *
   }
   
   return _swig_go_result;
+}
+
+
+intgo _wrap_colonies_workflow_chain_capi_7019cf5a0d6c69d8(_gostring_* _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+  char **arg1 = (char **) 0 ;
+  char *arg2 = (char *) 0 ;
+  char *arg3 = (char *) 0 ;
+  char *tmp1 = NULL ;
+  colonies_status result;
+  intgo _swig_go_result;
+  
+  arg1 = &tmp1; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  arg3 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+  arg3[_swig_go_2.n] = '\0';
+  
+  
+  result = (colonies_status)colonies_workflow_chain(arg1,(char const *)arg2,(char const *)arg3);
+  _swig_go_result = (intgo)result; 
+  *_swig_go_0 = colonies_go_string(*arg1); 
+  colonies_free(*arg1); 
+  free(arg2); 
+  free(arg3); 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_colonies_client_run_workflow_start_capi_7019cf5a0d6c69d8(colonies_client *_swig_go_0, colonies_call **_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4) {
+  colonies_client *arg1 = (colonies_client *) 0 ;
+  colonies_call **arg2 = (colonies_call **) 0 ;
+  char *arg3 = (char *) 0 ;
+  char *arg4 = (char *) 0 ;
+  int64_t arg5 ;
+  colonies_call *tmp2 = NULL ;
+  colonies_status result;
+  intgo _swig_go_result;
+  
+  arg1 = (colonies_client *)_swig_go_0; 
+  arg2 = &tmp2; 
+  
+  arg3 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+  arg3[_swig_go_2.n] = '\0';
+  
+  
+  if (_swig_go_3.n == 0 && (strcmp("colonies_client_run_workflow_start", "colonies_client_send") == 0 ||
+      strcmp("colonies_client_run_workflow_start", "colonies_client_send_start") == 0 ||
+      strcmp("colonies_client_run_workflow_start", "colonies_client_call") == 0 ||
+      strcmp("colonies_client_run_workflow_start", "colonies_client_call_start") == 0)) {
+    arg4 = NULL;
+  } else {
+    arg4 = (char *)malloc(_swig_go_3.n + 1);
+    if (arg4 != NULL) {
+      memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+      arg4[_swig_go_3.n] = '\0';
+    } else {
+      arg4 = colonies_go_nokey;
+    }
+  }
+  
+  arg5 = (int64_t)_swig_go_4; 
+  
+  result = (colonies_status)colonies_client_run_workflow_start(arg1,arg2,(char const *)arg3,(char const *)arg4,arg5);
+  _swig_go_result = (intgo)result; 
+  if (_swig_go_1 != NULL) *_swig_go_1 = *arg2; 
+  free(arg3); 
+  
+  if (arg4 != NULL && arg4 != colonies_go_nokey) {
+    volatile char *p = (volatile char *)arg4;
+    size_t i;
+    for (i = 0; p[i] != '\0'; i++) p[i] = 0;
+    free(arg4);
+  }
+  
+  return _swig_go_result;
+}
+
+
+intgo _wrap_colonies_client_run_workflow_capi_7019cf5a0d6c69d8(colonies_client *_swig_go_0, _gostring_* _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, colonies_cancel *_swig_go_5) {
+  colonies_client *arg1 = (colonies_client *) 0 ;
+  char **arg2 = (char **) 0 ;
+  char *arg3 = (char *) 0 ;
+  char *arg4 = (char *) 0 ;
+  int64_t arg5 ;
+  colonies_cancel *arg6 = (colonies_cancel *) 0 ;
+  char *tmp2 = NULL ;
+  colonies_status result;
+  intgo _swig_go_result;
+  
+  arg1 = (colonies_client *)_swig_go_0; 
+  arg2 = &tmp2; 
+  
+  arg3 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+  arg3[_swig_go_2.n] = '\0';
+  
+  
+  if (_swig_go_3.n == 0 && (strcmp("colonies_client_run_workflow", "colonies_client_send") == 0 ||
+      strcmp("colonies_client_run_workflow", "colonies_client_send_start") == 0 ||
+      strcmp("colonies_client_run_workflow", "colonies_client_call") == 0 ||
+      strcmp("colonies_client_run_workflow", "colonies_client_call_start") == 0)) {
+    arg4 = NULL;
+  } else {
+    arg4 = (char *)malloc(_swig_go_3.n + 1);
+    if (arg4 != NULL) {
+      memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+      arg4[_swig_go_3.n] = '\0';
+    } else {
+      arg4 = colonies_go_nokey;
+    }
+  }
+  
+  arg5 = (int64_t)_swig_go_4; 
+  arg6 = (colonies_cancel *)_swig_go_5; 
+  
+  result = (colonies_status)colonies_client_run_workflow(arg1,arg2,(char const *)arg3,(char const *)arg4,arg5,arg6);
+  _swig_go_result = (intgo)result; 
+  *_swig_go_1 = colonies_go_string(*arg2); 
+  colonies_free(*arg2); 
+  free(arg3); 
+  
+  if (arg4 != NULL && arg4 != colonies_go_nokey) {
+    volatile char *p = (volatile char *)arg4;
+    size_t i;
+    for (i = 0; p[i] != '\0'; i++) p[i] = 0;
+    free(arg4);
+  }
+  
+  return _swig_go_result;
+}
+
+
+intgo _wrap_colonies_executor_new_capi_7019cf5a0d6c69d8(colonies_executor **_swig_go_0, colonies_client *_swig_go_1, _gostring_ _swig_go_2) {
+  colonies_executor **arg1 = (colonies_executor **) 0 ;
+  colonies_client *arg2 = (colonies_client *) 0 ;
+  char *arg3 = (char *) 0 ;
+  colonies_executor *tmp1 = NULL ;
+  colonies_status result;
+  intgo _swig_go_result;
+  
+  arg1 = &tmp1; 
+  arg2 = (colonies_client *)_swig_go_1; 
+  
+  arg3 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+  arg3[_swig_go_2.n] = '\0';
+  
+  
+  result = (colonies_status)colonies_executor_new(arg1,arg2,(char const *)arg3);
+  _swig_go_result = (intgo)result; 
+  if (_swig_go_0 != NULL) *_swig_go_0 = *arg1; 
+  free(arg3); 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_colonies_executor_info_capi_7019cf5a0d6c69d8(colonies_executor *_swig_go_0, _gostring_* _swig_go_1) {
+  colonies_executor *arg1 = (colonies_executor *) 0 ;
+  char **arg2 = (char **) 0 ;
+  char *tmp2 = NULL ;
+  colonies_status result;
+  intgo _swig_go_result;
+  
+  arg1 = (colonies_executor *)_swig_go_0; 
+  arg2 = &tmp2; 
+  
+  result = (colonies_status)colonies_executor_info(arg1,arg2);
+  _swig_go_result = (intgo)result; 
+  *_swig_go_1 = colonies_go_string(*arg2); 
+  colonies_free(*arg2); 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_colonies_executor_register_start_capi_7019cf5a0d6c69d8(colonies_executor *_swig_go_0, colonies_call **_swig_go_1) {
+  colonies_executor *arg1 = (colonies_executor *) 0 ;
+  colonies_call **arg2 = (colonies_call **) 0 ;
+  colonies_call *tmp2 = NULL ;
+  colonies_status result;
+  intgo _swig_go_result;
+  
+  arg1 = (colonies_executor *)_swig_go_0; 
+  arg2 = &tmp2; 
+  
+  result = (colonies_status)colonies_executor_register_start(arg1,arg2);
+  _swig_go_result = (intgo)result; 
+  if (_swig_go_1 != NULL) *_swig_go_1 = *arg2; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_colonies_executor_register_capi_7019cf5a0d6c69d8(colonies_executor *_swig_go_0, colonies_cancel *_swig_go_1) {
+  colonies_executor *arg1 = (colonies_executor *) 0 ;
+  colonies_cancel *arg2 = (colonies_cancel *) 0 ;
+  colonies_status result;
+  intgo _swig_go_result;
+  
+  arg1 = (colonies_executor *)_swig_go_0; 
+  arg2 = (colonies_cancel *)_swig_go_1; 
+  
+  result = (colonies_status)colonies_executor_register(arg1,arg2);
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_colonies_executor_next_start_capi_7019cf5a0d6c69d8(colonies_executor *_swig_go_0, colonies_call **_swig_go_1) {
+  colonies_executor *arg1 = (colonies_executor *) 0 ;
+  colonies_call **arg2 = (colonies_call **) 0 ;
+  colonies_call *tmp2 = NULL ;
+  colonies_status result;
+  intgo _swig_go_result;
+  
+  arg1 = (colonies_executor *)_swig_go_0; 
+  arg2 = &tmp2; 
+  
+  result = (colonies_status)colonies_executor_next_start(arg1,arg2);
+  _swig_go_result = (intgo)result; 
+  if (_swig_go_1 != NULL) *_swig_go_1 = *arg2; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_colonies_executor_next_capi_7019cf5a0d6c69d8(colonies_executor *_swig_go_0, _gostring_* _swig_go_1, colonies_cancel *_swig_go_2) {
+  colonies_executor *arg1 = (colonies_executor *) 0 ;
+  char **arg2 = (char **) 0 ;
+  colonies_cancel *arg3 = (colonies_cancel *) 0 ;
+  char *tmp2 = NULL ;
+  colonies_status result;
+  intgo _swig_go_result;
+  
+  arg1 = (colonies_executor *)_swig_go_0; 
+  arg2 = &tmp2; 
+  arg3 = (colonies_cancel *)_swig_go_2; 
+  
+  result = (colonies_status)colonies_executor_next(arg1,arg2,arg3);
+  _swig_go_result = (intgo)result; 
+  *_swig_go_1 = colonies_go_string(*arg2); 
+  colonies_free(*arg2); 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_colonies_executor_close_start_capi_7019cf5a0d6c69d8(colonies_executor *_swig_go_0, colonies_call **_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+  colonies_executor *arg1 = (colonies_executor *) 0 ;
+  colonies_call **arg2 = (colonies_call **) 0 ;
+  char *arg3 = (char *) 0 ;
+  char *arg4 = (char *) 0 ;
+  colonies_call *tmp2 = NULL ;
+  colonies_status result;
+  intgo _swig_go_result;
+  
+  arg1 = (colonies_executor *)_swig_go_0; 
+  arg2 = &tmp2; 
+  
+  arg3 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+  arg3[_swig_go_2.n] = '\0';
+  
+  
+  arg4 = (char *)malloc(_swig_go_3.n + 1);
+  memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+  arg4[_swig_go_3.n] = '\0';
+  
+  
+  result = (colonies_status)colonies_executor_close_start(arg1,arg2,(char const *)arg3,(char const *)arg4);
+  _swig_go_result = (intgo)result; 
+  if (_swig_go_1 != NULL) *_swig_go_1 = *arg2; 
+  free(arg3); 
+  free(arg4); 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_colonies_executor_fail_start_capi_7019cf5a0d6c69d8(colonies_executor *_swig_go_0, colonies_call **_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+  colonies_executor *arg1 = (colonies_executor *) 0 ;
+  colonies_call **arg2 = (colonies_call **) 0 ;
+  char *arg3 = (char *) 0 ;
+  char *arg4 = (char *) 0 ;
+  colonies_call *tmp2 = NULL ;
+  colonies_status result;
+  intgo _swig_go_result;
+  
+  arg1 = (colonies_executor *)_swig_go_0; 
+  arg2 = &tmp2; 
+  
+  arg3 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+  arg3[_swig_go_2.n] = '\0';
+  
+  
+  arg4 = (char *)malloc(_swig_go_3.n + 1);
+  memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+  arg4[_swig_go_3.n] = '\0';
+  
+  
+  result = (colonies_status)colonies_executor_fail_start(arg1,arg2,(char const *)arg3,(char const *)arg4);
+  _swig_go_result = (intgo)result; 
+  if (_swig_go_1 != NULL) *_swig_go_1 = *arg2; 
+  free(arg3); 
+  free(arg4); 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_colonies_executor_close_capi_7019cf5a0d6c69d8(colonies_executor *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, colonies_cancel *_swig_go_3) {
+  colonies_executor *arg1 = (colonies_executor *) 0 ;
+  char *arg2 = (char *) 0 ;
+  char *arg3 = (char *) 0 ;
+  colonies_cancel *arg4 = (colonies_cancel *) 0 ;
+  colonies_status result;
+  intgo _swig_go_result;
+  
+  arg1 = (colonies_executor *)_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  arg3 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+  arg3[_swig_go_2.n] = '\0';
+  
+  arg4 = (colonies_cancel *)_swig_go_3; 
+  
+  result = (colonies_status)colonies_executor_close(arg1,(char const *)arg2,(char const *)arg3,arg4);
+  _swig_go_result = (intgo)result; 
+  free(arg2); 
+  free(arg3); 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_colonies_executor_fail_capi_7019cf5a0d6c69d8(colonies_executor *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, colonies_cancel *_swig_go_3) {
+  colonies_executor *arg1 = (colonies_executor *) 0 ;
+  char *arg2 = (char *) 0 ;
+  char *arg3 = (char *) 0 ;
+  colonies_cancel *arg4 = (colonies_cancel *) 0 ;
+  colonies_status result;
+  intgo _swig_go_result;
+  
+  arg1 = (colonies_executor *)_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  arg3 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+  arg3[_swig_go_2.n] = '\0';
+  
+  arg4 = (colonies_cancel *)_swig_go_3; 
+  
+  result = (colonies_status)colonies_executor_fail(arg1,(char const *)arg2,(char const *)arg3,arg4);
+  _swig_go_result = (intgo)result; 
+  free(arg2); 
+  free(arg3); 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_colonies_executor_stop_capi_7019cf5a0d6c69d8(colonies_executor *_swig_go_0) {
+  colonies_executor *arg1 = (colonies_executor *) 0 ;
+  colonies_status result;
+  intgo _swig_go_result;
+  
+  arg1 = (colonies_executor *)_swig_go_0; 
+  
+  result = (colonies_status)colonies_executor_stop(arg1);
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_colonies_executor_free_capi_7019cf5a0d6c69d8(colonies_executor *_swig_go_0) {
+  colonies_executor *arg1 = (colonies_executor *) 0 ;
+  
+  arg1 = (colonies_executor *)_swig_go_0; 
+  
+  colonies_executor_free(arg1);
+  
 }
 
 
