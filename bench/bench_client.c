@@ -8,6 +8,7 @@
  */
 #include <pthread.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,9 +94,18 @@ int main(int argc, char **argv)
     colonies_free(out);
     colonies_free(spec);
 
-    double one = run(1), four = run(4);
+    struct rusage before, after;
+    getrusage(RUSAGE_SELF, &before);
+    double one = run(1);
+    getrusage(RUSAGE_SELF, &after);
+    double calls = one * seconds;
+    long switches = (after.ru_nvcsw - before.ru_nvcsw) + (after.ru_nivcsw - before.ru_nivcsw);
+    double cpu_us = ((after.ru_utime.tv_sec - before.ru_utime.tv_sec) + (after.ru_stime.tv_sec - before.ru_stime.tv_sec)) * 1e6 +
+                    (after.ru_utime.tv_usec - before.ru_utime.tv_usec) + (after.ru_stime.tv_usec - before.ru_stime.tv_usec);
+    double four = run(4);
     printf("get_process round trips against %s:%s, %.0f s each:\n", host, port, seconds);
-    printf("  1 thread : %8.0f calls/s (%.0f us/call)\n", one, 1e6 / one);
+    printf("  1 thread : %8.0f calls/s (%.0f us/call; %.1f context switches and %.0f us of CPU per call)\n", one,
+           1e6 / one, switches / calls, cpu_us / calls);
     printf("  4 threads: %8.0f calls/s\n", four);
 
     colonies_json_format(&params, "{\"colonyname\":%s,\"state\":%d}", colony, COLONIES_PROCESS_ALL);

@@ -23,7 +23,7 @@ type serverEnv struct {
 
 // testServer reads the server's environment. The test runner always starts
 // the server, so a missing variable is a failure, not a reason to skip.
-func testServer(t *testing.T) serverEnv {
+func testServer(t testing.TB) serverEnv {
 	t.Helper()
 	host := os.Getenv("COLONIES_SERVER_HOST")
 	if host == "" {
@@ -43,7 +43,7 @@ func testServer(t *testing.T) serverEnv {
 
 // testCtx is the context of a test's calls: generous enough for any of them,
 // but a hung call still ends the test instead of the test binary's timeout.
-func testCtx(t *testing.T) context.Context {
+func testCtx(t testing.TB) context.Context {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
@@ -52,7 +52,7 @@ func testCtx(t *testing.T) context.Context {
 
 // newTestClient connects to the test server and closes the client when the
 // test ends.
-func newTestClient(t *testing.T) (*Client, serverEnv) {
+func newTestClient(t testing.TB) (*Client, serverEnv) {
 	t.Helper()
 	env := testServer(t)
 	c, err := NewClient(env.host, env.port)
@@ -77,7 +77,7 @@ type fixture struct {
 	executorKey  string
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	c, env := newTestClient(t)
 	f := &fixture{
@@ -126,12 +126,12 @@ func newFixture(t *testing.T) *fixture {
 }
 
 // submit submits funcname with args to the fixture's executor type.
-func (f *fixture) submit(t *testing.T, funcname string, args ...any) *Process {
+func (f *fixture) submit(t testing.TB, funcname string, args ...any) *Process {
 	t.Helper()
 	return f.submitTo(t, f.executorType, funcname, args...)
 }
 
-func (f *fixture) submitTo(t *testing.T, executorType, funcname string, args ...any) *Process {
+func (f *fixture) submitTo(t testing.TB, executorType, funcname string, args ...any) *Process {
 	t.Helper()
 	spec, err := NewFuncSpec(FuncSpecOptions{
 		FuncName:     funcname,
@@ -169,7 +169,7 @@ func (f *fixture) processIDs(t *testing.T, state int) []string {
 	return ids
 }
 
-func randomHex(t *testing.T, n int) string {
+func randomHex(t testing.TB, n int) string {
 	t.Helper()
 	b := make([]byte, n)
 	if _, err := rand.Read(b); err != nil {
@@ -178,7 +178,7 @@ func randomHex(t *testing.T, n int) string {
 	return hex.EncodeToString(b)
 }
 
-func mustPrvKey(t *testing.T) string {
+func mustPrvKey(t testing.TB) string {
 	t.Helper()
 	k, err := PrvKey()
 	if err != nil {
@@ -187,7 +187,7 @@ func mustPrvKey(t *testing.T) string {
 	return k
 }
 
-func mustID(t *testing.T, prvkey string) string {
+func mustID(t testing.TB, prvkey string) string {
 	t.Helper()
 	id, err := ID(prvkey)
 	if err != nil {

@@ -202,6 +202,61 @@ static void test_guarded(void)
     lost_read();
 }
 
+/*
+ * The executor runtime through the same proxy: a close whose reply is lost is
+ * checked against the process and not sent again, and a process whose assign
+ * reply was lost is handed out all the same.
+ */
+static void test_runtime(void)
+{
+    printf("the executor runtime:\n");
+    remove_all();
+    colonies_executor *ex = NULL;
+    char *opts = NULL, *out = NULL;
+    CHECK_RC(colonies_json_format(&opts, "{\"colonyname\":%s,\"executortype\":%s,\"prvkey\":%s,\"assign_timeout\":2}",
+                                  colony, exec_type, exec_key),
+             COLONIES_OK);
+    CHECK_RC(colonies_executor_new(&ex, proxied, opts), COLONIES_OK);
+    colonies_free(opts);
+    CHECK_RC(submit(direct, &out), COLONIES_OK);
+    colonies_free(out);
+    CHECK_RC(colonies_executor_next(ex, &out, NULL), COLONIES_OK);
+    cJSON *job = out ? cJSON_Parse(out) : NULL;
+    char pid[65] = "";
+    const char *assigned = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(job, "process"), "processid"));
+    snprintf(pid, sizeof pid, "%s", assigned ? assigned : "");
+    cJSON_Delete(job);
+    colonies_free(out);
+    warm_up();
+    fault_proxy_drop_next_reply(proxy);
+    int before = fault_proxy_forwarded(proxy, "closesuccessfulmsg");
+    CHECK_RC(colonies_executor_close(ex, pid, "[\"done\"]", NULL), COLONIES_OK);
+    int sent = fault_proxy_forwarded(proxy, "closesuccessfulmsg") - before;
+    printf("  runtime close with its reply lost: landed, sent %d time(s)\n", sent);
+    CHECK(sent == 1);
+    CHECK(count_in(COLONIES_PROCESS_SUCCESSFUL) == 1);
+
+    /* The assign's reply is lost: the next job is that process all the same. */
+    remove_all();
+    CHECK_RC(submit(direct, &out), COLONIES_OK);
+    cJSON *submitted = out ? cJSON_Parse(out) : NULL;
+    const char *id = cJSON_GetStringValue(cJSON_GetObjectItem(submitted, "processid"));
+    snprintf(pid, sizeof pid, "%s", id ? id : "");
+    cJSON_Delete(submitted);
+    colonies_free(out);
+    warm_up();
+    fault_proxy_drop_next_reply(proxy);
+    CHECK_RC(colonies_executor_next(ex, &out, NULL), COLONIES_OK);
+    job = out ? cJSON_Parse(out) : NULL;
+    const char *got = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(job, "process"), "processid"));
+    printf("  runtime assign with its reply lost: the process %s handed out\n", got && strcmp(got, pid) == 0 ? "is" : "is NOT");
+    CHECK_STR(got, pid);
+    cJSON_Delete(job);
+    colonies_free(out);
+    CHECK_RC(colonies_executor_close(ex, pid, "[]", NULL), COLONIES_OK);
+    colonies_executor_free(ex);
+}
+
 static void test_unguarded(void)
 {
     printf("with the guard switched off (what libcurl does by itself):\n");
@@ -269,6 +324,7 @@ int main(int argc, char **argv)
     int idle_rounds = argc > 1 ? atoi(argv[1]) : 60;
     setup();
     test_guarded();
+    test_runtime();
     test_unguarded();
     measure_idle_drops(idle_rounds, 1);
     measure_idle_drops(idle_rounds, 0);

@@ -128,8 +128,12 @@ static void saw_process(wait_job *w, char *json, int from_event)
         subscribe(w);
     } else if (w->phase == PHASE_LAST_READ) {
         char detail[256];
-        snprintf(detail, sizeof detail, "wait: process %.64s did not reach state %d in its time (it is in state %d)",
-                 w->processid, w->state, state->valueint);
+        if (w->state == COLONIES_WAIT_FINISHED)
+            snprintf(detail, sizeof detail, "wait: process %.64s did not finish in its time (it is in state %d)",
+                     w->processid, state->valueint);
+        else
+            snprintf(detail, sizeof detail, "wait: process %.64s did not reach state %d in its time (it is in state %d)",
+                     w->processid, w->state, state->valueint);
         finish(w, COLONIES_EEXPIRED, detail, NULL);
     }
     cJSON_Delete(p);
@@ -217,7 +221,9 @@ static void ws_open(cl_ws *ws)
 {
     wait_job *w = cl_call_wait_state((colonies_call *)ws->job);
     long long left_ms = w->deadline_ms - cl_now_ms();
-    int timeout_s = (int)((left_ms + 999) / 1000) + 1;
+    /* A second past the wait's own end, within what the server takes (a day). */
+    long long timeout_s = (left_ms + 999) / 1000 + 1;
+    if (timeout_s > 86400) timeout_s = 86400;
     int states[3] = {w->state, -1, -1};
     if (w->state == COLONIES_WAIT_FINISHED) {
         states[0] = COLONIES_PROCESS_SUCCESSFUL;
@@ -229,7 +235,7 @@ static void ws_open(cl_ws *ws)
         long hold = 0;
         const cl_op *op = cl_op_find("subscribe_process");
         int rc = colonies_json_format(&params, "{\"colonyname\":%s,\"processid\":%s,\"executortype\":%s,"
-                                               "\"state\":%d,\"timeout\":%d}",
+                                               "\"state\":%d,\"timeout\":%lld}",
                                       w->colonyname, w->processid, w->executortype, states[i], timeout_s);
         if (rc == 0) rc = cl_build_message(&msg, &hold, op, params);
         if (rc == 0) rc = cl_envelope(&frame, op->msgtype, msg, w->prvkey);

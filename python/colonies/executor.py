@@ -290,7 +290,8 @@ class ExecutorRuntime:
                         capi.colonies_call_result(watch)
                         log.warning("process %s was cancelled while %s ran", pid, job["funcname"])
                         return None
-                    except ColoniesError:
+                    except ColoniesError as e:
+                        log.warning("watching process %s for its cancellation: %s", pid, e)
                         capi.colonies_call_free(watch)
                         watch = None
         finally:

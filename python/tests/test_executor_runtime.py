@@ -232,3 +232,72 @@ def test_carries_on_across_a_server_restart(private_server, crypto):
     finally:
         running.stop()
         c.del_colony(name, private_server.prvkey)
+
+
+def test_maxexectime_and_cancellation(client, colony):
+    """The runtime stops waiting for a function at its process's maxexectime, and when the
+    process is cancelled, and goes on with the next process."""
+    release = threading.Event()
+
+    def stuck(ctx={}):
+        release.wait(30)
+        return "late"
+
+    rt = ExecutorRuntime(client, colony.name, unique("stuck"), colony_prvkey=colony.prvkey,
+                         functions=[stuck, echo], assign_timeout=1).register()
+    running = Running(rt)
+    try:
+        info = rt.info
+        key, etype = info["prvkey"], info["executortype"]
+        # Cancelled while it runs: the runtime leaves it and takes the next one.
+        first = client.submit(func_spec("stuck", [], colony.name, etype), key)
+        client.wait(first, 20, key, state=ProcessState.RUNNING)
+        client.cancel_process(first.processid, key)
+        done = client.wait(client.submit(func_spec("echo", ["next"], colony.name, etype), key), 20, key)
+        assert done.output == ["next"]
+        assert client.get_process(first.processid, key).state == ProcessState.CANCELLED
+        # Past its maxexectime: the runtime moves on; the server takes the process back.
+        slow = client.submit(func_spec("stuck", [], colony.name, etype, maxexectime=1, maxretries=0), key)
+        client.wait(slow, 20, key, state=ProcessState.RUNNING)
+        started = time.monotonic()
+        done = client.wait(client.submit(func_spec("echo", ["after"], colony.name, etype), key), 20, key)
+        assert done.output == ["after"]
+        assert 0.9 <= time.monotonic() - started < 10
+    finally:
+        release.set()
+        running.stop()
+
+
+def test_monad_both_ways(client, colony, server):
+    """ColoniesMonad(host, port, colonyname, prvkey), as the seed makes it, and
+    ColoniesMonad(client, colonyname, prvkey), as pycolonies does."""
+    from colonies.monad import ColoniesMonad, Function
+
+    def gen_data(ctx={}):
+        return 1, 2
+
+    def process_data(*nums, ctx={}):
+        return sum(nums)
+
+    rt = ExecutorRuntime(client, colony.name, unique("monad"), colony_prvkey=colony.prvkey, functions=[echo],
+                         assign_timeout=1, run_shipped_code=True).register()
+    running = Running(rt)
+    try:
+        info = rt.info
+        steps = [Function(gen_data, colony.name, executortype=info["executortype"]),
+                 Function(process_data, colonyid=colony.name, executortype=info["executortype"]),
+                 Function("echo", colony.name, executortype=info["executortype"])]
+        for m in (ColoniesMonad(server.host, server.port, colony.name, info["prvkey"]),
+                  ColoniesMonad(client, colony.name, info["prvkey"])):
+            chain = m
+            for step in steps:
+                chain = chain >> step
+            assert m.steps == [] and len(chain.steps) == 3
+            assert chain.unwrap(30) == 3
+        # A failing step fails the chain.
+        with pytest.raises(ColoniesError, match="the chain failed"):
+            (ColoniesMonad(client, colony.name, info["prvkey"])
+             >> Function("nowhere", colony.name, executortype=info["executortype"])
+             >> steps[2]).unwrap(30)
+    finally:
+        running.stop()
