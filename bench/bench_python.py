@@ -8,7 +8,7 @@ the server named by the COLONIES_* environment, for:
 Figures are medians over several timed batches.
 
     eval "$(scripts/colonies-server env)"
-    CRYPTOLIB=build/cryptolib/libcryptolib.so PYTHONPATH=python \\
+    CRYPTOLIB=build/cryptolib/libcryptolib.so PYTHONPATH=build/python \\
         build/venv-pycolonies/bin/python bench/bench_python.py
 """
 import os

@@ -6,7 +6,7 @@ Run with pycolonies importable (its venv, which scripts/test makes) and this
 checkout's package on the path:
 
     eval "$(scripts/colonies-server env)"
-    PYTHONPATH=python build/venv-pycolonies/bin/python bench/bench_wait.py [runs]
+    PYTHONPATH=build/python build/venv-pycolonies/bin/python bench/bench_wait.py [runs]
 """
 
 import os

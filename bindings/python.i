@@ -35,47 +35,53 @@ static void colonies_py_raise(int code)
 }
 %}
 
-/* Message bytes: any bytes-like object, or a str taken as UTF-8. */
-%typemap(in) (const char *msg, size_t msg_len) (Py_buffer view, int have_view = 0) {
-    if (PyUnicode_Check($input)) {
-        Py_ssize_t n = 0;
-        $1 = (char *)PyUnicode_AsUTF8AndSize($input, &n);
-        if ($1 == NULL) SWIG_fail;
-        $2 = (size_t)n;
-    } else if (PyObject_GetBuffer($input, &view, PyBUF_SIMPLE) == 0) {
-        have_view = 1;
-        $1 = (char *)view.buf;
-        $2 = (size_t)view.len;
-    } else {
-        PyErr_Clear();
-        PyErr_Format(PyExc_TypeError, "msg must be str or bytes, not %s", Py_TYPE($input)->tp_name);
+/*
+ * The module is built for the stable ABI of Python 3.8 and later (abi3,
+ * Py_LIMITED_API), so these typemaps use only its functions.
+ */
+
+/* Message bytes: any bytes-like object (copied, as the GIL is let go meanwhile), or a str taken as UTF-8. */
+%typemap(in) (const char *msg, size_t msg_len) (PyObject *msgbytes = NULL) {
+    char *p = NULL;
+    Py_ssize_t n = 0;
+    msgbytes = PyUnicode_Check($input) ? PyUnicode_AsUTF8String($input) : PyBytes_FromObject($input);
+    if (msgbytes == NULL) {
+        if (PyErr_ExceptionMatches(PyExc_TypeError)) {
+            PyErr_Clear();
+            PyErr_Format(PyExc_TypeError, "msg must be str or bytes, not %R", (PyObject *)Py_TYPE($input));
+        }
         SWIG_fail;
     }
+    if (PyBytes_AsStringAndSize(msgbytes, &p, &n) < 0) SWIG_fail;
+    $1 = p;
+    $2 = (size_t)n;
 }
-%typemap(freearg) (const char *msg, size_t msg_len) %{ if (have_view$argnum) PyBuffer_Release(&view$argnum); %}
+%typemap(freearg) (const char *msg, size_t msg_len) %{ Py_XDECREF(msgbytes$argnum); %}
 
 /*
- * Strings in: str (or None for NULL). A C string ends at its first NUL, so a
- * str holding one would reach the core cut short: it is refused instead.
- * The UTF-8 is the str's own cached copy, so no key is copied.
+ * Strings in: str (or None for NULL), as UTF-8. A C string ends at its first
+ * NUL, so a str holding one would reach the core cut short: it is refused
+ * instead.
  */
-%typemap(in) const char * {
+%typemap(in) const char * (PyObject *utf8 = NULL) {
     if ($input == Py_None) {
         $1 = NULL;
     } else if (PyUnicode_Check($input)) {
+        char *p = NULL;
         Py_ssize_t n = 0;
-        $1 = (char *)PyUnicode_AsUTF8AndSize($input, &n);
-        if ($1 == NULL) SWIG_fail;
-        if (strlen($1) != (size_t)n) {
+        utf8 = PyUnicode_AsUTF8String($input);
+        if (utf8 == NULL || PyBytes_AsStringAndSize(utf8, &p, &n) < 0) SWIG_fail;
+        if (strlen(p) != (size_t)n) {
             colonies_py_raise_detail(COLONIES_EINVAL, "$1_name holds a NUL character", 0);
             SWIG_fail;
         }
+        $1 = p;
     } else {
-        PyErr_Format(PyExc_TypeError, "$1_name must be str, not %s", Py_TYPE($input)->tp_name);
+        PyErr_Format(PyExc_TypeError, "$1_name must be str, not %R", (PyObject *)Py_TYPE($input));
         SWIG_fail;
     }
 }
-%typemap(freearg) const char * ""
+%typemap(freearg) const char * %{ Py_XDECREF(utf8$argnum); %}
 %typemap(typecheck) const char * %{ $1 = $input == Py_None || PyUnicode_Check($input); %}
 
 /* Strings out of the library (texts, versions, the registry): decoded leniently. */
@@ -96,7 +102,8 @@ static void colonies_py_raise(int code)
     colonies_free(*$1);
     *$1 = NULL;
     if (s == NULL) SWIG_fail;
-    $result = SWIG_Python_AppendOutput($result, s);
+    /* 1: the status is no result of its own (SWIG 4.3 and later ask). */
+    $result = SWIG_Python_AppendOutput($result, s, 1);
 }
 %typemap(freearg) char ** %{ colonies_free(*$1); %}
 
@@ -104,7 +111,7 @@ static void colonies_py_raise(int code)
 %define COLONIES_PY_HANDLE_OUT(TYPE)
 %typemap(in, numinputs=0) TYPE **out (TYPE *tmp = NULL) %{ $1 = &tmp; %}
 %typemap(argout) TYPE **out %{
-    $result = SWIG_Python_AppendOutput($result, SWIG_NewPointerObj(*$1, $descriptor(TYPE *), 0));
+    $result = SWIG_Python_AppendOutput($result, SWIG_NewPointerObj(*$1, $descriptor(TYPE *), 0), 1);
 %}
 %enddef
 COLONIES_PY_HANDLE_OUT(colonies_client)

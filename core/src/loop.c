@@ -598,6 +598,30 @@ static void *run(void *arg)
     return NULL;
 }
 
+/*
+ * The system's trust store, for TLS without a ca_bundle option: $SSL_CERT_FILE
+ * when set, else the first bundle found where distributions keep theirs. The
+ * libcurl a wheel carries has its build machine's path compiled in, which
+ * another distribution may not have. NULL (curl's own default) when none is
+ * found.
+ */
+static const char *system_ca_bundle(void)
+{
+    static const char *const known[] = {
+        "/etc/ssl/certs/ca-certificates.crt",                /* Debian, Ubuntu, Arch, Gentoo */
+        "/etc/pki/tls/certs/ca-bundle.crt",                  /* Fedora, RHEL, CentOS */
+        "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", /* RHEL 7 and later */
+        "/etc/ssl/ca-bundle.pem",                            /* openSUSE */
+        "/etc/pki/tls/cacert.pem",                           /* OpenELEC */
+        "/etc/ssl/cert.pem",                                 /* Alpine, the BSDs, macOS */
+    };
+    const char *env = getenv("SSL_CERT_FILE");
+    if (env && env[0] && access(env, R_OK) == 0) return env;
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (access(known[i], R_OK) == 0) return known[i];
+    return NULL;
+}
+
 int cl_loop_new(cl_loop **out, const char *host, int port, const cl_loop_options *opts)
 {
     *out = NULL;
@@ -614,7 +638,8 @@ int cl_loop_new(cl_loop **out, const char *host, int port, const cl_loop_options
         snprintf(loop->base_url, n, "%s://%s%s%s:%d", opts->tls ? "https" : "http", v6 ? "[" : "", host,
                  v6 ? "]" : "", port);
     loop->opts = *opts;
-    loop->ca_bundle = opts->ca_bundle ? cl_strdup(opts->ca_bundle) : NULL;
+    const char *ca = opts->ca_bundle ? opts->ca_bundle : opts->tls ? system_ca_bundle() : NULL;
+    loop->ca_bundle = ca ? cl_strdup(ca) : NULL;
     loop->opts.ca_bundle = loop->ca_bundle;
     loop->multi = curl_multi_init();
     if (loop->base_url == NULL || (opts->ca_bundle && loop->ca_bundle == NULL) || loop->multi == NULL ||

@@ -18,7 +18,11 @@ from .errors import *  # noqa: F401,F403 - the exception classes
 from .funcspec import create_func_spec, func_spec
 from .model import *  # noqa: F401,F403 - the server's types and enumerations
 
-__version__ = capi.colonies_version()
+try:
+    from importlib.metadata import PackageNotFoundError, version as _version
+    __version__ = _version("libcolonies")
+except PackageNotFoundError:  # not installed: a build tree's package
+    __version__ = capi.colonies_version()
 
 
 def __getattr__(name):

@@ -16,9 +16,13 @@ import uuid
 
 import pytest
 
-from colonies import Colonies, Crypto
+from colonies import Colonies, Crypto  # noqa: E402
+
+import colonies
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+# Where the package under test was imported from: subprocesses get it too.
+PACKAGE_PATH = str(pathlib.Path(os.path.abspath(colonies.__file__)).parents[1])  # not resolved: the sources are links
 
 
 def server_env():

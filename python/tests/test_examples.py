@@ -2,14 +2,14 @@
 the executor in the background, the seed's examples against it."""
 
 import os
-import pathlib
 import signal
 import subprocess
 import sys
 import time
 import uuid
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+from conftest import PACKAGE_PATH, ROOT
+
 EXAMPLES = ROOT / "examples" / "python"
 
 SEED_SAYS = ["echo       helloworld", "fail       failed: fail always fails", "workflow   3", "mapreduce  15",
@@ -18,7 +18,7 @@ SEED_SAYS = ["echo       helloworld", "fail       failed: fail always fails", "w
 
 def run_env(executortype):
     env = dict(os.environ, EXECUTOR_TYPE=executortype)
-    python = str(ROOT / "python")
+    python = PACKAGE_PATH
     env["PYTHONPATH"] = os.pathsep.join(p for p in (python, env.get("PYTHONPATH")) if p)
     return env
 

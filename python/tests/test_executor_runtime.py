@@ -15,7 +15,7 @@ import pytest
 
 from colonies import (Colonies, ColoniesError, ExecutorRuntime, ProcessState, Workflow, create_func_spec,
                       func_spec)
-from conftest import ROOT, _private_server_script, unique
+from conftest import PACKAGE_PATH, _private_server_script, unique
 
 
 class Running:
@@ -166,7 +166,7 @@ def test_sigterm_during_a_function(client, colony, tmp_path):
     and removes the executor it registered."""
     (tmp_path / "slowmod.py").write_text(SLOW_MODULE)
     etype = unique("slow")
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "python"), "COLONIES_COLONY_NAME": colony.name,
+    env = {**os.environ, "PYTHONPATH": PACKAGE_PATH, "COLONIES_COLONY_NAME": colony.name,
            "COLONIES_EXECUTOR_TYPE": etype, "COLONIES_COLONY_PRVKEY": colony.prvkey}
     env.pop("COLONIES_PRVKEY", None)
     child = subprocess.Popen([sys.executable, "-m", "colonies.executor", "--module", str(tmp_path / "slowmod.py"),

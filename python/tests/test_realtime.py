@@ -14,7 +14,7 @@ import pytest
 
 from colonies import (CancelledError, ChannelEntry, Colonies, ExpiredError, InDoubtError, Process,
                       ProcessState, func_spec)
-from conftest import ROOT
+from conftest import PACKAGE_PATH
 
 
 def submit(client, executor, funcname="echo", args=(), executortype=None, **extra):
@@ -202,7 +202,7 @@ INTERRUPTED = textwrap.dedent("""
 def test_ctrl_c_interrupts(server, client, executor, what):
     # Of a type no executor has, so that the assign blocks and the wait waits.
     process = submit(client, executor, executortype="nobody-runs-this")
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "python")}
+    env = {**os.environ, "PYTHONPATH": PACKAGE_PATH}
     child = subprocess.Popen([sys.executable, "-c", INTERRUPTED, server.host, str(server.port),
                               executor.colonyname, executor.prvkey, process.processid, what],
                              stdout=subprocess.PIPE, text=True, env=env)

@@ -1,0 +1,63 @@
+"""The installed wheel against the real server, run from outside the
+repository by tests/wheel/run.sh: the package comes from the venv, an
+executor runtime runs in a thread, and a client submits an echo and a
+workflow and reads them back. Exits non-zero on any difference."""
+
+import os
+import subprocess
+import sys
+import threading
+import uuid
+
+import colonies
+from colonies import Colonies, Crypto, ExecutorRuntime, Workflow, func_spec
+
+here = os.path.dirname(os.path.abspath(colonies.__file__))
+assert "site-packages" in here, f"colonies comes from {here}, not from the venv"
+print(f"colonies {colonies.__version__} from {here}")
+
+# The drop-in libcryptolib.so ships inside, and says where.
+lib = subprocess.run([sys.executable, "-m", "colonies.cryptolib"], capture_output=True, text=True,
+                     check=True).stdout.strip()
+assert os.path.exists(lib) and lib.startswith(here), lib
+print(f"cryptolib: {lib}")
+
+env = {k: os.environ[k] for k in ("COLONIES_SERVER_HOST", "COLONIES_SERVER_PORT", "COLONIES_SERVER_PRVKEY")}
+client = Colonies(env["COLONIES_SERVER_HOST"], int(env["COLONIES_SERVER_PORT"]))
+crypto = Crypto()
+colony_key = crypto.prvkey()
+colony = f"wheel-{uuid.uuid4().hex[:8]}"
+client.add_colony({"colonyid": crypto.id(colony_key), "name": colony}, env["COLONIES_SERVER_PRVKEY"])
+try:
+    def echo(*args):
+        return args
+
+    def double(n):
+        return 2 * n
+
+    runtime = ExecutorRuntime(client, colony, "wheel-smoke", colony_prvkey=colony_key, functions=[echo, double],
+                              assign_timeout=1).register()
+    thread = threading.Thread(target=runtime.run, daemon=True)
+    thread.start()
+    key = runtime.info["prvkey"]
+
+    process = client.submit(func_spec("echo", ["héllo wörld ✓"], colony, "wheel-smoke"), key)
+    done = client.wait(process, 30, key)
+    assert done.output == ["héllo wörld ✓"], done.output
+    print(f"echo: {done.output[0]}")
+
+    wf = Workflow(colony)
+    wf.add(func_spec("echo", [21], colony, "wheel-smoke"), nodename="first", dependencies=[])
+    wf.add(func_spec("double", [], colony, "wheel-smoke"), nodename="second", dependencies=["first"])
+    graph = client.submit(wf, key)
+    last = client.find_process("second", graph.processids, key)
+    result = client.wait(last, 30, key)
+    assert result.output == [42], result.output
+    print(f"workflow: {result.output[0]}")
+
+    runtime.stop()
+    thread.join(30)
+finally:
+    client.del_colony(colony, env["COLONIES_SERVER_PRVKEY"])
+    client.release()
+print("the installed wheel works")
