@@ -223,6 +223,8 @@ colonies_status colonies_workflow_add(char **out_json, const char *workflow_json
     return rc;
 }
 
+static int by_string(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
 colonies_status colonies_process_graph_node(char **out_processid, const char *graph_json, const char *nodename)
 {
     cl_clear_error();
@@ -233,8 +235,8 @@ colonies_status colonies_process_graph_node(char **out_processid, const char *gr
     if (rc) return rc;
     /* The server lists a graph's nodes as {"id": processid, "data": {"label": nodename}}. */
     const cJSON *node;
-    char names[512] = "";
-    size_t len = 0;
+    const char *labels[64];
+    size_t n = 0;
     cJSON_ArrayForEach(node, cJSON_GetObjectItemCaseSensitive(graph, "nodes"))
     {
         const char *label = cJSON_GetStringValue(
@@ -246,9 +248,14 @@ colonies_status colonies_process_graph_node(char **out_processid, const char *gr
             cJSON_Delete(graph);
             return rc;
         }
-        if (len < sizeof names)
-            len += (size_t)snprintf(names + len, sizeof names - len, "%s\"%s\"", len ? ", " : "", label);
+        if (n < sizeof labels / sizeof labels[0]) labels[n++] = label;
     }
+    /* The server lists the nodes in no fixed order: name them sorted. */
+    qsort(labels, n, sizeof labels[0], by_string);
+    char names[512] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < n && len < sizeof names; i++)
+        len += (size_t)snprintf(names + len, sizeof names - len, "%s\"%s\"", len ? ", " : "", labels[i]);
     cJSON_Delete(graph);
     if (len == 0) return cl_fail(COLONIES_ENOTFOUND, "no node \"%s\": the graph lists no nodes", nodename);
     return cl_fail(COLONIES_ENOTFOUND, "no node \"%s\" in the graph; its nodes are %s", nodename, names);

@@ -151,9 +151,9 @@ class ExecutorRuntime:
         assigned, and the function in flight gets the grace period."""
         with self._lock:
             self._stop_reason = self._stop_reason or reason
-            call = self._call
-        if call is not None:
-            capi.colonies_call_cancel(call)
+            # Under the lock: _start frees the call only after forgetting it here.
+            if self._call is not None:
+                capi.colonies_call_cancel(self._call)
 
     def _start(self, start, *args, stoppable=False):
         """Runs a core call of the runtime; a stoppable one (waiting for
@@ -167,11 +167,11 @@ class ExecutorRuntime:
             stopping = self._stop_reason is not None
         if stopping:
             capi.colonies_call_cancel(call)
-        try:
-            return _complete(call)
-        finally:
-            with self._lock:
-                self._call = None
+        return _complete(call, ended=self._forget_call)
+
+    def _forget_call(self):
+        with self._lock:
+            self._call = None
 
     def run(self, max_processes=None):
         """Assigns and runs processes until stop(), Ctrl-C or SIGTERM (or

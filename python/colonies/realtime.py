@@ -24,9 +24,11 @@ def _on_main_thread():
     return threading.current_thread() is threading.main_thread()
 
 
-def _complete(call):
+def _complete(call, ended=None):
     """Waits for a call started in the core, frees it, and returns its reply
-    (JSON text), or raises its error. An interrupt cancels it first."""
+    (JSON text), or raises its error. An interrupt cancels it first. ended(),
+    if given, runs once the call has ended and before it is freed: where
+    another thread may hold the call, it forgets it there."""
     try:
         try:
             if _on_main_thread():
@@ -40,6 +42,8 @@ def _complete(call):
             raise
         return capi.colonies_call_result(call)
     finally:
+        if ended is not None:
+            ended()
         capi.colonies_call_free(call)
 
 
