@@ -47,6 +47,9 @@ var (
 	// ErrDone is COLONIES_EDONE: A subscription has ended (the server closes it at its timeout) and
 	// every event it brought was read.
 	ErrDone = errors.New("colonies: ended")
+	// ErrIO is COLONIES_EIO: A local file or directory could not be read or written (the message names
+	// it and the reason), or a downloaded file's checksum did not match its metadata.
+	ErrIO = errors.New("colonies: local file error")
 )
 
 // kindsByCode maps the core's status codes to error kinds: a code's own
@@ -66,6 +69,7 @@ var kindsByCode = map[int][]error{
 	-12: {ErrCancelled},
 	-13: {ErrExpired},
 	-14: {ErrDone},
+	-15: {ErrIO},
 }
 
 // ProcessState values: The state of a process or a process graph.
@@ -668,6 +672,30 @@ type WorkflowSpec struct {
 	FunctionSpecs []FunctionSpec `json:"functionspecs"`
 }
 
+// LocalFile is the client's own: A file of the colony file system and where it was put locally.
+type LocalFile struct {
+	Path string `json:"path"`
+	Dir  string `json:"dir"`
+	File File   `json:"file"`
+}
+
+// FileContent is the client's own: A file of the colony file system with its bytes.
+type FileContent struct {
+	File File   `json:"file"`
+	Data []byte `json:"data"`
+}
+
+// SyncPlan is the client's own: What sync does (or did) for one directory and its label.
+type SyncPlan struct {
+	Dir       string   `json:"dir"`
+	Label     string   `json:"label"`
+	KeepLocal bool     `json:"keeplocal"`
+	Upload    []string `json:"upload"`
+	Download  []string `json:"download"`
+	Conflicts []string `json:"conflicts"`
+	Unchanged int      `json:"unchanged"`
+}
+
 // WithTLS sets the client option tls: use https (default false).
 func WithTLS(v bool) Option {
 	return func(o map[string]any) { o["tls"] = v }
@@ -702,6 +730,53 @@ func WithRequestTimeout(d time.Duration) Option {
 // (default 50 s).
 func WithMaxIdle(d time.Duration) Option {
 	return func(o map[string]any) { o["max_idle"] = d.Seconds() }
+}
+
+// WithS3Endpoint sets the client option s3_endpoint: the S3 server of the colony file system, as
+// host:port (default $AWS_S3_ENDPOINT when set, else null).
+func WithS3Endpoint(v string) Option {
+	return func(o map[string]any) { o["s3_endpoint"] = v }
+}
+
+// WithS3Accesskey sets the client option s3_accesskey: the S3 access key (default $AWS_S3_ACCESSKEY
+// when set, else null).
+func WithS3Accesskey(v string) Option {
+	return func(o map[string]any) { o["s3_accesskey"] = v }
+}
+
+// WithS3Secretkey sets the client option s3_secretkey: the S3 secret key (default $AWS_S3_SECRETKEY
+// when set, else null).
+func WithS3Secretkey(v string) Option {
+	return func(o map[string]any) { o["s3_secretkey"] = v }
+}
+
+// WithS3Region sets the client option s3_region: the region requests to S3 are signed for; it must
+// be the S3 server's (default $AWS_S3_REGION when set, else "us-east-1").
+func WithS3Region(v string) Option {
+	return func(o map[string]any) { o["s3_region"] = v }
+}
+
+// WithS3Bucket sets the client option s3_bucket: the bucket files are uploaded to; created when
+// missing (default $AWS_S3_BUCKET when set, else null).
+func WithS3Bucket(v string) Option {
+	return func(o map[string]any) { o["s3_bucket"] = v }
+}
+
+// WithS3TLS sets the client option s3_tls: https to S3 (default $AWS_S3_TLS when set, else false).
+func WithS3TLS(v bool) Option {
+	return func(o map[string]any) { o["s3_tls"] = v }
+}
+
+// WithS3Skipverify sets the client option s3_skipverify: do not verify the S3 server's certificate;
+// only against a test server (default $AWS_S3_SKIPVERIFY when set, else false).
+func WithS3Skipverify(v bool) Option {
+	return func(o map[string]any) { o["s3_skipverify"] = v }
+}
+
+// WithS3PartSize sets the client option s3_part_size: bytes in each part of a multipart upload; a
+// larger file is uploaded in parts (default 16777216).
+func WithS3PartSize(v int) Option {
+	return func(o map[string]any) { o["s3_part_size"] = v }
 }
 
 // FuncSpecOptions are the options of NewFuncSpec, named as in pycolonies. Fields
@@ -779,6 +854,9 @@ type ExecutorOptions struct {
 	AssignTimeout int `json:"assign_timeout,omitempty"`
 	// the longest pause, in seconds, between tries while the server does not answer (default 10)
 	BackoffMax float64 `json:"backoff_max,omitempty"`
+	// the local directory under which a process's fs section (synced dirs, snapshots) is put; without
+	// it the section is left alone
+	FSDir string `json:"fs_dir,omitempty"`
 }
 
 // Environment holds the COLONIES_* environment variables the registry knows
@@ -1064,6 +1142,64 @@ func (c *Client) CreateSnapshot(ctx context.Context, colonyname string, label st
 		Label      string `json:"label"`
 		Name       string `json:"name"`
 	}{colonyname, label, name}, prvkey, &out)
+	return out, err
+}
+
+// DeleteFile runs the operation delete_file (run by the client: S3 and the file messages, signed
+// by: member). Removes a file's metadata (by id: that version; by label and name: every version),
+// then its bytes in S3.
+func (c *Client) DeleteFile(ctx context.Context, colonyname string, label string, name string, fileid string, prvkey string) ([]File, error) {
+	var out []File
+	err := c.invoke(ctx, "delete_file", &struct {
+		Colonyname string `json:"colonyname"`
+		Label      string `json:"label"`
+		Name       string `json:"name"`
+		Fileid     string `json:"fileid"`
+	}{colonyname, label, name, fileid}, prvkey, &out)
+	return out, err
+}
+
+// DownloadData runs the operation download_data (run by the client: S3 and the file messages,
+// signed by: member). Downloads a file's bytes (by id, or by label and name), checking its SHA-256.
+func (c *Client) DownloadData(ctx context.Context, colonyname string, label string, name string, fileid string, latest bool, prvkey string) (*FileContent, error) {
+	var out *FileContent
+	err := c.invoke(ctx, "download_data", &struct {
+		Colonyname string `json:"colonyname"`
+		Label      string `json:"label"`
+		Name       string `json:"name"`
+		Fileid     string `json:"fileid"`
+		Latest     bool   `json:"latest"`
+	}{colonyname, label, name, fileid, latest}, prvkey, &out)
+	return out, err
+}
+
+// DownloadFile runs the operation download_file (run by the client: S3 and the file messages,
+// signed by: member). Downloads a file (by id, or by label and name) into a directory, streamed,
+// checking its SHA-256; the file appears complete or not at all.
+func (c *Client) DownloadFile(ctx context.Context, colonyname string, dir string, label string, name string, fileid string, latest bool, prvkey string) (*LocalFile, error) {
+	var out *LocalFile
+	err := c.invoke(ctx, "download_file", &struct {
+		Colonyname string `json:"colonyname"`
+		Dir        string `json:"dir"`
+		Label      string `json:"label"`
+		Name       string `json:"name"`
+		Fileid     string `json:"fileid"`
+		Latest     bool   `json:"latest"`
+	}{colonyname, dir, label, name, fileid, latest}, prvkey, &out)
+	return out, err
+}
+
+// DownloadSnapshot runs the operation download_snapshot (run by the client: S3 and the file
+// messages, signed by: member). Downloads the files of a snapshot (by id or by name) into a
+// directory, sub-labels as subdirectories, skipping files already there with the same SHA-256.
+func (c *Client) DownloadSnapshot(ctx context.Context, colonyname string, dir string, snapshotid string, name string, prvkey string) ([]LocalFile, error) {
+	var out []LocalFile
+	err := c.invoke(ctx, "download_snapshot", &struct {
+		Colonyname string `json:"colonyname"`
+		Dir        string `json:"dir"`
+		Snapshotid string `json:"snapshotid"`
+		Name       string `json:"name"`
+	}{colonyname, dir, snapshotid, name}, prvkey, &out)
 	return out, err
 }
 
@@ -1759,6 +1895,22 @@ func (c *Client) SubscribeProcesses(ctx context.Context, colonyname string, exec
 	}{colonyname, executortype, state, timeout}, prvkey)
 }
 
+// Sync runs the operation sync (run by the client: S3 and the file messages, signed by: member).
+// Synchronises a directory with a label both ways, subdirectories with sub-labels: files missing on
+// one side are copied to it, unchanged files (same SHA-256) are skipped, a file changed on both
+// sides is settled by keeplocal; nothing is ever deleted.
+func (c *Client) Sync(ctx context.Context, colonyname string, dir string, label string, keeplocal bool, dryRun bool, prvkey string) ([]SyncPlan, error) {
+	var out []SyncPlan
+	err := c.invoke(ctx, "sync", &struct {
+		Colonyname string `json:"colonyname"`
+		Dir        string `json:"dir"`
+		Label      string `json:"label"`
+		Keeplocal  bool   `json:"keeplocal"`
+		DryRun     bool   `json:"dry_run"`
+	}{colonyname, dir, label, keeplocal, dryRun}, prvkey, &out)
+	return out, err
+}
+
 // UpdateBlueprint runs the operation update_blueprint (updateblueprintmsg, signed by: member).
 // Replaces a blueprint; its generation grows when its spec changed or forcegeneration is set (the
 // colony owner may too).
@@ -1789,6 +1941,33 @@ func (c *Client) UpdateExecutor(ctx context.Context, colonyname string, executor
 		Executorname string       `json:"executorname"`
 		Capabilities Capabilities `json:"capabilities"`
 	}{colonyname, executorname, capabilities}, prvkey, nil)
+}
+
+// UploadData runs the operation upload_data (run by the client: S3 and the file messages, signed
+// by: member). Uploads bytes to S3 as a file under a label and adds its metadata.
+func (c *Client) UploadData(ctx context.Context, colonyname string, label string, name string, data []byte, prvkey string) (*File, error) {
+	var out *File
+	err := c.invoke(ctx, "upload_data", &struct {
+		Colonyname string `json:"colonyname"`
+		Label      string `json:"label"`
+		Name       string `json:"name"`
+		Data       []byte `json:"data"`
+	}{colonyname, label, name, data}, prvkey, &out)
+	return out, err
+}
+
+// UploadFile runs the operation upload_file (run by the client: S3 and the file messages, signed
+// by: member). Uploads a local file to S3 (streamed, in parts when large) and adds its metadata
+// under a label: a new version when the name is there already.
+func (c *Client) UploadFile(ctx context.Context, colonyname string, label string, path string, name string, prvkey string) (*File, error) {
+	var out *File
+	err := c.invoke(ctx, "upload_file", &struct {
+		Colonyname string `json:"colonyname"`
+		Label      string `json:"label"`
+		Path       string `json:"path"`
+		Name       string `json:"name"`
+	}{colonyname, label, path, name}, prvkey, &out)
+	return out, err
 }
 
 // Version runs the operation version (versionmsg, signed by: none). The server's build version and

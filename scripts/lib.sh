@@ -8,9 +8,10 @@
 DEBIAN_PACKAGES="build-essential cmake ninja-build pkg-config libcurl4-openssl-dev libcjson-dev
 libsecp256k1-dev libwslay-dev libssl-dev python3 python3-dev python3-venv curl ca-certificates"
 
-# The Go the Go module and the server's module need (go.mod files say so too).
-GO_MIN=1.24
-GO_FETCH=go1.24.11
+# The Go that the Go module, the server's module (1.24) and the S3 server's
+# (versitygw, 1.25) need.
+GO_MIN=1.25
+GO_FETCH=go1.25.14
 
 step() { printf '\n=== %s ===\n' "$*"; }
 
@@ -105,4 +106,7 @@ start_server() {
     step "starting the local Colonies server"
     "$ROOT/scripts/colonies-server" start
     eval "$("$ROOT/scripts/colonies-server" env)"
+    step "starting the local S3 server (for the colony file system)"
+    "$ROOT/scripts/s3-server" start
+    eval "$("$ROOT/scripts/s3-server" env)"
 }

@@ -169,8 +169,14 @@ int main(int argc, char **argv)
     const cJSON *op;
     cJSON_ArrayForEach(op, cJSON_GetObjectItem(registry, "operations"))
     {
-        /* No row for a type the server does not serve. */
+        /* No row for a type the server does not serve; a local operation (run by the
+         * client out of S3 and other messages) has no message type of its own. */
         const char *msgtype = cJSON_GetStringValue(cJSON_GetObjectItem(op, "msgtype"));
+        const char *transport = cJSON_GetStringValue(cJSON_GetObjectItem(op, "transport"));
+        if (transport && strcmp(transport, "local") == 0) {
+            CHECK(msgtype == NULL);
+            continue;
+        }
         CHECK(msgtype && !in_list(cJSON_GetObjectItem(served, "unserved"), msgtype));
     }
     printf("C coverage: %d of the %d message types the server serves are typed operations "

@@ -106,8 +106,12 @@ int cl_build_message(char **out, long *hold_s, const cl_op *op, const char *para
             *hold_s = (long)v->valuedouble;
         cl_buf_str(&b, ",");
     }
-    cl_buf_str(&b, "\"msgtype\":");
-    cl_buf_json_string(&b, op->msgtype);
+    if (op->msgtype) {
+        cl_buf_str(&b, "\"msgtype\":");
+        cl_buf_json_string(&b, op->msgtype);
+    } else if (b.len > 1) {
+        b.data[--b.len] = '\0'; /* a local operation's parameters: no message type, no trailing comma */
+    }
     if (rc == 0) rc = cl_buf_str(&b, "}");
     free(spans);
     cJSON_Delete(params);
@@ -343,6 +347,12 @@ colonies_status colonies_client_call_start(colonies_client *client, colonies_cal
     int rc = cl_prepare(&op, &key, &msg, &hold_s, operation, params_json, prvkey, 0);
     if (rc) return rc;
     /* The server holds some requests open as long as asked: wait that long on top. */
+    if (op->flags & CL_OP_LOCAL) {
+        /* Run by the client: timeout_ms (0: none) bounds the whole operation. */
+        rc = cl_local_start(out, client, op, msg, key, timeout_ms);
+        free(msg);
+        return rc;
+    }
     long timeout = timeout_ms > 0 ? (long)timeout_ms : client->request_timeout_ms + hold_s * 1000;
     rc = start_message(out, client, op, op->msgtype, msg, key, timeout, (op->flags & CL_OP_IDEMPOTENT) != 0);
     free(msg);
@@ -568,6 +578,8 @@ colonies_status colonies_request_encode(char **out_json, const char *operation, 
     char *msg = NULL;
     long hold_s = 0;
     int rc = cl_prepare(&op, &key, &msg, &hold_s, operation, params_json, prvkey, -1);
+    if (rc == 0 && (op->flags & CL_OP_LOCAL))
+        rc = cl_fail(COLONIES_EINVAL, "%s is run by the client (S3 and several messages), not one request", op->name);
     if (rc == 0) rc = cl_envelope(out_json, op->msgtype, msg, key);
     free(msg);
     return rc;

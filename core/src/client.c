@@ -9,6 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/crypto.h>
+
 #include "client_internal.h"
 
 /* An option's value: the one given in opts, or the registry's default. Caller deletes. */
@@ -56,7 +58,17 @@ colonies_status colonies_client_new(colonies_client **out, const char *host, int
         rc = c ? cl_loop_new(&c->loop, host, port, &lopts) : cl_fail(COLONIES_ENOMEM, "out of memory");
         if (rc == 0) {
             c->request_timeout_ms = seconds_to_ms(request->valuedouble);
-            pthread_mutex_init(&c->tasks_lock, NULL);
+            c->connect_timeout_ms = lopts.connect_timeout_ms;
+            c->options_json = cl_strdup(options_json ? options_json : "{}");
+            c->ca_bundle = lopts.ca_bundle ? cl_strdup(lopts.ca_bundle) : NULL;
+            if (c->options_json == NULL || (lopts.ca_bundle && c->ca_bundle == NULL)) {
+                cl_loop_free(c->loop);
+                free(c->options_json);
+                free(c->ca_bundle);
+                rc = cl_fail(COLONIES_ENOMEM, "out of memory");
+            } else {
+                pthread_mutex_init(&c->tasks_lock, NULL);
+            }
         }
     } else {
         rc = cl_fail(COLONIES_ENOMEM, "out of memory");
@@ -81,6 +93,9 @@ void colonies_client_free(colonies_client *client)
     if (client == NULL) return;
     cl_loop_free(client->loop);
     pthread_mutex_destroy(&client->tasks_lock);
+    OPENSSL_cleanse(client->options_json, strlen(client->options_json));
+    free(client->options_json);
+    free(client->ca_bundle);
     free(client);
 }
 
@@ -93,7 +108,7 @@ void colonies_client_cancel_all(colonies_client *client)
 
 /* The environment. */
 
-static int env_bool(const char *var, const char *v, int *out)
+int cl_env_bool(const char *var, const char *v, int *out)
 {
     static const char *const yes[] = {"true", "1", "yes", "on"}, *const no[] = {"false", "0", "no", "off"};
     for (size_t i = 0; i < 4; i++) {
@@ -119,7 +134,7 @@ static int read_env(cJSON **out)
         int rc = COLONIES_OK;
         if (e->type->kind == CL_K_BOOL) {
             int b = 0;
-            rc = env_bool(e->var, v, &b);
+            rc = cl_env_bool(e->var, v, &b);
             if (rc == 0) item = cJSON_CreateBool(b);
         } else if (e->type->kind == CL_K_INT) {
             char *end = NULL;

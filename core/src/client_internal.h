@@ -11,7 +11,28 @@ struct colonies_client {
     long request_timeout_ms;
     pthread_mutex_t tasks_lock;
     colonies_call *tasks; /* running tasks, for colonies_client_cancel_all */
+    /* For the colony file system's S3 (fs.c): the options as given (secrets wiped when freed). */
+    char *options_json;
+    char *ca_bundle;
+    long connect_timeout_ms;
 };
+
+/*
+ * A function spec's "fs" section (fs.c), as the upstream executors honour it,
+ * under the executor's fs_dir: before the run (only when it names a mount),
+ * the snapshots downloaded and the dirs synced (onstart's keeplocal); after
+ * it, the snapshots not kept removed (and their files unless kept), the
+ * dirs synced (onclose's keeplocal), and the dirs not kept removed.
+ * "{processid}" in a dir or a dir's label is the process's id.
+ */
+int cl_fs_before(colonies_client *client, const char *prvkey, const char *colonyname, const char *fs_dir,
+                 const cJSON *fs, const char *processid, colonies_cancel *cancel);
+int cl_fs_after(colonies_client *client, const char *prvkey, const char *colonyname, const char *fs_dir,
+                const cJSON *fs, const char *processid, colonies_cancel *cancel);
+
+/* Starts a local operation (fs.c) as a task, from its checked message. */
+int cl_local_start(colonies_call **out, colonies_client *client, const cl_op *op, const char *msg,
+                   const char *prvkey, int64_t timeout_ms);
 
 /* The signed envelope {"payloadtype", "payload", "signature"} of a message. */
 int cl_envelope(char **out, const char *msgtype, const char *msg_json, const char *prvkey);

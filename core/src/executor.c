@@ -44,6 +44,7 @@ struct colonies_executor {
     int down;           /* the server did not answer, last time */
     long long down_since_ms;
     long backoff_ms;
+    char *fs_dir;       /* where a process's fs section goes; NULL: left alone */
     char **handed;      /* processes handed out and not yet closed or failed */
     size_t n_handed, cap_handed;
 };
@@ -60,13 +61,6 @@ static char *dup_or_null(const cJSON *v)
     return cJSON_IsString(v) && v->valuestring[0] ? cl_strdup(v->valuestring) : NULL;
 }
 
-static void wipe_free(char *s)
-{
-    if (s == NULL) return;
-    OPENSSL_cleanse(s, strlen(s));
-    free(s);
-}
-
 void colonies_executor_free(colonies_executor *ex)
 {
     if (ex == NULL) return;
@@ -74,8 +68,9 @@ void colonies_executor_free(colonies_executor *ex)
     free(ex->executorname);
     free(ex->executortype);
     free(ex->executorid);
-    wipe_free(ex->prvkey);
-    wipe_free(ex->colony_prvkey);
+    colonies_free(ex->prvkey); /* wipes them */
+    colonies_free(ex->colony_prvkey);
+    free(ex->fs_dir);
     for (size_t i = 0; i < ex->n_functions; i++) free(ex->functions[i]);
     free(ex->functions);
     for (size_t i = 0; i < ex->n_handed; i++) free(ex->handed[i]);
@@ -107,6 +102,10 @@ colonies_status colonies_executor_new(colonies_executor **out, colonies_client *
     ex->executorname = dup_or_null(cJSON_GetObjectItemCaseSensitive(opts, "executorname"));
     ex->prvkey = dup_or_null(cJSON_GetObjectItemCaseSensitive(opts, "prvkey"));
     ex->colony_prvkey = dup_or_null(cJSON_GetObjectItemCaseSensitive(opts, "colony_prvkey"));
+    ex->fs_dir = dup_or_null(cJSON_GetObjectItemCaseSensitive(opts, "fs_dir"));
+    const cl_field *fsd = cl_field_find(cl_executor_options, cl_n_executor_options, "fs_dir");
+    const char *fs_env = fsd && fsd->env ? getenv(fsd->env) : NULL;
+    if (ex->fs_dir == NULL && fs_env && fs_env[0]) ex->fs_dir = cl_strdup(fs_env);
     const cl_field *f = cl_field_find(cl_executor_options, cl_n_executor_options, "assign_timeout");
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(opts, "assign_timeout");
     ex->assign_timeout_s = cJSON_IsNumber(v) ? v->valueint : atoi(cl_field_default(f));
@@ -331,10 +330,10 @@ static int make_job(colonies_executor *ex, char **out, const char *process_json,
         rc = colonies_json_format(out,
                                   "{\"process\":%J,\"funcname\":%s,\"args\":%J,\"kwargs\":%J,\"maxexectime\":%d,"
                                   "\"code\":%s,\"notice\":%s,\"ctx\":{\"process\":%J,\"colonyname\":%s,"
-                                  "\"colonyid\":%s,\"executorname\":%s,\"executor_prvkey\":%s}}",
+                                  "\"colonyid\":%s,\"executorname\":%s,\"executor_prvkey\":%s,\"fs_dir\":%s}}",
                                   process, funcname, args_json, kwargs_json,
                                   cJSON_IsNumber(maxexec) ? maxexec->valueint : -1, code, notice, process,
-                                  ex->colonyname, ex->colonyname, ex->executorname, ex->prvkey);
+                                  ex->colonyname, ex->colonyname, ex->executorname, ex->prvkey, ex->fs_dir);
     free(code);
     free(args_json);
     free(kwargs_json);
@@ -404,6 +403,44 @@ static int server_down(colonies_executor *ex, colonies_cancel *cancel, char *not
     return cl_cancel_sleep(cancel, pause) ? -1 : 0;
 }
 
+/* The fs section of a process (parsed), when it asks for files; else NULL. */
+static const cJSON *fs_section(const cJSON *process)
+{
+    const cJSON *fs = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(process, "spec"), "fs");
+    int n = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(fs, "dirs")) +
+            cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(fs, "snapshots"));
+    return n > 0 ? fs : NULL;
+}
+
+/*
+ * Before a process's function runs: its fs section's files, under fs_dir.
+ * 0 when they are in place (or none are asked for); 1 when they could not
+ * be, and the process was failed for it (notice says so).
+ */
+static int files_before(colonies_executor *ex, const cJSON *process, const char *id, colonies_cancel *cancel,
+                        char *notice, size_t cap)
+{
+    const cJSON *fs = fs_section(process);
+    if (fs == NULL) return COLONIES_OK;
+    if (ex->fs_dir == NULL) {
+        snprintf(notice, cap, "process %s has an fs section, but this executor has no fs_dir (EXECUTOR_FS_DIR): "
+                              "its files are left alone", id);
+        return COLONIES_OK;
+    }
+    int rc = cl_fs_before(ex->client, ex->prvkey, ex->colonyname, ex->fs_dir, fs, id, cancel);
+    if (rc == 0) return COLONIES_OK;
+    if (rc == COLONIES_ECANCELLED) return rc;
+    char why[900], *errors = NULL;
+    snprintf(why, sizeof why, "the files of its fs section could not be put in place: %s", colonies_last_error());
+    snprintf(notice, cap, "process %s failed: %s", id, why);
+    if (colonies_json_format(&errors, "[%s]", why) == 0)
+        callf(ex, NULL, cancel, "close_failed", ex->prvkey, "{\"processid\":%s,\"errors\":%J}", id, errors);
+    colonies_free(errors);
+    forget(ex, id);
+    cl_clear_error();
+    return 1;
+}
+
 static int next_task(void *arg, colonies_cancel *cancel, char **reply)
 {
     colonies_executor *ex = arg;
@@ -429,9 +466,11 @@ static int next_task(void *arg, colonies_cancel *cancel, char **reply)
             cJSON *p = cJSON_Parse(out);
             const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "processid"));
             if (id) hand_out(ex, id);
-            rc = make_job(ex, reply, out, notice[0] ? notice : NULL);
+            rc = id ? files_before(ex, p, id, cancel, notice, sizeof notice) : COLONIES_OK;
+            if (rc == 0) rc = make_job(ex, reply, out, notice[0] ? notice : NULL);
             cJSON_Delete(p);
             colonies_free(out);
+            if (rc == 1) continue; /* the process failed before its function could run */
             return rc;
         }
         if (rc == COLONIES_EEXPIRED) {
@@ -536,13 +575,45 @@ static const char *state_name(int state)
 /* The server's reply to a close or fail was not a plain success: may it be sent again? */
 static int resendable(int rc, int http) { return transient(rc, http); }
 
+/*
+ * After a process's function: its fs section's files synced back (and what
+ * is not kept removed). A close whose files could not be synced becomes a
+ * fail that says why.
+ */
+static void files_after(ending *e, colonies_cancel *cancel)
+{
+    colonies_executor *ex = e->ex;
+    if (ex->fs_dir == NULL) return;
+    char *out = NULL;
+    if (callf(ex, &out, cancel, "get_process", ex->prvkey, "{\"processid\":%s}", e->processid) != COLONIES_OK) {
+        cl_clear_error();
+        return; /* the close that follows meets the same server */
+    }
+    cJSON *p = cJSON_Parse(out);
+    colonies_free(out);
+    const cJSON *fs = fs_section(p);
+    int rc = fs ? cl_fs_after(ex->client, ex->prvkey, ex->colonyname, ex->fs_dir, fs, e->processid, cancel) : 0;
+    cJSON_Delete(p);
+    if (rc == 0 || e->fail) return;
+    char why[900], *errors = NULL;
+    snprintf(why, sizeof why, "the function ended, but the files of its fs section could not be synced: %s",
+             colonies_last_error());
+    if (colonies_json_format(&errors, "[%s]", why) == 0) {
+        free(e->values);
+        e->values = cl_strdup(errors);
+        if (e->values) e->fail = 1;
+    }
+    colonies_free(errors);
+}
+
 static int end_task(void *arg, colonies_cancel *cancel, char **reply)
 {
     ending *e = arg;
     colonies_executor *ex = e->ex;
+    files_after(e, cancel);
     const char *verb = e->fail ? "fail" : "close";
-    int want = e->fail ? COLONIES_PROCESS_FAILED : COLONIES_PROCESS_SUCCESSFUL;
     int in_doubt = 0, rc;
+    int want = e->fail ? COLONIES_PROCESS_FAILED : COLONIES_PROCESS_SUCCESSFUL;
     for (;;) {
         rc = e->fail ? callf(ex, NULL, cancel, "close_failed", ex->prvkey, "{\"processid\":%s,\"errors\":%J}",
                              e->processid, e->values)

@@ -76,6 +76,11 @@ int cl_buf_json_string(cl_buf *b, const char *s);
 /* Prints a value (unformatted) into *out (colonies_free); frees nothing. */
 int cl_json_print(char **out, const cJSON *value);
 
+/* A true/false environment value (true, 1, yes, on; false, 0, no, off); var names it in errors. (client.c) */
+int cl_env_bool(const char *var, const char *v, int *out);
+/* The system's CA bundle for TLS: $SSL_CERT_FILE, else where distributions keep it; NULL if none. (loop.c) */
+const char *cl_system_ca_bundle(void);
+
 /* colonies_json_format() with a va_list (jsonfmt.c). */
 int cl_json_vformat(char **out_json, const char *fmt, va_list ap);
 

@@ -387,14 +387,17 @@ void cl_loop_setup_easy(cl_loop *loop, CURL *e, const char *url, void *owner)
     curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, cl_loop_close_socket);
     curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, loop);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    if (o->tls) {
-        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, o->verify_tls ? 1L : 0L);
-        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, o->verify_tls ? 2L : 0L);
-        if (o->ca_bundle) {
-            /* The bundle replaces the system's CAs, not adds to them. */
-            curl_easy_setopt(e, CURLOPT_CAINFO, o->ca_bundle);
-            curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
-        }
+    if (o->tls) cl_curl_tls(e, o->verify_tls, o->ca_bundle);
+}
+
+void cl_curl_tls(CURL *e, int verify, const char *ca_bundle)
+{
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, verify ? 1L : 0L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, verify ? 2L : 0L);
+    if (ca_bundle) {
+        /* The bundle replaces the system's CAs, not adds to them. */
+        curl_easy_setopt(e, CURLOPT_CAINFO, ca_bundle);
+        curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
     }
 }
 
@@ -605,7 +608,7 @@ static void *run(void *arg)
  * another distribution may not have. NULL (curl's own default) when none is
  * found.
  */
-static const char *system_ca_bundle(void)
+const char *cl_system_ca_bundle(void)
 {
     static const char *const known[] = {
         "/etc/ssl/certs/ca-certificates.crt",                /* Debian, Ubuntu, Arch, Gentoo */
@@ -638,7 +641,7 @@ int cl_loop_new(cl_loop **out, const char *host, int port, const cl_loop_options
         snprintf(loop->base_url, n, "%s://%s%s%s:%d", opts->tls ? "https" : "http", v6 ? "[" : "", host,
                  v6 ? "]" : "", port);
     loop->opts = *opts;
-    const char *ca = opts->ca_bundle ? opts->ca_bundle : opts->tls ? system_ca_bundle() : NULL;
+    const char *ca = opts->ca_bundle ? opts->ca_bundle : opts->tls ? cl_system_ca_bundle() : NULL;
     loop->ca_bundle = ca ? cl_strdup(ca) : NULL;
     loop->opts.ca_bundle = loop->ca_bundle;
     loop->multi = curl_multi_init();

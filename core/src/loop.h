@@ -175,6 +175,8 @@ CURL *cl_loop_take_easy(cl_loop *loop);
  * settings, and the loop's socket tracking. */
 void cl_loop_setup_easy(cl_loop *loop, CURL *e, const char *url, void *owner);
 void cl_loop_give_easy(cl_loop *loop, CURL *easy);
+/* A TLS transfer's checks: verify the peer (and host name) or not; ca_bundle (NULL: curl's default) instead of the system's CAs. */
+void cl_curl_tls(CURL *e, int verify, const char *ca_bundle);
 void cl_loop_watch_ws(cl_loop *loop, cl_ws *w);
 void cl_loop_unwatch_ws(cl_loop *loop, cl_ws *w);
 /* The loop's sockets, tracked so that a reused connection can be checked. */

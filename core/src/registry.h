@@ -50,6 +50,7 @@ typedef struct cl_field {
     double min, max;
     const char *const *choices; /* allowed strings, NULL-terminated; or NULL */
     const char *in;   /* func spec options: the object the option goes into, or NULL */
+    const char *env;  /* client options: the environment variable read when not given, or NULL */
 } cl_field;
 
 struct cl_type {
@@ -70,6 +71,7 @@ typedef struct {
 #define CL_OP_SIGNED 1u
 #define CL_OP_IDEMPOTENT 2u
 #define CL_OP_WEBSOCKET 4u /* a subscription, not a POST */
+#define CL_OP_LOCAL 8u     /* run by the client itself (fs.c), not one message */
 
 typedef struct {
     const char *name;

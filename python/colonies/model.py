@@ -9,7 +9,7 @@ from enum import IntEnum
 from ._model import Model
 from ._mixins import WorkflowMixin
 
-__all__ = ['Allocations', 'Attribute', 'BackendInfo', 'Blueprint', 'BlueprintDefinition', 'BlueprintDefinitionNames', 'BlueprintDefinitionSpec', 'BlueprintHistory', 'BlueprintMetadata', 'Capabilities', 'ChannelEntry', 'Cluster', 'ClusterNode', 'Colony', 'Conditions', 'ConflictResolution', 'Cron', 'Executor', 'File', 'FileData', 'FileLabel', 'Fs', 'Function', 'FunctionArg', 'FuncSpec', 'Gpu', 'Generator', 'ProcessEdge', 'ProcessNode', 'GraphNodeData', 'GraphNodeStyle', 'HandlerSpec', 'Hardware', 'Location', 'Log', 'OnClose', 'OnStart', 'PauseStatus', 'Position', 'Process', 'ProcessGraph', 'Project', 'Reference', 'S3Object', 'SchemaProperty', 'ServerInfo', 'ServerVersion', 'Snapshot', 'SnapshotMount', 'Software', 'Statistics', 'SyncDirMount', 'User', 'ValidationSchema', 'Workflow', 'ProcessState', 'ExecutorState', 'AttributeType']
+__all__ = ['Allocations', 'Attribute', 'BackendInfo', 'Blueprint', 'BlueprintDefinition', 'BlueprintDefinitionNames', 'BlueprintDefinitionSpec', 'BlueprintHistory', 'BlueprintMetadata', 'Capabilities', 'ChannelEntry', 'Cluster', 'ClusterNode', 'Colony', 'Conditions', 'ConflictResolution', 'Cron', 'Executor', 'File', 'FileData', 'FileLabel', 'Fs', 'Function', 'FunctionArg', 'FuncSpec', 'Gpu', 'Generator', 'ProcessEdge', 'ProcessNode', 'GraphNodeData', 'GraphNodeStyle', 'HandlerSpec', 'Hardware', 'Location', 'Log', 'OnClose', 'OnStart', 'PauseStatus', 'Position', 'Process', 'ProcessGraph', 'Project', 'Reference', 'S3Object', 'SchemaProperty', 'ServerInfo', 'ServerVersion', 'Snapshot', 'SnapshotMount', 'Software', 'Statistics', 'SyncDirMount', 'User', 'ValidationSchema', 'Workflow', 'LocalFile', 'FileContent', 'SyncPlan', 'ProcessState', 'ExecutorState', 'AttributeType']
 
 
 
@@ -390,6 +390,25 @@ class Workflow(WorkflowMixin, Model):
     _fields = {'colonyname': '', 'functionspecs': list}
 
 
+class LocalFile(Model):
+    """A file of the colony file system and where it was put locally."""
+
+    _fields = {'path': '', 'dir': '', 'file': Model}
+
+
+class FileContent(Model):
+    """A file of the colony file system with its bytes."""
+
+    _fields = {'file': Model, 'data': b''}
+    _bytes = ('data', )
+
+
+class SyncPlan(Model):
+    """What sync does (or did) for one directory and its label."""
+
+    _fields = {'dir': '', 'label': '', 'keeplocal': False, 'upload': list, 'download': list, 'conflicts': list, 'unchanged': 0}
+
+
 Allocations._nested_maps = {'projects': Project}
 Blueprint._nested = {'metadata': BlueprintMetadata}
 BlueprintDefinition._nested = {'metadata': BlueprintMetadata, 'spec': BlueprintDefinitionSpec}
@@ -414,3 +433,5 @@ ServerInfo._nested = {'backends': BackendInfo}
 SyncDirMount._nested = {'onconflicts': ConflictResolution}
 ValidationSchema._nested_maps = {'properties': SchemaProperty}
 Workflow._nested = {'functionspecs': FuncSpec}
+LocalFile._nested = {'file': File}
+FileContent._nested = {'file': File}

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Union
 
 from . import model as _model
 from ._model import _Params, _as_bytes, _encode_json
-from .model import Attribute, Blueprint, BlueprintDefinition, BlueprintHistory, ChannelEntry, Cluster, Colony, Cron, Executor, File, FileData, FileLabel, Function, Generator, Location, Log, PauseStatus, Process, ProcessGraph, ServerInfo, ServerVersion, Snapshot, Statistics, User
+from .model import Attribute, Blueprint, BlueprintDefinition, BlueprintHistory, ChannelEntry, Cluster, Colony, Cron, Executor, File, FileContent, FileData, FileLabel, Function, Generator, LocalFile, Location, Log, PauseStatus, Process, ProcessGraph, ServerInfo, ServerVersion, Snapshot, Statistics, SyncPlan, User
 
 if TYPE_CHECKING:
     from .model import *  # noqa: F401,F403 - the types the annotations name
@@ -29,7 +29,7 @@ class Operations:
     FAILED = _model.ProcessState.FAILED
     CANCELLED = _model.ProcessState.CANCELLED
 
-    def __init__(self, host, port, tls=False, native_crypto=False, *, verify_tls=None, ca_bundle=None, connect_timeout=None, request_timeout=None, max_idle=None):
+    def __init__(self, host, port, tls=False, native_crypto=False, *, verify_tls=None, ca_bundle=None, connect_timeout=None, request_timeout=None, max_idle=None, s3_endpoint=None, s3_accesskey=None, s3_secretkey=None, s3_region=None, s3_bucket=None, s3_tls=None, s3_skipverify=None, s3_part_size=None):
         """A client of the Colonies server at host:port. tls selects https; native_crypto is
         accepted for pycolonies' sake (the core always signs natively). The other options (None:
         the core's default): verify_tls: verify the server's certificate and host name; turn off
@@ -38,9 +38,19 @@ class Operations:
         connection (default 10); request_timeout: seconds for a whole request; an operation the
         server holds open (assign) gets its own wait on top (default 60); max_idle: seconds a
         kept-alive connection may stay idle and still be reused; keep it below the idle timeout
-        of the server (120 s) and of any proxy in between (default 50).
+        of the server (120 s) and of any proxy in between (default 50); s3_endpoint: the S3
+        server of the colony file system, as host:port (default $AWS_S3_ENDPOINT when set, else
+        null); s3_accesskey: the S3 access key (default $AWS_S3_ACCESSKEY when set, else null);
+        s3_secretkey: the S3 secret key (default $AWS_S3_SECRETKEY when set, else null);
+        s3_region: the region requests to S3 are signed for; it must be the S3 server's (default
+        $AWS_S3_REGION when set, else "us-east-1"); s3_bucket: the bucket files are uploaded to;
+        created when missing (default $AWS_S3_BUCKET when set, else null); s3_tls: https to S3
+        (default $AWS_S3_TLS when set, else false); s3_skipverify: do not verify the S3 server's
+        certificate; only against a test server (default $AWS_S3_SKIPVERIFY when set, else
+        false); s3_part_size: bytes in each part of a multipart upload; a larger file is
+        uploaded in parts (default 16777216).
         """
-        self._connect(host, port, native_crypto, {'tls': tls, 'verify_tls': verify_tls, 'ca_bundle': ca_bundle, 'connect_timeout': connect_timeout, 'request_timeout': request_timeout, 'max_idle': max_idle})
+        self._connect(host, port, native_crypto, {'tls': tls, 'verify_tls': verify_tls, 'ca_bundle': ca_bundle, 'connect_timeout': connect_timeout, 'request_timeout': request_timeout, 'max_idle': max_idle, 's3_endpoint': s3_endpoint, 's3_accesskey': s3_accesskey, 's3_secretkey': s3_secretkey, 's3_region': s3_region, 's3_bucket': s3_bucket, 's3_tls': s3_tls, 's3_skipverify': s3_skipverify, 's3_part_size': s3_part_size})
 
     def add_attribute(self, processid: Any, key: Any, value: Any, prvkey: str) -> Attribute:
         """Attaches an attribute to a process. (pycolonies' parameters)"""
@@ -233,6 +243,34 @@ class Operations:
         """
         params = {'colonyname': colonyname, 'label': label, 'name': name}
         return self._call('create_snapshot', params, prvkey, Snapshot)
+
+    def delete_file(self, colonyname: str, prvkey: str, label: Optional[str] = None, fileid: Optional[str] = None, filename: Optional[str] = None) -> List[File]:
+        """Removes a file's metadata (by id: that version; by label and name: every version), then
+        its bytes in S3. (pycolonies' parameters)
+        """
+        params = {'colonyname': colonyname, 'label': label, 'fileid': fileid, 'name': filename}
+        return self._call('delete_file', params, prvkey, [File])
+
+    def download_data(self, colonyname: str, prvkey: str, label: Optional[str] = None, fileid: Optional[str] = None, filename: Optional[str] = None, latest: bool = True) -> Any:
+        """Downloads a file's bytes (by id, or by label and name), checking its SHA-256.
+        (pycolonies' parameters)
+        """
+        params = {'colonyname': colonyname, 'label': label, 'fileid': fileid, 'name': filename, 'latest': latest}
+        return self._call('download_data', params, prvkey, FileContent)['data']
+
+    def download_file(self, colonyname: str, prvkey: str, dst: Optional[str] = None, label: Optional[str] = None, fileid: Optional[str] = None, filename: Optional[str] = None, latest: bool = True) -> Any:
+        """Downloads a file (by id, or by label and name) into a directory, streamed, checking its
+        SHA-256; the file appears complete or not at all. (pycolonies' parameters)
+        """
+        params = {'colonyname': colonyname, 'dir': dst, 'label': label, 'fileid': fileid, 'name': filename, 'latest': latest}
+        return self._call('download_file', params, prvkey, LocalFile)['dir']
+
+    def download_snapshot(self, colonyname: str, dir: str, prvkey: str, snapshotid: Optional[str] = None, name: Optional[str] = None) -> List[LocalFile]:
+        """Downloads the files of a snapshot (by id or by name) into a directory, sub-labels as
+        subdirectories, skipping files already there with the same SHA-256. (run by the client:
+        S3 and the file messages; signer: member)
+        """
+        return self._call('download_snapshot', {'colonyname': colonyname, 'dir': dir, 'snapshotid': snapshotid, 'name': name}, prvkey, [LocalFile])
 
     def get_attribute(self, attributeid: str, prvkey: str) -> Attribute:
         """An attribute. (pycolonies' parameters)"""
@@ -711,6 +749,15 @@ class Operations:
         """
         return self._subscribe('subscribe_processes', {'colonyname': colonyname, 'executortype': executortype, 'state': state, 'timeout': timeout}, prvkey, Process)
 
+    def sync(self, dir: str, label: str, keeplocal: bool, colonyname: str, prvkey: str, dry_run: bool = False) -> List[SyncPlan]:
+        """Synchronises a directory with a label both ways, subdirectories with sub-labels: files
+        missing on one side are copied to it, unchanged files (same SHA-256) are skipped, a file
+        changed on both sides is settled by keeplocal; nothing is ever deleted. (pycolonies'
+        parameters)
+        """
+        params = {'dir': dir, 'label': label, 'keeplocal': keeplocal, 'colonyname': colonyname, 'dry_run': dry_run}
+        return self._call('sync', params, prvkey, [SyncPlan])
+
     def update_blueprint(self, blueprint: Union[Blueprint, Dict[str, Any]], prvkey: str, force_generation: bool = False) -> Blueprint:
         """Replaces a blueprint; its generation grows when its spec changed or forcegeneration is
         set (the colony owner may too). (pycolonies' parameters)
@@ -727,6 +774,20 @@ class Operations:
     def update_executor(self, colonyname: str, executorname: str, prvkey: str, capabilities: Optional[Union[Capabilities, Dict[str, Any]]] = None) -> None:
         """Sets the calling executor's capabilities. (updateexecutormsg; signer: executor)"""
         return self._call('update_executor', {'colonyname': colonyname, 'executorname': executorname, 'capabilities': capabilities}, prvkey, None)
+
+    def upload_data(self, colonyname: str, prvkey: str, filename: Optional[str] = None, data: Optional[Union[bytes, str]] = None, label: Optional[str] = None) -> File:
+        """Uploads bytes to S3 as a file under a label and adds its metadata. (pycolonies'
+        parameters)
+        """
+        params = {'colonyname': colonyname, 'name': filename, 'data': _as_bytes(data), 'label': label}
+        return self._call('upload_data', params, prvkey, File)
+
+    def upload_file(self, colonyname: str, prvkey: str, filepath: Optional[str] = None, label: Optional[str] = None) -> File:
+        """Uploads a local file to S3 (streamed, in parts when large) and adds its metadata under a
+        label: a new version when the name is there already. (pycolonies' parameters)
+        """
+        params = {'colonyname': colonyname, 'path': filepath, 'label': label}
+        return self._call('upload_file', params, prvkey, File)
 
     def version(self, buildversion: Optional[str] = None, buildtime: Optional[str] = None) -> ServerVersion:
         """The server's build version and time. (versionmsg; signer: none)"""

@@ -105,6 +105,9 @@ func checkTypes(registryPath string) []string {
 	var problems []string
 	seen := map[string]bool{}
 	for _, t := range reg.Types {
+		if t.Server == "" {
+			continue // the client's own type (a local operation's reply), not the server's
+		}
 		seen[t.Server] = true
 		fields, ok := server[t.Server]
 		if !ok {

@@ -57,6 +57,11 @@ typedef enum colonies_status {
      * read.
      */
     COLONIES_EDONE = -14,
+    /*
+     * A local file or directory could not be read or written (the message names it and the reason),
+     * or a downloaded file's checksum did not match its metadata.
+     */
+    COLONIES_EIO = -15,
 } colonies_status;
 
 #endif
