@@ -41,16 +41,17 @@ static int check_params(const cl_op *op, const cJSON *params)
 {
     char what[96];
     snprintf(what, sizeof what, "%s: parameter", op->name);
+    /* Parameters that exclude each other first: that is the caller's first mistake. */
+    for (const char *const *x = op->exclusive; x && x[0] && x[1]; x += 2)
+        if (is_set(cJSON_GetObjectItemCaseSensitive(params, x[0])) &&
+            is_set(cJSON_GetObjectItemCaseSensitive(params, x[1])))
+            return cl_fail(COLONIES_EINVAL, "%s: parameters %s and %s may not both be set", op->name, x[0], x[1]);
     int rc = cl_validate_object(params, op->params, op->n_params, CL_UNKNOWN_REFUSE, what);
     if (rc) return rc;
     for (const cJSON *a = params->child; a; a = a->next)
         for (const cJSON *b = a->next; b; b = b->next)
             if (strcmp(a->string, b->string) == 0)
                 return cl_fail(COLONIES_EINVAL, "%s: parameter %s is given twice", op->name, a->string);
-    for (const char *const *x = op->exclusive; x && x[0] && x[1]; x += 2)
-        if (is_set(cJSON_GetObjectItemCaseSensitive(params, x[0])) &&
-            is_set(cJSON_GetObjectItemCaseSensitive(params, x[1])))
-            return cl_fail(COLONIES_EINVAL, "%s: parameters %s and %s may not both be set", op->name, x[0], x[1]);
     return COLONIES_OK;
 }
 

@@ -263,7 +263,7 @@ class Operations:
         SHA-256; the file appears complete or not at all. (pycolonies' parameters)
         """
         params = {'colonyname': colonyname, 'dir': dst, 'label': label, 'fileid': fileid, 'name': filename, 'latest': latest}
-        return self._call('download_file', params, prvkey, LocalFile)['dir']
+        return self._call('download_file', params, prvkey, LocalFile)['path']
 
     def download_snapshot(self, colonyname: str, dir: str, prvkey: str, snapshotid: Optional[str] = None, name: Optional[str] = None) -> List[LocalFile]:
         """Downloads the files of a snapshot (by id or by name) into a directory, sub-labels as

@@ -48,9 +48,14 @@ def test_upload_download_get_delete(client, colony, executor, tmp_path):
     assert [x.fileid for x in got] == [f.fileid]
 
     dst = tmp_path / "download"
+    # pycolonies returns the downloaded file's path.
     assert client.download_file(colony.name, key, dst=str(dst), label="/testprefix",
-                                filename="hello.txt") == str(dst)
+                                filename="hello.txt") == str(dst / "hello.txt")
     assert (dst / "hello.txt").read_bytes() == src.read_bytes()
+    # As in pycolonies: not both fileid and filename, a ValueError before anything is sent.
+    for method in (client.download_file, client.download_data):
+        with pytest.raises(ValueError, match="fileid and name may not both be set"):
+            method(colony.name, key, fileid="123", filename="hello.txt")
 
     data = client.upload_data(colony.name, key, filename="bytes.bin", data=b"\x00\xffdata",
                               label="/testprefix")
