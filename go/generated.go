@@ -732,6 +732,13 @@ func WithMaxIdle(d time.Duration) Option {
 	return func(o map[string]any) { o["max_idle"] = d.Seconds() }
 }
 
+// WithMaxConnections sets the client option max_connections: connections to the server at once;
+// requests beyond them wait in the client for one to be free (the server stops answering when a few
+// hundred requests arrive at once) (default 64).
+func WithMaxConnections(v int) Option {
+	return func(o map[string]any) { o["max_connections"] = v }
+}
+
 // WithS3Endpoint sets the client option s3_endpoint: the S3 server of the colony file system, as
 // host:port (default $AWS_S3_ENDPOINT when set, else null).
 func WithS3Endpoint(v string) Option {

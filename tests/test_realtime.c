@@ -261,6 +261,44 @@ static void test_calls_in_flight(void)
     colonies_call_free(NULL);
 }
 
+/* Beyond max_connections, requests wait their turn in the client: two assigns
+ * the server holds take both slots, a read waits behind them, and one that is
+ * cancelled while it waits ends at once, never having been sent. */
+static void test_connection_slots(void)
+{
+    colonies_client *c = NULL;
+    CHECK_RC(colonies_client_new(&c, need_env("COLONIES_SERVER_HOST"), atoi(need_env("COLONIES_SERVER_PORT")),
+                                 "{\"max_connections\":2}"),
+             COLONIES_OK);
+    if (c == NULL) return;
+    char assign[256], read[256];
+    snprintf(assign, sizeof assign, "{\"colonyname\":\"%s\",\"timeout\":2}", fx.colony);
+    snprintf(read, sizeof read, "{\"colonyname\":\"%s\"}", fx.colony);
+    colonies_call *held[2] = {NULL, NULL}, *waiting = NULL, *cancelled = NULL;
+    for (int i = 0; i < 2; i++)
+        CHECK_RC(colonies_client_call_start(c, &held[i], "assign_process", assign, fx.exec_key, 0), COLONIES_OK);
+    CHECK_RC(colonies_client_call_start(c, &waiting, "get_colony", read, fx.exec_key, 0), COLONIES_OK);
+    CHECK_RC(colonies_client_call_start(c, &cancelled, "get_colony", read, fx.exec_key, 0), COLONIES_OK);
+    /* Queued behind the two assigns (which the server holds for 2 s). */
+    CHECK(colonies_call_wait(waiting, 500) == 0);
+    double t0 = now();
+    colonies_call_cancel(cancelled);
+    CHECK(colonies_call_wait(cancelled, 1000) == 1);
+    CHECK(now() - t0 < 0.5);
+    CHECK_RC(colonies_call_result(cancelled, NULL), COLONIES_ECANCELLED);
+    /* Once an assign ends, the read goes. */
+    CHECK(colonies_call_wait(waiting, 10000) == 1);
+    CHECK_RC(colonies_call_result(waiting, NULL), COLONIES_OK);
+    for (int i = 0; i < 2; i++) {
+        CHECK(colonies_call_wait(held[i], 10000) == 1);
+        CHECK_RC(colonies_call_result(held[i], NULL), COLONIES_EEXPIRED);
+        colonies_call_free(held[i]);
+    }
+    colonies_call_free(waiting);
+    colonies_call_free(cancelled);
+    colonies_client_free(c);
+}
+
 /* A wait never misses a finish: the close is raced against the wait's start, many times. */
 static void test_wait_race(void)
 {
@@ -379,6 +417,7 @@ int main(void)
     test_wait_errors();
     test_cancel_from_thread();
     test_calls_in_flight();
+    test_connection_slots();
     test_wait_race();
     test_subscribe_processes();
     test_subscribe_channel();

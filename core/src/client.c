@@ -43,9 +43,9 @@ colonies_status colonies_client_new(colonies_client **out, const char *host, int
     }
     cJSON *tls = option(opts, "tls"), *verify = option(opts, "verify_tls"), *ca = option(opts, "ca_bundle"),
           *connect = option(opts, "connect_timeout"), *request = option(opts, "request_timeout"),
-          *idle = option(opts, "max_idle");
+          *idle = option(opts, "max_idle"), *maxconn = option(opts, "max_connections");
     colonies_client *c = NULL;
-    if (tls && verify && ca && connect && request && idle) {
+    if (tls && verify && ca && connect && request && idle && maxconn) {
         cl_loop_options lopts = {
             .tls = cJSON_IsTrue(tls),
             .verify_tls = cJSON_IsTrue(verify),
@@ -53,6 +53,7 @@ colonies_status colonies_client_new(colonies_client **out, const char *host, int
             .connect_timeout_ms = seconds_to_ms(connect->valuedouble),
             .request_timeout_ms = seconds_to_ms(request->valuedouble),
             .max_idle_s = (long)ceil(idle->valuedouble),
+            .max_connections = (long)maxconn->valuedouble,
         };
         c = calloc(1, sizeof *c);
         rc = c ? cl_loop_new(&c->loop, host, port, &lopts) : cl_fail(COLONIES_ENOMEM, "out of memory");
@@ -79,6 +80,7 @@ colonies_status colonies_client_new(colonies_client **out, const char *host, int
     cJSON_Delete(connect);
     cJSON_Delete(request);
     cJSON_Delete(idle);
+    cJSON_Delete(maxconn);
     cJSON_Delete(opts);
     if (rc) {
         free(c);

@@ -89,6 +89,8 @@ static void setup(cl_loop *loop, cl_http *h, int fresh)
 }
 
 /* Ends the request with its outcome set, and tells its owner. */
+static void begin(cl_loop *loop, cl_http *h, int fresh);
+
 static void end(cl_loop *loop, cl_http *h)
 {
     if (h->easy) {
@@ -99,7 +101,17 @@ static void end(cl_loop *loop, cl_http *h)
     curl_slist_free_all(h->headers);
     h->headers = NULL;
     h->running = 0;
+    cl_http *next = NULL;
+    if (h->admitted) {
+        h->admitted = 0;
+        next = cl_loop_http_done(loop);
+    }
     h->done(h);
+    if (next) {
+        next->queued = 0;
+        next->admitted = 1;
+        begin(loop, next, 0);
+    }
 }
 
 /* Records a failure of the request as status and detail (on the loop thread's error slot too). */
@@ -138,6 +150,7 @@ void cl_http_start(cl_loop *loop, cl_http *h)
     h->reply.len = 0;
     h->reply.failed = 0;
     h->attempts = h->resend_refused = h->stale = h->retried = 0;
+    h->queued = h->admitted = 0;
     h->errbuf[0] = '\0';
     h->running = 1;
     if (h->body) {
@@ -150,6 +163,11 @@ void cl_http_start(cl_loop *loop, cl_http *h)
             return;
         }
     }
+    if (!cl_loop_http_admit(loop, h)) {
+        h->queued = 1; /* it goes once a request ahead of it ends */
+        return;
+    }
+    h->admitted = 1;
     begin(loop, h, 0);
 }
 
@@ -252,6 +270,10 @@ void cl_http_finished(cl_loop *loop, cl_http *h, CURLcode rc)
 void cl_http_abort(cl_loop *loop, cl_http *h)
 {
     if (!h->running) return;
+    if (h->queued) {
+        cl_loop_http_unqueue(loop, h);
+        h->queued = 0;
+    }
     classify(h, CURLE_ABORTED_BY_CALLBACK, 1);
     if (h->easy) {
         curl_multi_remove_handle(cl_loop_multi(loop), h->easy);

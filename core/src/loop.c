@@ -42,6 +42,8 @@ struct cl_loop {
     curl_socket_t *sockets;   /* the sockets curl opened, for cl_loop_peer_closed */
     int n_sockets, cap_sockets;
     cl_ws *ws;                /* open websocket connections */
+    int http_running;         /* HTTP requests sent or being sent (at most opts.max_connections) */
+    cl_http *http_queue, *http_queue_tail; /* requests waiting for one of them to end */
     struct curl_waitfd *waitfds; /* their sockets, as polled */
     cl_ws **polled;
     unsigned cap_polled;
@@ -398,6 +400,52 @@ void cl_curl_tls(CURL *e, int verify, const char *ca_bundle)
         /* The bundle replaces the system's CAs, not adds to them. */
         curl_easy_setopt(e, CURLOPT_CAINFO, ca_bundle);
         curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
+    }
+}
+
+/* HTTP admission: at most max_connections requests at once; websockets do not count. */
+
+int cl_loop_http_admit(cl_loop *loop, cl_http *h)
+{
+    if (loop->opts.max_connections <= 0 || loop->http_running < loop->opts.max_connections) {
+        loop->http_running++;
+        return 1;
+    }
+    h->next_queued = NULL;
+    if (loop->http_queue_tail)
+        loop->http_queue_tail->next_queued = h;
+    else
+        loop->http_queue = h;
+    loop->http_queue_tail = h;
+    return 0;
+}
+
+cl_http *cl_loop_http_done(cl_loop *loop)
+{
+    cl_http *next = loop->http_queue;
+    if (next == NULL) {
+        loop->http_running--;
+        return NULL;
+    }
+    /* The slot passes to the first request in the queue. */
+    loop->http_queue = next->next_queued;
+    if (loop->http_queue == NULL) loop->http_queue_tail = NULL;
+    next->next_queued = NULL;
+    return next;
+}
+
+void cl_loop_http_unqueue(cl_loop *loop, cl_http *h)
+{
+    cl_http *prev = NULL;
+    for (cl_http *q = loop->http_queue; q; prev = q, q = q->next_queued) {
+        if (q != h) continue;
+        if (prev)
+            prev->next_queued = q->next_queued;
+        else
+            loop->http_queue = q->next_queued;
+        if (loop->http_queue_tail == q) loop->http_queue_tail = prev;
+        q->next_queued = NULL;
+        return;
     }
 }
 

@@ -27,6 +27,7 @@ typedef struct {
     long connect_timeout_ms;
     long request_timeout_ms; /* a websocket's opening handshake too */
     long max_idle_s;       /* a kept-alive connection idle longer is not reused */
+    long max_connections;  /* to the server at once; more requests wait their turn */
 } cl_loop_options;
 
 int cl_loop_new(cl_loop **out, const char *host, int port, const cl_loop_options *opts);
@@ -128,6 +129,8 @@ struct cl_http {
     char errbuf[CURL_ERROR_SIZE];
     int attempts, resend_refused, stale, retried;
     int running;
+    int queued, admitted;    /* waiting for a connection slot; holding one */
+    cl_http *next_queued;
 };
 
 void cl_http_start(cl_loop *loop, cl_http *h);
@@ -164,6 +167,13 @@ int cl_ws_send_text(cl_ws *w, const char *text);
 void cl_ws_close(cl_loop *loop, cl_ws *w);
 /* Ends it with status and detail, telling its owner (on_close). */
 void cl_ws_fail(cl_loop *loop, cl_ws *w, int status, const char *detail);
+
+/* HTTP admission (loop.c, for http.c): 1 when h may go now (it holds a slot),
+ * else 0 and h waits in the queue. A request that ends calls done: the next
+ * request in the queue, which takes over its slot, or NULL. */
+int cl_loop_http_admit(cl_loop *loop, cl_http *h);
+cl_http *cl_loop_http_done(cl_loop *loop);
+void cl_loop_http_unqueue(cl_loop *loop, cl_http *h);
 
 /* The loop's parts for http.c and ws.c. */
 CURLM *cl_loop_multi(cl_loop *loop);

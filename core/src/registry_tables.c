@@ -1287,6 +1287,7 @@ const cl_field cl_client_options[] = {
     {"connect_timeout", &TX_float, CL_F_RANGE, "10", 0.001, 86400.0, NULL, NULL, NULL},
     {"request_timeout", &TX_float, CL_F_RANGE, "60", 0.001, 86400.0, NULL, NULL, NULL},
     {"max_idle", &TX_float, CL_F_RANGE, "50", 0.0, 86400.0, NULL, NULL, NULL},
+    {"max_connections", &TX_int, CL_F_RANGE, "64", 1.0, 4096.0, NULL, NULL, NULL},
     {"s3_endpoint", &TX_string, 0, "null", 0, 0, NULL, NULL, "AWS_S3_ENDPOINT"},
     {"s3_accesskey", &TX_string, 0, "null", 0, 0, NULL, NULL, "AWS_S3_ACCESSKEY"},
     {"s3_secretkey", &TX_string, 0, "null", 0, 0, NULL, NULL, "AWS_S3_SECRETKEY"},
@@ -1296,7 +1297,7 @@ const cl_field cl_client_options[] = {
     {"s3_skipverify", &TX_bool, 0, "false", 0, 0, NULL, NULL, "AWS_S3_SKIPVERIFY"},
     {"s3_part_size", &TX_int, CL_F_RANGE, "16777216", 5242880.0, 5368709120.0, NULL, NULL, NULL},
 };
-const size_t cl_n_client_options = 14;
+const size_t cl_n_client_options = 15;
 const cl_field cl_funcspec_options[] = {
     {"funcname", &TX_string, CL_F_REQUIRED, NULL, 0, 0, NULL, NULL, NULL},
     {"nodename", &TX_string, 0, "null", 0, 0, NULL, NULL, NULL},
@@ -1394,6 +1395,7 @@ const char cl_registry_json[] =
     "{\"name\":\"connect_timeout\",\"type\":\"float\",\"default\":10,\"min\":0.001,\"max\":86400,\"doc\":\"seconds to establish a connection\"},"
     "{\"name\":\"request_timeout\",\"type\":\"float\",\"default\":60,\"min\":0.001,\"max\":86400,\"doc\":\"seconds for a whole request; an operation the server holds open (assign) gets its own wait on top\"},"
     "{\"name\":\"max_idle\",\"type\":\"float\",\"default\":50,\"min\":0,\"max\":86400,\"doc\":\"seconds a kept-alive connection may stay idle and still be reused; keep it below the idle timeout of the server (120 s) and of any proxy in between\"},"
+    "{\"name\":\"max_connections\",\"type\":\"int\",\"default\":64,\"min\":1,\"max\":4096,\"doc\":\"connections to the server at once; requests beyond them wait in the client for one to be free (the server stops answering when a few hundred requests arrive at once)\"},"
     "{\"name\":\"s3_endpoint\",\"type\":\"string\",\"default\":null,\"env\":\"AWS_S3_ENDPOINT\",\"doc\":\"the S3 server of the colony file system, as host:port\"},"
     "{\"name\":\"s3_accesskey\",\"type\":\"string\",\"default\":null,\"env\":\"AWS_S3_ACCESSKEY\",\"doc\":\"the S3 access key\"},"
     "{\"name\":\"s3_secretkey\",\"type\":\"string\",\"default\":null,\"env\":\"AWS_S3_SECRETKEY\",\"doc\":\"the S3 secret key\"},"

@@ -17,7 +17,7 @@ from .model import Attribute, Blueprint, BlueprintDefinition, BlueprintHistory, 
 
 if TYPE_CHECKING:
     from .model import *  # noqa: F401,F403 - the types the annotations name
-    from .realtime import Subscription
+    from .realtime import AsyncSubscription, Subscription
 
 
 class Operations:
@@ -29,7 +29,7 @@ class Operations:
     FAILED = _model.ProcessState.FAILED
     CANCELLED = _model.ProcessState.CANCELLED
 
-    def __init__(self, host, port, tls=False, native_crypto=False, *, verify_tls=None, ca_bundle=None, connect_timeout=None, request_timeout=None, max_idle=None, s3_endpoint=None, s3_accesskey=None, s3_secretkey=None, s3_region=None, s3_bucket=None, s3_tls=None, s3_skipverify=None, s3_part_size=None):
+    def __init__(self, host, port, tls=False, native_crypto=False, *, verify_tls=None, ca_bundle=None, connect_timeout=None, request_timeout=None, max_idle=None, max_connections=None, s3_endpoint=None, s3_accesskey=None, s3_secretkey=None, s3_region=None, s3_bucket=None, s3_tls=None, s3_skipverify=None, s3_part_size=None):
         """A client of the Colonies server at host:port. tls selects https; native_crypto is
         accepted for pycolonies' sake (the core always signs natively). The other options (None:
         the core's default): verify_tls: verify the server's certificate and host name; turn off
@@ -38,19 +38,21 @@ class Operations:
         connection (default 10); request_timeout: seconds for a whole request; an operation the
         server holds open (assign) gets its own wait on top (default 60); max_idle: seconds a
         kept-alive connection may stay idle and still be reused; keep it below the idle timeout
-        of the server (120 s) and of any proxy in between (default 50); s3_endpoint: the S3
-        server of the colony file system, as host:port (default $AWS_S3_ENDPOINT when set, else
-        null); s3_accesskey: the S3 access key (default $AWS_S3_ACCESSKEY when set, else null);
-        s3_secretkey: the S3 secret key (default $AWS_S3_SECRETKEY when set, else null);
-        s3_region: the region requests to S3 are signed for; it must be the S3 server's (default
-        $AWS_S3_REGION when set, else "us-east-1"); s3_bucket: the bucket files are uploaded to;
-        created when missing (default $AWS_S3_BUCKET when set, else null); s3_tls: https to S3
-        (default $AWS_S3_TLS when set, else false); s3_skipverify: do not verify the S3 server's
-        certificate; only against a test server (default $AWS_S3_SKIPVERIFY when set, else
-        false); s3_part_size: bytes in each part of a multipart upload; a larger file is
-        uploaded in parts (default 16777216).
+        of the server (120 s) and of any proxy in between (default 50); max_connections:
+        connections to the server at once; requests beyond them wait in the client for one to be
+        free (the server stops answering when a few hundred requests arrive at once) (default
+        64); s3_endpoint: the S3 server of the colony file system, as host:port (default
+        $AWS_S3_ENDPOINT when set, else null); s3_accesskey: the S3 access key (default
+        $AWS_S3_ACCESSKEY when set, else null); s3_secretkey: the S3 secret key (default
+        $AWS_S3_SECRETKEY when set, else null); s3_region: the region requests to S3 are signed
+        for; it must be the S3 server's (default $AWS_S3_REGION when set, else "us-east-1");
+        s3_bucket: the bucket files are uploaded to; created when missing (default
+        $AWS_S3_BUCKET when set, else null); s3_tls: https to S3 (default $AWS_S3_TLS when set,
+        else false); s3_skipverify: do not verify the S3 server's certificate; only against a
+        test server (default $AWS_S3_SKIPVERIFY when set, else false); s3_part_size: bytes in
+        each part of a multipart upload; a larger file is uploaded in parts (default 16777216).
         """
-        self._connect(host, port, native_crypto, {'tls': tls, 'verify_tls': verify_tls, 'ca_bundle': ca_bundle, 'connect_timeout': connect_timeout, 'request_timeout': request_timeout, 'max_idle': max_idle, 's3_endpoint': s3_endpoint, 's3_accesskey': s3_accesskey, 's3_secretkey': s3_secretkey, 's3_region': s3_region, 's3_bucket': s3_bucket, 's3_tls': s3_tls, 's3_skipverify': s3_skipverify, 's3_part_size': s3_part_size})
+        self._connect(host, port, native_crypto, {'tls': tls, 'verify_tls': verify_tls, 'ca_bundle': ca_bundle, 'connect_timeout': connect_timeout, 'request_timeout': request_timeout, 'max_idle': max_idle, 'max_connections': max_connections, 's3_endpoint': s3_endpoint, 's3_accesskey': s3_accesskey, 's3_secretkey': s3_secretkey, 's3_region': s3_region, 's3_bucket': s3_bucket, 's3_tls': s3_tls, 's3_skipverify': s3_skipverify, 's3_part_size': s3_part_size})
 
     def add_attribute(self, processid: Any, key: Any, value: Any, prvkey: str) -> Attribute:
         """Attaches an attribute to a process. (pycolonies' parameters)"""
@@ -256,14 +258,14 @@ class Operations:
         (pycolonies' parameters)
         """
         params = {'colonyname': colonyname, 'label': label, 'fileid': fileid, 'name': filename, 'latest': latest}
-        return self._call('download_data', params, prvkey, FileContent)['data']
+        return (self._call('download_data', params, prvkey, FileContent))['data']
 
     def download_file(self, colonyname: str, prvkey: str, dst: Optional[str] = None, label: Optional[str] = None, fileid: Optional[str] = None, filename: Optional[str] = None, latest: bool = True) -> Any:
         """Downloads a file (by id, or by label and name) into a directory, streamed, checking its
         SHA-256; the file appears complete or not at all. (pycolonies' parameters)
         """
         params = {'colonyname': colonyname, 'dir': dst, 'label': label, 'fileid': fileid, 'name': filename, 'latest': latest}
-        return self._call('download_file', params, prvkey, LocalFile)['path']
+        return (self._call('download_file', params, prvkey, LocalFile))['path']
 
     def download_snapshot(self, colonyname: str, dir: str, prvkey: str, snapshotid: Optional[str] = None, name: Optional[str] = None) -> List[LocalFile]:
         """Downloads the files of a snapshot (by id or by name) into a directory, sub-labels as
@@ -792,3 +794,781 @@ class Operations:
     def version(self, buildversion: Optional[str] = None, buildtime: Optional[str] = None) -> ServerVersion:
         """The server's build version and time. (versionmsg; signer: none)"""
         return self._call('version', {'buildversion': buildversion, 'buildtime': buildtime}, None, ServerVersion)
+
+
+class AsyncOperations:
+    """The operations of the Colonies protocol as coroutines (colonies.aio): the same methods,
+    names and parameters as Operations, each awaited.
+    """
+
+    WAITING = _model.ProcessState.WAITING
+    RUNNING = _model.ProcessState.RUNNING
+    SUCCESSFUL = _model.ProcessState.SUCCESSFUL
+    FAILED = _model.ProcessState.FAILED
+    CANCELLED = _model.ProcessState.CANCELLED
+
+    def __init__(self, host, port, tls=False, native_crypto=False, *, verify_tls=None, ca_bundle=None, connect_timeout=None, request_timeout=None, max_idle=None, max_connections=None, s3_endpoint=None, s3_accesskey=None, s3_secretkey=None, s3_region=None, s3_bucket=None, s3_tls=None, s3_skipverify=None, s3_part_size=None):
+        """A client of the Colonies server at host:port. tls selects https; native_crypto is
+        accepted for pycolonies' sake (the core always signs natively). The other options (None:
+        the core's default): verify_tls: verify the server's certificate and host name; turn off
+        only against a test server (default true); ca_bundle: a PEM file of the CAs to trust,
+        instead of the system's (default null); connect_timeout: seconds to establish a
+        connection (default 10); request_timeout: seconds for a whole request; an operation the
+        server holds open (assign) gets its own wait on top (default 60); max_idle: seconds a
+        kept-alive connection may stay idle and still be reused; keep it below the idle timeout
+        of the server (120 s) and of any proxy in between (default 50); max_connections:
+        connections to the server at once; requests beyond them wait in the client for one to be
+        free (the server stops answering when a few hundred requests arrive at once) (default
+        64); s3_endpoint: the S3 server of the colony file system, as host:port (default
+        $AWS_S3_ENDPOINT when set, else null); s3_accesskey: the S3 access key (default
+        $AWS_S3_ACCESSKEY when set, else null); s3_secretkey: the S3 secret key (default
+        $AWS_S3_SECRETKEY when set, else null); s3_region: the region requests to S3 are signed
+        for; it must be the S3 server's (default $AWS_S3_REGION when set, else "us-east-1");
+        s3_bucket: the bucket files are uploaded to; created when missing (default
+        $AWS_S3_BUCKET when set, else null); s3_tls: https to S3 (default $AWS_S3_TLS when set,
+        else false); s3_skipverify: do not verify the S3 server's certificate; only against a
+        test server (default $AWS_S3_SKIPVERIFY when set, else false); s3_part_size: bytes in
+        each part of a multipart upload; a larger file is uploaded in parts (default 16777216).
+        """
+        self._connect(host, port, native_crypto, {'tls': tls, 'verify_tls': verify_tls, 'ca_bundle': ca_bundle, 'connect_timeout': connect_timeout, 'request_timeout': request_timeout, 'max_idle': max_idle, 'max_connections': max_connections, 's3_endpoint': s3_endpoint, 's3_accesskey': s3_accesskey, 's3_secretkey': s3_secretkey, 's3_region': s3_region, 's3_bucket': s3_bucket, 's3_tls': s3_tls, 's3_skipverify': s3_skipverify, 's3_part_size': s3_part_size})
+
+    async def add_attribute(self, processid: Any, key: Any, value: Any, prvkey: str) -> Attribute:
+        """Attaches an attribute to a process. (pycolonies' parameters)"""
+        params = _Params()
+        params.set(('attribute', 'targetid'), processid)
+        params.set(('attribute', 'key'), key)
+        params.set(('attribute', 'value'), value)
+        params.set(('attribute', 'attributetype'), 1)
+        params = params.data
+        return await self._call('add_attribute', params, prvkey, Attribute)
+
+    async def add_blueprint(self, blueprint: Union[Blueprint, Dict[str, Any]], prvkey: str) -> Blueprint:
+        """Adds a blueprint of a defined kind (the colony owner may too). (pycolonies' parameters)"""
+        params = {'blueprint': blueprint}
+        return await self._call('add_blueprint', params, prvkey, Blueprint)
+
+    async def add_blueprint_definition(self, definition: Union[BlueprintDefinition, Dict[str, Any]], prvkey: str) -> BlueprintDefinition:
+        """Adds a blueprint kind. (pycolonies' parameters)"""
+        params = {'blueprintdefinition': definition}
+        return await self._call('add_blueprint_definition', params, prvkey, BlueprintDefinition)
+
+    async def add_child(self, processgraphid: str, parentprocessid: str, childprocessid: str, funcspec: Union[FuncSpec, Dict[str, Any]], nodename: Any, insert: bool, prvkey: str) -> Process:
+        """Adds a process to the running workflow of parentprocessid (MapReduce); with insert,
+        between the parent and its children. (pycolonies' parameters)
+        """
+        params = _Params()
+        params.set(('processgraphid',), processgraphid)
+        params.set(('parentprocessid',), parentprocessid)
+        params.set(('childprocessid',), childprocessid)
+        params.set(('spec',), funcspec)
+        params.set(('insert',), insert)
+        params.set(('spec', 'nodename'), nodename)
+        params = params.data
+        return await self._call('add_child', params, prvkey, Process)
+
+    async def add_colony(self, colony: Union[Colony, Dict[str, Any]], prvkey: str) -> Colony:
+        """Adds a colony. (pycolonies' parameters)"""
+        params = {'colony': colony}
+        return await self._call('add_colony', params, prvkey, Colony)
+
+    async def add_cron(self, cronname: Any, cronexpr: Any, wait: Any, workflow: Any, colonyname: Any, prvkey: str) -> Cron:
+        """Adds a cron: a workflow submitted on a cron expression (interval -1) or every interval
+        seconds. (pycolonies' parameters)
+        """
+        params = _Params()
+        params.set(('cron', 'name'), cronname)
+        params.set(('cron', 'cronexpression'), cronexpr)
+        params.set(('cron', 'waitforprevprocessgraph'), wait)
+        params.set(('cron', 'workflowspec'), _encode_json(workflow))
+        params.set(('cron', 'colonyname'), colonyname)
+        params.set(('cron', 'interval'), -1)
+        params = params.data
+        return await self._call('add_cron', params, prvkey, Cron)
+
+    async def add_executor(self, executor: Union[Executor, Dict[str, Any]], prvkey: str) -> Executor:
+        """Adds an executor, pending approval. (pycolonies' parameters)"""
+        params = {'executor': executor}
+        return await self._call('add_executor', params, prvkey, Executor)
+
+    async def add_executor_log(self, colonyname: str, executorname: str, message: str, prvkey: str) -> None:
+        """Adds a log line of the calling executor's own. (addexecutorlogmsg; signer: executor)"""
+        return await self._call('add_executor_log', {'colonyname': colonyname, 'executorname': executorname, 'message': message}, prvkey, None)
+
+    async def add_file(self, file: Union[File, Dict[str, Any]], prvkey: str) -> File:
+        """Adds a version of a file's metadata (its bytes are in S3). (addfilemsg; signer: member)"""
+        return await self._call('add_file', {'file': file}, prvkey, File)
+
+    async def add_function(self, colonyname: Any, executorname: Any, funcname: Any, prvkey: str) -> Function:
+        """Registers a function the executor named in fun offers. (pycolonies' parameters)"""
+        params = _Params()
+        params.set(('fun', 'colonyname'), colonyname)
+        params.set(('fun', 'executorname'), executorname)
+        params.set(('fun', 'funcname'), funcname)
+        params = params.data
+        return await self._call('add_function', params, prvkey, Function)
+
+    async def add_generator(self, generator: Union[Generator, Dict[str, Any]], prvkey: str) -> Generator:
+        """Adds a generator: a workflow submitted with the packed arguments once trigger of them
+        have been packed, or timeout seconds after the first. (pycolonies' parameters)
+        """
+        params = {'generator': generator}
+        return await self._call('add_generator', params, prvkey, Generator)
+
+    async def add_location(self, location: Union[Location, Dict[str, Any]], prvkey: str) -> Location:
+        """Adds a location. (addlocationmsg; signer: colony)"""
+        return await self._call('add_location', {'location': location}, prvkey, Location)
+
+    async def add_log(self, processid: str, logmsg: str, prvkey: str) -> Dict[str, Any]:
+        """Adds a log line to a running process. (pycolonies' parameters)"""
+        params = {'processid': processid, 'message': logmsg}
+        await self._call('add_log', params, prvkey, None)
+        return {}
+
+    async def add_user(self, user: Union[User, Dict[str, Any]], prvkey: str) -> User:
+        """Adds a user to a colony. (pycolonies' parameters)"""
+        params = {'user': user}
+        return await self._call('add_user', params, prvkey, User)
+
+    async def approve_executor(self, colonyname: str, executorname: str, prvkey: str) -> Dict[str, Any]:
+        """Approves an executor. (pycolonies' parameters)"""
+        params = {'colonyname': colonyname, 'executorname': executorname}
+        await self._call('approve_executor', params, prvkey, None)
+        return {}
+
+    async def assign_process(self, colonyname: str, timeout: int, prvkey: str, availablecpu: Optional[str] = None, availablemem: Optional[str] = None) -> Process:
+        """Waits up to timeout seconds for a process the calling executor may run and assigns it.
+        (assignprocessmsg; signer: executor)
+        """
+        return await self._call('assign_process', {'colonyname': colonyname, 'timeout': timeout, 'availablecpu': availablecpu, 'availablemem': availablemem}, prvkey, Process)
+
+    async def assign(self, colonyname: str, timeout: int, prvkey: str, cpu: Optional[str] = None, mem: Optional[str] = None) -> Process:
+        """pycolonies' name for assign_process: Waits up to timeout seconds for a process the
+        calling executor may run and assigns it.
+        """
+        params = {'colonyname': colonyname, 'timeout': timeout, 'availablecpu': cpu, 'availablemem': mem}
+        return await self._call('assign_process', params, prvkey, Process)
+
+    async def cancel_process(self, processid: str, prvkey: str) -> None:
+        """Cancels a waiting or running process that is not part of a workflow. (cancelprocessmsg;
+        signer: member)
+        """
+        return await self._call('cancel_process', {'processid': processid}, prvkey, None)
+
+    async def cancel_process_graph(self, processgraphid: str, prvkey: str) -> None:
+        """Cancels a workflow's waiting and running processes. (cancelprocessgraphmsg; signer:
+        member)
+        """
+        return await self._call('cancel_process_graph', {'processgraphid': processgraphid}, prvkey, None)
+
+    async def change_colony_id(self, colonyname: str, colonyid: str, prvkey: str) -> None:
+        """Makes colonyid (the id of a new key) the colony owner's. (changecolonyidmsg; signer:
+        colony)
+        """
+        return await self._call('change_colony_id', {'colonyname': colonyname, 'colonyid': colonyid}, prvkey, None)
+
+    async def change_executor_id(self, colonyname: str, executorid: str, prvkey: str) -> None:
+        """Makes executorid (the id of a new key) the calling executor's. (changeexecutoridmsg;
+        signer: executor)
+        """
+        return await self._call('change_executor_id', {'colonyname': colonyname, 'executorid': executorid}, prvkey, None)
+
+    async def change_server_id(self, serverid: str, prvkey: str) -> None:
+        """Makes serverid (the id of a new key) the server owner's. (changeserveridmsg; signer:
+        server)
+        """
+        return await self._call('change_server_id', {'serverid': serverid}, prvkey, None)
+
+    async def change_user_id(self, colonyname: str, userid: str, prvkey: str) -> None:
+        """Makes userid (the id of a new key) the calling user's. (changeuseridmsg; signer: user)"""
+        return await self._call('change_user_id', {'colonyname': colonyname, 'userid': userid}, prvkey, None)
+
+    async def channel_append(self, processid: str, channel_name: str, sequence: int, payload: Union[bytes, str], prvkey: str, in_reply_to: int = 0, payload_type: str = '') -> Dict[str, Any]:
+        """Appends a message to a process channel (a name the spec's channels list). The caller
+        must be the process's submitter or its executor. (pycolonies' parameters)
+        """
+        params = {'processid': processid, 'name': channel_name, 'sequence': sequence, 'payload': _as_bytes(payload), 'inreplyto': in_reply_to, 'payloadtype': payload_type}
+        await self._call('channel_append', params, prvkey, None)
+        return {}
+
+    async def channel_read(self, processid: str, channel_name: str, after_seq: int, limit: int, prvkey: str) -> List[ChannelEntry]:
+        """Reads a process channel from position afterseq (0: from the start), up to limit messages
+        (0: all). (pycolonies' parameters)
+        """
+        params = {'processid': processid, 'name': channel_name, 'afterseq': after_seq, 'limit': limit}
+        return await self._call('channel_read', params, prvkey, [ChannelEntry])
+
+    async def close_failed(self, processid: str, prvkey: str, errors: Optional[List[str]] = None) -> None:
+        """Closes a process as failed with its errors. (closefailedmsg; signer: executor)"""
+        return await self._call('close_failed', {'processid': processid, 'errors': errors}, prvkey, None)
+
+    async def fail(self, processid: str, errors: List[str], prvkey: str) -> Dict[str, Any]:
+        """pycolonies' name for close_failed: Closes a process as failed with its errors."""
+        params = {'processid': processid, 'errors': errors}
+        await self._call('close_failed', params, prvkey, None)
+        return {}
+
+    async def close_successful(self, processid: str, prvkey: str, out: Optional[List[Any]] = None) -> None:
+        """Closes a process as successful with its output. (closesuccessfulmsg; signer: executor)"""
+        return await self._call('close_successful', {'processid': processid, 'out': out}, prvkey, None)
+
+    async def close(self, processid: str, output: List[Any], prvkey: str) -> Dict[str, Any]:
+        """pycolonies' name for close_successful: Closes a process as successful with its output."""
+        params = {'processid': processid, 'out': output}
+        await self._call('close_successful', params, prvkey, None)
+        return {}
+
+    async def create_snapshot(self, colonyname: str, label: str, name: str, prvkey: str) -> Snapshot:
+        """Records the latest version of every file under a label as a named snapshot. (pycolonies'
+        parameters)
+        """
+        params = {'colonyname': colonyname, 'label': label, 'name': name}
+        return await self._call('create_snapshot', params, prvkey, Snapshot)
+
+    async def delete_file(self, colonyname: str, prvkey: str, label: Optional[str] = None, fileid: Optional[str] = None, filename: Optional[str] = None) -> List[File]:
+        """Removes a file's metadata (by id: that version; by label and name: every version), then
+        its bytes in S3. (pycolonies' parameters)
+        """
+        params = {'colonyname': colonyname, 'label': label, 'fileid': fileid, 'name': filename}
+        return await self._call('delete_file', params, prvkey, [File])
+
+    async def download_data(self, colonyname: str, prvkey: str, label: Optional[str] = None, fileid: Optional[str] = None, filename: Optional[str] = None, latest: bool = True) -> Any:
+        """Downloads a file's bytes (by id, or by label and name), checking its SHA-256.
+        (pycolonies' parameters)
+        """
+        params = {'colonyname': colonyname, 'label': label, 'fileid': fileid, 'name': filename, 'latest': latest}
+        return (await self._call('download_data', params, prvkey, FileContent))['data']
+
+    async def download_file(self, colonyname: str, prvkey: str, dst: Optional[str] = None, label: Optional[str] = None, fileid: Optional[str] = None, filename: Optional[str] = None, latest: bool = True) -> Any:
+        """Downloads a file (by id, or by label and name) into a directory, streamed, checking its
+        SHA-256; the file appears complete or not at all. (pycolonies' parameters)
+        """
+        params = {'colonyname': colonyname, 'dir': dst, 'label': label, 'fileid': fileid, 'name': filename, 'latest': latest}
+        return (await self._call('download_file', params, prvkey, LocalFile))['path']
+
+    async def download_snapshot(self, colonyname: str, dir: str, prvkey: str, snapshotid: Optional[str] = None, name: Optional[str] = None) -> List[LocalFile]:
+        """Downloads the files of a snapshot (by id or by name) into a directory, sub-labels as
+        subdirectories, skipping files already there with the same SHA-256. (run by the client:
+        S3 and the file messages; signer: member)
+        """
+        return await self._call('download_snapshot', {'colonyname': colonyname, 'dir': dir, 'snapshotid': snapshotid, 'name': name}, prvkey, [LocalFile])
+
+    async def get_attribute(self, attributeid: str, prvkey: str) -> Attribute:
+        """An attribute. (pycolonies' parameters)"""
+        params = {'attributeid': attributeid}
+        return await self._call('get_attribute', params, prvkey, Attribute)
+
+    async def get_blueprint(self, colony_name: str, name: str, prvkey: str) -> Blueprint:
+        """A blueprint (the colony owner may ask too). (pycolonies' parameters)"""
+        params = {'namespace': colony_name, 'name': name}
+        return await self._call('get_blueprint', params, prvkey, Blueprint)
+
+    async def get_blueprint_definition(self, colony_name: str, name: str, prvkey: str) -> BlueprintDefinition:
+        """A blueprint definition (the colony owner may ask too). (pycolonies' parameters)"""
+        params = {'colonyname': colony_name, 'name': name}
+        return await self._call('get_blueprint_definition', params, prvkey, BlueprintDefinition)
+
+    async def get_blueprint_definitions(self, colony_name: str, prvkey: str) -> List[BlueprintDefinition]:
+        """A colony's blueprint definitions (the colony owner may ask too). (pycolonies'
+        parameters)
+        """
+        params = {'colonyname': colony_name}
+        return await self._call('get_blueprint_definitions', params, prvkey, [BlueprintDefinition])
+
+    async def get_blueprint_history(self, blueprint_id: str, prvkey: str, limit: Optional[int] = None) -> List[BlueprintHistory]:
+        """A blueprint's recorded changes, newest first (the colony owner may ask too).
+        (pycolonies' parameters)
+        """
+        params = {'blueprintid': blueprint_id, 'limit': limit}
+        return await self._call('get_blueprint_history', params, prvkey, [BlueprintHistory])
+
+    async def get_blueprints(self, colony_name: str, prvkey: str, kind: Optional[str] = None, location: Optional[str] = None) -> List[Blueprint]:
+        """A colony's blueprints, of a kind and at a location when given (the colony owner may ask
+        too). (pycolonies' parameters)
+        """
+        params = {'namespace': colony_name, 'kind': kind, 'locationname': location}
+        return await self._call('get_blueprints', params, prvkey, [Blueprint])
+
+    async def get_cluster(self, prvkey: str) -> Cluster:
+        """The server cluster's nodes and leader. (getclustermsg; signer: server)"""
+        return await self._call('get_cluster', {}, prvkey, Cluster)
+
+    async def get_colonies(self, prvkey: str) -> List[Colony]:
+        """Every colony. (getcoloniesmsg; signer: server)"""
+        return await self._call('get_colonies', {}, prvkey, [Colony])
+
+    async def list_colonies(self, prvkey: str) -> List[Colony]:
+        """pycolonies' name for get_colonies: Every colony."""
+        params = {}
+        return await self._call('get_colonies', params, prvkey, [Colony])
+
+    async def get_colony(self, colonyname: str, prvkey: str) -> Colony:
+        """A colony. (pycolonies' parameters)"""
+        params = {'colonyname': colonyname}
+        return await self._call('get_colony', params, prvkey, Colony)
+
+    async def get_colony_stats(self, colonyname: str, prvkey: str) -> Statistics:
+        """A colony's statistics. (getcolonystatsmsg; signer: member)"""
+        return await self._call('get_colony_stats', {'colonyname': colonyname}, prvkey, Statistics)
+
+    async def stats(self, colonyname: str, prvkey: str) -> Statistics:
+        """pycolonies' name for get_colony_stats: A colony's statistics."""
+        params = {'colonyname': colonyname}
+        return await self._call('get_colony_stats', params, prvkey, Statistics)
+
+    async def get_cron(self, cronid: str, prvkey: str) -> Cron:
+        """A cron. (pycolonies' parameters)"""
+        params = {'cronid': cronid}
+        return await self._call('get_cron', params, prvkey, Cron)
+
+    async def get_crons(self, colonyname: str, count: int, prvkey: str) -> List[Cron]:
+        """Up to count crons of a colony. (pycolonies' parameters)"""
+        params = {'colonyname': colonyname, 'count': count}
+        return await self._call('get_crons', params, prvkey, [Cron])
+
+    async def get_executor(self, colonyname: str, executorname: str, prvkey: str) -> Executor:
+        """An executor by name. (pycolonies' parameters)"""
+        params = {'colonyname': colonyname, 'executorname': executorname}
+        return await self._call('get_executor', params, prvkey, Executor)
+
+    async def get_executor_by_id(self, colonyname: str, executorid: str, prvkey: str) -> Executor:
+        """An executor by id. (getexecutorbyidmsg; signer: member)"""
+        return await self._call('get_executor_by_id', {'colonyname': colonyname, 'executorid': executorid}, prvkey, Executor)
+
+    async def get_executors(self, colonyname: str, prvkey: str) -> List[Executor]:
+        """A colony's executors (removed ones too, in state 3). (getexecutorsmsg; signer: member)"""
+        return await self._call('get_executors', {'colonyname': colonyname}, prvkey, [Executor])
+
+    async def list_executors(self, colonyname: str, prvkey: str) -> List[Executor]:
+        """pycolonies' name for get_executors: A colony's executors (removed ones too, in state 3)."""
+        params = {'colonyname': colonyname}
+        return await self._call('get_executors', params, prvkey, [Executor])
+
+    async def get_file(self, colonyname: str, prvkey: str, label: Optional[str] = None, fileid: Optional[str] = None, filename: Optional[str] = None, latest: bool = True) -> List[File]:
+        """A file by id, or by label and name (every version, or the latest). (pycolonies'
+        parameters)
+        """
+        params = {'colonyname': colonyname, 'label': label, 'fileid': fileid, 'name': filename, 'latest': latest}
+        return await self._call('get_file', params, prvkey, [File])
+
+    async def get_file_labels(self, colonyname: str, prvkey: str, name: str = '', exact: bool = False) -> List[FileLabel]:
+        """The file labels of a colony that start with name (with exact: name and its sub-labels).
+        (pycolonies' parameters)
+        """
+        params = {'colonyname': colonyname, 'name': name, 'exact': exact}
+        return await self._call('get_file_labels', params, prvkey, [FileLabel])
+
+    async def get_files(self, label: str, colonyname: str, prvkey: str) -> List[FileData]:
+        """The latest version of each file under a label. (pycolonies' parameters)"""
+        params = {'label': label, 'colonyname': colonyname}
+        return await self._call('get_files', params, prvkey, [FileData])
+
+    async def get_functions(self, colonyname: str, prvkey: str, executorname: Optional[str] = None) -> List[Function]:
+        """The functions of an executor, or of the whole colony when executorname is empty.
+        (getfunctionsmsg; signer: member)
+        """
+        return await self._call('get_functions', {'executorname': executorname, 'colonyname': colonyname}, prvkey, [Function])
+
+    async def get_functions_by_executor(self, colonyname: str, executorname: str, prvkey: str) -> List[Function]:
+        """pycolonies' name for get_functions: The functions of an executor, or of the whole colony
+        when executorname is empty.
+        """
+        params = {'colonyname': colonyname, 'executorname': executorname}
+        return await self._call('get_functions', params, prvkey, [Function])
+
+    async def get_functions_by_colony(self, colonyname: str, prvkey: str) -> List[Function]:
+        """pycolonies' name for get_functions: The functions of an executor, or of the whole colony
+        when executorname is empty.
+        """
+        params = {'colonyname': colonyname}
+        return await self._call('get_functions', params, prvkey, [Function])
+
+    async def get_generator(self, generatorid: str, prvkey: str) -> Generator:
+        """A generator. (pycolonies' parameters)"""
+        params = {'generatorid': generatorid}
+        return await self._call('get_generator', params, prvkey, Generator)
+
+    async def get_generators(self, colonyname: str, prvkey: str, count: int = 100) -> List[Generator]:
+        """Up to count generators of a colony. (pycolonies' parameters)"""
+        params = {'colonyname': colonyname, 'count': count}
+        return await self._call('get_generators', params, prvkey, [Generator])
+
+    async def get_location(self, colonyname: str, name: str, prvkey: str) -> Location:
+        """A location. (getlocationmsg; signer: member)"""
+        return await self._call('get_location', {'colonyname': colonyname, 'name': name}, prvkey, Location)
+
+    async def get_locations(self, colonyname: str, prvkey: str) -> List[Location]:
+        """A colony's locations. (getlocationsmsg; signer: member)"""
+        return await self._call('get_locations', {'colonyname': colonyname}, prvkey, [Location])
+
+    async def get_logs(self, colonyname: str, count: int, prvkey: str, processid: Optional[str] = None, executorname: Optional[str] = None, since: Optional[int] = None, latest: Optional[bool] = None) -> List[Log]:
+        """Up to count log lines of a process, or of an executor when processid is empty.
+        (getlogsmsg; signer: member)
+        """
+        return await self._call('get_logs', {'colonyname': colonyname, 'processid': processid, 'executorname': executorname, 'count': count, 'since': since, 'latest': latest}, prvkey, [Log])
+
+    async def get_process_log(self, colonyname: str, processid: str, count: int, since: int, prvkey: str) -> List[Log]:
+        """pycolonies' name for get_logs: Up to count log lines of a process, or of an executor
+        when processid is empty.
+        """
+        params = {'colonyname': colonyname, 'processid': processid, 'count': count, 'since': since}
+        return await self._call('get_logs', params, prvkey, [Log])
+
+    async def get_executor_log(self, colonyname: str, executorname: str, count: int, since: int, prvkey: str) -> List[Log]:
+        """pycolonies' name for get_logs: Up to count log lines of a process, or of an executor
+        when processid is empty.
+        """
+        params = {'colonyname': colonyname, 'executorname': executorname, 'count': count, 'since': since}
+        return await self._call('get_logs', params, prvkey, [Log])
+
+    async def get_pause_status(self, colonyname: str, prvkey: str) -> PauseStatus:
+        """Whether the colony's assignments are paused. (getpausestatusmsg; signer: member)"""
+        return await self._call('get_pause_status', {'colonyname': colonyname}, prvkey, PauseStatus)
+
+    async def get_process(self, processid: str, prvkey: str) -> Process:
+        """A process. (pycolonies' parameters)"""
+        params = {'processid': processid}
+        return await self._call('get_process', params, prvkey, Process)
+
+    async def get_process_graph(self, processgraphid: str, prvkey: str) -> ProcessGraph:
+        """A process graph. (getprocessgraphmsg; signer: member)"""
+        return await self._call('get_process_graph', {'processgraphid': processgraphid}, prvkey, ProcessGraph)
+
+    async def get_processgraph(self, processgraphid: str, prvkey: str) -> ProcessGraph:
+        """pycolonies' name for get_process_graph: A process graph."""
+        params = {'processgraphid': processgraphid}
+        return await self._call('get_process_graph', params, prvkey, ProcessGraph)
+
+    async def get_process_graphs(self, colonyname: str, count: int, prvkey: str, state: Optional[int] = None) -> List[ProcessGraph]:
+        """Up to count process graphs of a colony in a state, newest first. (getprocessgraphsmsg;
+        signer: member)
+        """
+        return await self._call('get_process_graphs', {'colonyname': colonyname, 'count': count, 'state': state}, prvkey, [ProcessGraph])
+
+    async def get_processgraphs(self, colonyname: str, count: int, prvkey: str, state: Optional[int] = None) -> List[ProcessGraph]:
+        """pycolonies' name for get_process_graphs: Up to count process graphs of a colony in a
+        state, newest first.
+        """
+        params = {'colonyname': colonyname, 'count': count, 'state': state}
+        return await self._call('get_process_graphs', params, prvkey, [ProcessGraph])
+
+    async def get_process_hist(self, colonyname: str, seconds: int, state: int, prvkey: str, executorid: Optional[str] = None) -> List[Process]:
+        """The processes of a colony in a state submitted in the last seconds, optionally of one
+        executor. (getprocesshistmsg; signer: member)
+        """
+        return await self._call('get_process_hist', {'colonyname': colonyname, 'executorid': executorid, 'seconds': seconds, 'state': state}, prvkey, [Process])
+
+    async def get_processes(self, colonyname: str, count: int, state: int, prvkey: str, executortype: Optional[str] = None, label: Optional[str] = None, initiator: Optional[str] = None) -> List[Process]:
+        """Up to count processes of a colony in a state. Of the filters, the server applies only
+        the first that is set, in the order executortype, initiator, label. (getprocessesmsg;
+        signer: member)
+        """
+        return await self._call('get_processes', {'colonyname': colonyname, 'count': count, 'state': state, 'executortype': executortype, 'label': label, 'initiator': initiator}, prvkey, [Process])
+
+    async def list_processes(self, colonyname: str, count: int, state: int, prvkey: str, executortype: Optional[str] = None, label: Optional[str] = None, initiator: Optional[str] = None) -> List[Process]:
+        """pycolonies' name for get_processes: Up to count processes of a colony in a state. Of the
+        filters, the server applies only the first that is set, in the order executortype,
+        initiator, label.
+        """
+        params = {'colonyname': colonyname, 'count': count, 'state': state, 'executortype': executortype, 'label': label, 'initiator': initiator}
+        return await self._call('get_processes', params, prvkey, [Process])
+
+    async def get_server_info(self) -> ServerInfo:
+        """Public information about the server. (getserverinfomsg; signer: none)"""
+        return await self._call('get_server_info', {}, None, ServerInfo)
+
+    async def get_snapshot(self, colonyname: str, prvkey: str, snapshotid: Optional[str] = None, name: Optional[str] = None) -> Snapshot:
+        """A snapshot by id, or by name when snapshotid is empty. (getsnapshotmsg; signer: member)"""
+        return await self._call('get_snapshot', {'colonyname': colonyname, 'snapshotid': snapshotid, 'name': name}, prvkey, Snapshot)
+
+    async def get_snapshot_by_name(self, colonyname: str, name: str, prvkey: str) -> Snapshot:
+        """pycolonies' name for get_snapshot: A snapshot by id, or by name when snapshotid is
+        empty.
+        """
+        params = {'colonyname': colonyname, 'name': name}
+        return await self._call('get_snapshot', params, prvkey, Snapshot)
+
+    async def get_snapshot_by_id(self, colonyname: str, snapshotid: str, prvkey: str) -> Snapshot:
+        """pycolonies' name for get_snapshot: A snapshot by id, or by name when snapshotid is
+        empty.
+        """
+        params = {'colonyname': colonyname, 'snapshotid': snapshotid}
+        return await self._call('get_snapshot', params, prvkey, Snapshot)
+
+    async def get_snapshots(self, colonyname: str, prvkey: str) -> List[Snapshot]:
+        """A colony's snapshots, newest first. (pycolonies' parameters)"""
+        params = {'colonyname': colonyname}
+        return await self._call('get_snapshots', params, prvkey, [Snapshot])
+
+    async def get_statistics(self, prvkey: str) -> Statistics:
+        """Server-wide statistics. (getstatisticsmsg; signer: server)"""
+        return await self._call('get_statistics', {}, prvkey, Statistics)
+
+    async def get_user(self, colonyname: str, name: str, prvkey: str) -> User:
+        """A user by name. (getusermsg; signer: member)"""
+        return await self._call('get_user', {'colonyname': colonyname, 'name': name}, prvkey, User)
+
+    async def get_user_by_id(self, colonyname: str, userid: str, prvkey: str) -> User:
+        """A user by id. (getuserbyidmsg; signer: member)"""
+        return await self._call('get_user_by_id', {'colonyname': colonyname, 'userid': userid}, prvkey, User)
+
+    async def get_users(self, colonyname: str, prvkey: str) -> List[User]:
+        """A colony's users. (pycolonies' parameters)"""
+        params = {'colonyname': colonyname}
+        return await self._call('get_users', params, prvkey, [User])
+
+    async def pack_generator(self, generatorid: str, prvkey: str, arg: Optional[str] = None) -> None:
+        """Adds an argument to a generator's queue. (packgeneratormsg; signer: member)"""
+        return await self._call('pack_generator', {'generatorid': generatorid, 'arg': arg}, prvkey, None)
+
+    async def pause_assignments(self, colonyname: str, prvkey: str) -> None:
+        """Stops assigning the colony's processes until resumed. (pauseassignmentsmsg; signer:
+        colony)
+        """
+        return await self._call('pause_assignments', {'colonyname': colonyname}, prvkey, None)
+
+    async def reconcile_blueprint(self, colony_name: str, name: str, prvkey: str, force: bool = False) -> Process:
+        """Submits a reconciliation of a blueprint; the reply is its process. (pycolonies'
+        parameters)
+        """
+        params = {'namespace': colony_name, 'name': name, 'force': force}
+        return await self._call('reconcile_blueprint', params, prvkey, Process)
+
+    async def reject_executor(self, colonyname: str, executorname: str, prvkey: str) -> Dict[str, Any]:
+        """Rejects an executor. (pycolonies' parameters)"""
+        params = {'colonyname': colonyname, 'executorname': executorname}
+        await self._call('reject_executor', params, prvkey, None)
+        return {}
+
+    async def remove_all_process_graphs(self, colonyname: str, prvkey: str, state: Optional[int] = None) -> None:
+        """Removes a colony's process graphs in a state, or in every state (-1).
+        (removeallprocessgraphsmsg; signer: colony)
+        """
+        return await self._call('remove_all_process_graphs', {'colonyname': colonyname, 'state': state}, prvkey, None)
+
+    async def remove_all_processgraphs(self, colonyname: str, prvkey: str, state: Optional[int] = None) -> Dict[str, Any]:
+        """pycolonies' name for remove_all_process_graphs: Removes a colony's process graphs in a
+        state, or in every state (-1).
+        """
+        params = {'colonyname': colonyname, 'state': state}
+        await self._call('remove_all_process_graphs', params, prvkey, None)
+        return {}
+
+    async def remove_all_processes(self, colonyname: str, prvkey: str, state: int = -1) -> Dict[str, Any]:
+        """Removes a colony's processes (not those of workflows) in a state, or in every state
+        (-1). (pycolonies' parameters)
+        """
+        params = {'colonyname': colonyname, 'state': state}
+        await self._call('remove_all_processes', params, prvkey, None)
+        return {}
+
+    async def remove_all_snapshot(self, colonyname: str, prvkey: str) -> None:
+        """Removes every snapshot of a colony (not their files). (removeallsnapshotmsg; signer:
+        member)
+        """
+        return await self._call('remove_all_snapshot', {'colonyname': colonyname}, prvkey, None)
+
+    async def remove_blueprint(self, colony_name: str, name: str, prvkey: str) -> Dict[str, Any]:
+        """Removes a blueprint (the colony owner may too). (pycolonies' parameters)"""
+        params = {'namespace': colony_name, 'name': name}
+        await self._call('remove_blueprint', params, prvkey, None)
+        return {}
+
+    async def remove_blueprint_definition(self, colony_name: str, name: str, prvkey: str) -> Dict[str, Any]:
+        """Removes a blueprint definition no blueprint uses. (pycolonies' parameters)"""
+        params = {'namespace': colony_name, 'name': name}
+        await self._call('remove_blueprint_definition', params, prvkey, None)
+        return {}
+
+    async def remove_colony(self, colonyname: str, prvkey: str) -> None:
+        """Removes a colony and everything in it. (removecolonymsg; signer: server)"""
+        return await self._call('remove_colony', {'colonyname': colonyname}, prvkey, None)
+
+    async def del_colony(self, colonyname: str, prvkey: str) -> Dict[str, Any]:
+        """pycolonies' name for remove_colony: Removes a colony and everything in it."""
+        params = {'colonyname': colonyname}
+        await self._call('remove_colony', params, prvkey, None)
+        return {}
+
+    async def remove_cron(self, cronid: str, prvkey: str, all_: Optional[bool] = None) -> None:
+        """Removes a cron. (removecronmsg; signer: member)"""
+        return await self._call('remove_cron', {'cronid': cronid, 'all': all_}, prvkey, None)
+
+    async def del_cron(self, cronid: str, prvkey: str) -> Dict[str, Any]:
+        """pycolonies' name for remove_cron: Removes a cron."""
+        params = {'cronid': cronid}
+        await self._call('remove_cron', params, prvkey, None)
+        return {}
+
+    async def remove_executor(self, colonyname: str, executorname: str, prvkey: str) -> Dict[str, Any]:
+        """Unregisters an executor (state 3); its running processes wait again. (pycolonies'
+        parameters)
+        """
+        params = {'colonyname': colonyname, 'executorname': executorname}
+        await self._call('remove_executor', params, prvkey, None)
+        return {}
+
+    async def remove_file(self, colonyname: str, prvkey: str, fileid: Optional[str] = None, label: Optional[str] = None, name: Optional[str] = None) -> None:
+        """Removes a file's metadata by id, or every version by label and name. (removefilemsg;
+        signer: member)
+        """
+        return await self._call('remove_file', {'colonyname': colonyname, 'fileid': fileid, 'label': label, 'name': name}, prvkey, None)
+
+    async def remove_function(self, functionid: str, prvkey: str) -> Dict[str, Any]:
+        """Removes a function. (pycolonies' parameters)"""
+        params = {'functionid': functionid}
+        await self._call('remove_function', params, prvkey, None)
+        return {}
+
+    async def remove_generator(self, generatorid: str, prvkey: str) -> Dict[str, Any]:
+        """Removes a generator. (pycolonies' parameters)"""
+        params = {'generatorid': generatorid}
+        await self._call('remove_generator', params, prvkey, None)
+        return {}
+
+    async def remove_location(self, colonyname: str, name: str, prvkey: str) -> None:
+        """Removes a location. (removelocationmsg; signer: colony)"""
+        return await self._call('remove_location', {'colonyname': colonyname, 'name': name}, prvkey, None)
+
+    async def remove_process(self, processid: str, prvkey: str, all: bool = False) -> Dict[str, Any]:
+        """Removes a process that is not running and not part of a workflow. (pycolonies'
+        parameters)
+        """
+        params = {'processid': processid, 'all': all}
+        await self._call('remove_process', params, prvkey, None)
+        return {}
+
+    async def remove_process_graph(self, processgraphid: str, prvkey: str, all_: Optional[bool] = None) -> None:
+        """Removes a process graph that is not running, and its processes. (removeprocessgraphmsg;
+        signer: member)
+        """
+        return await self._call('remove_process_graph', {'processgraphid': processgraphid, 'all': all_}, prvkey, None)
+
+    async def remove_processgraph(self, processgraphid: str, prvkey: str) -> Dict[str, Any]:
+        """pycolonies' name for remove_process_graph: Removes a process graph that is not running,
+        and its processes.
+        """
+        params = {'processgraphid': processgraphid}
+        await self._call('remove_process_graph', params, prvkey, None)
+        return {}
+
+    async def remove_snapshot(self, colonyname: str, prvkey: str, snapshotid: Optional[str] = None, name: Optional[str] = None) -> None:
+        """Removes a snapshot by id, or by name when snapshotid is empty (not its files).
+        (removesnapshotmsg; signer: member)
+        """
+        return await self._call('remove_snapshot', {'colonyname': colonyname, 'snapshotid': snapshotid, 'name': name}, prvkey, None)
+
+    async def remove_user(self, colonyname: str, name: str, prvkey: str) -> Dict[str, Any]:
+        """Removes a user. (pycolonies' parameters)"""
+        params = {'colonyname': colonyname, 'name': name}
+        await self._call('remove_user', params, prvkey, None)
+        return {}
+
+    async def report_allocation(self, colonyname: str, executorname: str, prvkey: str, allocations: Optional[Union[Allocations, Dict[str, Any]]] = None) -> None:
+        """Reports the calling executor's resource use. (reportallocationmsg; signer: executor)"""
+        return await self._call('report_allocation', {'colonyname': colonyname, 'executorname': executorname, 'allocations': allocations}, prvkey, None)
+
+    async def resolve_generator(self, colonyname: str, generatorname: str, prvkey: str) -> Generator:
+        """A generator by name. (resolvegeneratormsg; signer: member)"""
+        return await self._call('resolve_generator', {'colonyname': colonyname, 'generatorname': generatorname}, prvkey, Generator)
+
+    async def resume_assignments(self, colonyname: str, prvkey: str) -> None:
+        """Resumes assigning the colony's processes. (resumeassignmentsmsg; signer: colony)"""
+        return await self._call('resume_assignments', {'colonyname': colonyname}, prvkey, None)
+
+    async def run_cron(self, cronid: str, prvkey: str) -> Cron:
+        """Runs a cron now. (pycolonies' parameters)"""
+        params = {'cronid': cronid}
+        return await self._call('run_cron', params, prvkey, Cron)
+
+    async def search_logs(self, colonyname: str, text: str, days: int, count: int, prvkey: str) -> List[Log]:
+        """Up to count log lines of the last days that contain text. (searchlogsmsg; signer:
+        member)
+        """
+        return await self._call('search_logs', {'colonyname': colonyname, 'text': text, 'days': days, 'count': count}, prvkey, [Log])
+
+    async def set_output(self, processid: str, arr: List[Any], prvkey: str) -> Dict[str, Any]:
+        """Sets the output of a running process. (pycolonies' parameters)"""
+        params = {'processid': processid, 'out': arr}
+        await self._call('set_output', params, prvkey, None)
+        return {}
+
+    async def submit_func_spec(self, spec: Union[FuncSpec, Dict[str, Any]], prvkey: str) -> Process:
+        """Submits a function spec; the reply is the new, waiting process. (pycolonies' parameters)"""
+        params = {'spec': spec}
+        return await self._call('submit_func_spec', params, prvkey, Process)
+
+    async def submit_workflow_spec(self, spec: Union[Workflow, Dict[str, Any]], prvkey: str) -> ProcessGraph:
+        """Submits a workflow; the reply is its process graph. (submitworkflowspecmsg; signer:
+        member)
+        """
+        return await self._call('submit_workflow_spec', {'spec': spec}, prvkey, ProcessGraph)
+
+    async def submit_workflow(self, workflow: Union[Workflow, Dict[str, Any]], prvkey: str) -> ProcessGraph:
+        """pycolonies' name for submit_workflow_spec: Submits a workflow; the reply is its process
+        graph.
+        """
+        params = {'spec': workflow}
+        return await self._call('submit_workflow_spec', params, prvkey, ProcessGraph)
+
+    async def subscribe_channel(self, processid: str, channel_name: str, prvkey: str, after_seq: int = 0, timeout: int = 30, callback: Any = None) -> Any:
+        """Follows a process channel. (pycolonies' parameters)"""
+        params = {'processid': processid, 'name': channel_name, 'afterseq': after_seq, 'timeout': timeout}
+        return await self._subscribe_batches('subscribe_channel', params, prvkey, [ChannelEntry], callback=callback)
+
+    async def subscribe_process(self, colonyname: str, processid: str, state: int, timeout: int, prvkey: str, executortype: Optional[str] = None) -> AsyncSubscription:
+        """Waits for a process to reach a state. (subscribeprocessmsg; signer: member). A websocket
+        subscription: returns a Subscription, whose events (iterate over it, or call next()) are
+        the replies the server pushes until it ends the subscription at its timeout
+        """
+        return await self._subscribe('subscribe_process', {'colonyname': colonyname, 'processid': processid, 'executortype': executortype, 'state': state, 'timeout': timeout}, prvkey, Process)
+
+    async def subscribe_processes(self, colonyname: str, executortype: str, state: int, timeout: int, prvkey: str) -> AsyncSubscription:
+        """Waits for processes of a type to reach a state. (subscribeprocessesmsg; signer: member).
+        A websocket subscription: returns a Subscription, whose events (iterate over it, or call
+        next()) are the replies the server pushes until it ends the subscription at its timeout
+        """
+        return await self._subscribe('subscribe_processes', {'colonyname': colonyname, 'executortype': executortype, 'state': state, 'timeout': timeout}, prvkey, Process)
+
+    async def sync(self, dir: str, label: str, keeplocal: bool, colonyname: str, prvkey: str, dry_run: bool = False) -> List[SyncPlan]:
+        """Synchronises a directory with a label both ways, subdirectories with sub-labels: files
+        missing on one side are copied to it, unchanged files (same SHA-256) are skipped, a file
+        changed on both sides is settled by keeplocal; nothing is ever deleted. (pycolonies'
+        parameters)
+        """
+        params = {'dir': dir, 'label': label, 'keeplocal': keeplocal, 'colonyname': colonyname, 'dry_run': dry_run}
+        return await self._call('sync', params, prvkey, [SyncPlan])
+
+    async def update_blueprint(self, blueprint: Union[Blueprint, Dict[str, Any]], prvkey: str, force_generation: bool = False) -> Blueprint:
+        """Replaces a blueprint; its generation grows when its spec changed or forcegeneration is
+        set (the colony owner may too). (pycolonies' parameters)
+        """
+        params = {'blueprint': blueprint, 'forcegeneration': force_generation}
+        return await self._call('update_blueprint', params, prvkey, Blueprint)
+
+    async def update_blueprint_status(self, colony_name: str, name: str, status: Dict[str, Any], prvkey: str) -> Dict[str, Any]:
+        """Sets a blueprint's status (its current state). (pycolonies' parameters)"""
+        params = {'colonyname': colony_name, 'blueprintname': name, 'status': status}
+        await self._call('update_blueprint_status', params, prvkey, None)
+        return {}
+
+    async def update_executor(self, colonyname: str, executorname: str, prvkey: str, capabilities: Optional[Union[Capabilities, Dict[str, Any]]] = None) -> None:
+        """Sets the calling executor's capabilities. (updateexecutormsg; signer: executor)"""
+        return await self._call('update_executor', {'colonyname': colonyname, 'executorname': executorname, 'capabilities': capabilities}, prvkey, None)
+
+    async def upload_data(self, colonyname: str, prvkey: str, filename: Optional[str] = None, data: Optional[Union[bytes, str]] = None, label: Optional[str] = None) -> File:
+        """Uploads bytes to S3 as a file under a label and adds its metadata. (pycolonies'
+        parameters)
+        """
+        params = {'colonyname': colonyname, 'name': filename, 'data': _as_bytes(data), 'label': label}
+        return await self._call('upload_data', params, prvkey, File)
+
+    async def upload_file(self, colonyname: str, prvkey: str, filepath: Optional[str] = None, label: Optional[str] = None) -> File:
+        """Uploads a local file to S3 (streamed, in parts when large) and adds its metadata under a
+        label: a new version when the name is there already. (pycolonies' parameters)
+        """
+        params = {'colonyname': colonyname, 'path': filepath, 'label': label}
+        return await self._call('upload_file', params, prvkey, File)
+
+    async def version(self, buildversion: Optional[str] = None, buildtime: Optional[str] = None) -> ServerVersion:
+        """The server's build version and time. (versionmsg; signer: none)"""
+        return await self._call('version', {'buildversion': buildversion, 'buildtime': buildtime}, None, ServerVersion)

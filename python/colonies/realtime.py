@@ -7,6 +7,7 @@ Ctrl-C (KeyboardInterrupt) is raised at once; the call or subscription it
 interrupts is cancelled in the core before the exception goes on.
 """
 
+import asyncio
 import json
 import threading
 
@@ -14,7 +15,7 @@ from . import capi
 from ._handle import Handle
 from .errors import CancelledError, DoneError, ExpiredError
 
-__all__ = ["Subscription"]
+__all__ = ["Subscription", "AsyncSubscription"]
 
 # How long a wait on the main thread blocks before Python looks at its signals.
 _SLICE_MS = 25
@@ -119,3 +120,85 @@ class Subscription:
     def __del__(self):
         if capi is not None and getattr(self, "_handle", None) is not None:
             self.close()
+
+
+# asyncio: the same calls and subscriptions, awaited (colonies.aio).
+
+async def _readable(fd, timeout=None):
+    """Returns once fd is readable (raises asyncio.TimeoutError after timeout seconds)."""
+    loop = asyncio.get_running_loop()
+    ready = loop.create_future()
+    loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+    try:
+        await asyncio.wait_for(ready, timeout)
+    finally:
+        loop.remove_reader(fd)
+
+
+async def _complete_async(call, ended=None):
+    """_complete for asyncio: awaits the call's descriptor instead of
+    blocking a thread; a cancelled task cancels the call in the core."""
+    try:
+        if not capi.colonies_call_wait(call, 0):
+            try:
+                fd = capi.colonies_call_fd(call)
+                if fd >= 0:
+                    await _readable(fd)
+                else:  # no descriptor could be made: a worker thread waits
+                    await asyncio.get_running_loop().run_in_executor(None, capi.colonies_call_wait, call, -1)
+            except BaseException:
+                capi.colonies_call_cancel(call)
+                capi.colonies_call_wait(call, -1)  # ends at once once cancelled
+                raise
+        return capi.colonies_call_result(call)
+    finally:
+        if ended is not None:
+            ended()
+        capi.colonies_call_free(call)
+
+
+class AsyncSubscription:
+    """A Subscription for asyncio: ``async for event in sub``, or ``await
+    sub.next(timeout)``; ``async with`` (or close()) ends it."""
+
+    def __init__(self, sub):
+        self._sub = sub
+
+    async def next(self, timeout=None):
+        """The next event; raises ExpiredError when none came within timeout
+        seconds, DoneError once the subscription has ended and every event
+        was read."""
+        deadline = None if timeout is None else asyncio.get_running_loop().time() + timeout
+        while True:
+            try:
+                return self._sub.next(0)
+            except ExpiredError:
+                pass
+            left = None if deadline is None else deadline - asyncio.get_running_loop().time()
+            if left is not None and left <= 0:
+                raise ExpiredError("no event came in time", capi.COLONIES_EEXPIRED, 0)
+            try:
+                await _readable(self._sub.fileno(), left)
+            except asyncio.TimeoutError:
+                raise ExpiredError("no event came in time", capi.COLONIES_EEXPIRED, 0) from None
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        try:
+            return await self.next()
+        except DoneError:
+            raise StopAsyncIteration from None
+
+    def cancel(self):
+        self._sub.cancel()
+
+    def close(self):
+        self._sub.close()
+
+    async def __aenter__(self):
+        return self
+
+    async def __aexit__(self, *exc):
+        self.close()
