@@ -26,7 +26,7 @@ from ._model import to_json
 from .client import Colonies, _convert, _is_workflow
 from .errors import NotFoundError
 from .model import Process
-from .operations import AsyncOperations
+from .aio_operations import AsyncOperations
 from .realtime import AsyncSubscription, _complete_async
 
 __all__ = ["AsyncColonies"]

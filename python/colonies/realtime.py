@@ -7,7 +7,6 @@ Ctrl-C (KeyboardInterrupt) is raised at once; the call or subscription it
 interrupts is cancelled in the core before the exception goes on.
 """
 
-import asyncio
 import json
 import threading
 
@@ -124,8 +123,11 @@ class Subscription:
 
 # asyncio: the same calls and subscriptions, awaited (colonies.aio).
 
+# asyncio is imported where it is used: importing colonies need not import it.
+
 async def _readable(fd, timeout=None):
     """Returns once fd is readable (raises asyncio.TimeoutError after timeout seconds)."""
+    import asyncio
     loop = asyncio.get_running_loop()
     ready = loop.create_future()
     loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
@@ -138,6 +140,7 @@ async def _readable(fd, timeout=None):
 async def _complete_async(call, ended=None):
     """_complete for asyncio: awaits the call's descriptor instead of
     blocking a thread; a cancelled task cancels the call in the core."""
+    import asyncio
     try:
         if not capi.colonies_call_wait(call, 0):
             try:
@@ -168,6 +171,7 @@ class AsyncSubscription:
         """The next event; raises ExpiredError when none came within timeout
         seconds, DoneError once the subscription has ended and every event
         was read."""
+        import asyncio
         deadline = None if timeout is None else asyncio.get_running_loop().time() + timeout
         while True:
             try:
