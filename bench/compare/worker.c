@@ -1,0 +1,184 @@
+/*
+ * The C core's side of bench/compare: measures one thing and prints it as
+ * one JSON line (the commands of bench/compare/worker.py).
+ *
+ *   compare_worker sign N            µs per signature and per recovery
+ *   compare_worker rpc IDS           get_process of each id, one after another
+ *   compare_worker inflight K IDS    the same with K calls in flight on one client
+ *
+ * CPU is the whole process's (every thread's, the client's loop included),
+ * from getrusage, around the measured calls only.
+ */
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include <colonies/colonies.h>
+
+#include "../timing.h"
+
+static const char *MSG = "eyJtc2d0eXBlIjoiZ2V0cHJvY2Vzc21zZyIsInByb2Nlc3NpZCI6IjEyMzQ1Njc4OTAxMjM0NTY3ODkwIn0=";
+
+static double cpu_s(void)
+{
+    struct rusage r;
+    getrusage(RUSAGE_SELF, &r);
+    return (double)r.ru_utime.tv_sec + r.ru_utime.tv_usec / 1e6 + (double)r.ru_stime.tv_sec +
+           r.ru_stime.tv_usec / 1e6;
+}
+
+static void die(const char *what, int rc)
+{
+    fprintf(stderr, "compare_worker: %s: %s (%s)\n", what, colonies_strerror(rc), colonies_last_error());
+    exit(1);
+}
+
+static char **read_ids(const char *path, int *n)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        perror(path);
+        exit(1);
+    }
+    int cap = 1024;
+    char **ids = malloc((size_t)cap * sizeof *ids), line[256];
+    *n = 0;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (line[0] == '\0') continue;
+        if (*n == cap) ids = realloc(ids, (size_t)(cap *= 2) * sizeof *ids);
+        ids[(*n)++] = strdup(line);
+    }
+    fclose(f);
+    return ids;
+}
+
+static colonies_client *connect_env(void)
+{
+    colonies_client *c = NULL;
+    int rc = colonies_client_new_from_env(&c, NULL);
+    if (rc) die("client", rc);
+    return c;
+}
+
+static char *params_for(const char *id)
+{
+    char *p = NULL;
+    int rc = colonies_json_format(&p, "{\"processid\":%s}", id);
+    if (rc) die("params", rc);
+    return p;
+}
+
+static void sign(int n)
+{
+    const char *key = getenv("COLONIES_PRVKEY");
+    char **msgs = malloc((size_t)n * sizeof *msgs), **sigs = malloc((size_t)n * sizeof *sigs);
+    for (int i = 0; i < n; i++) {
+        size_t len = strlen(MSG) + 16;
+        msgs[i] = malloc(len);
+        snprintf(msgs[i], len, "%s%d", MSG, i);
+    }
+    for (int i = 0; i < n && i < 20; i++) { /* warm up, untimed */
+        char *s = NULL;
+        if (colonies_crypto_sign(&s, msgs[i], strlen(msgs[i]) - 1, key) == COLONIES_OK) colonies_free(s);
+    }
+    double t0 = now_s();
+    for (int i = 0; i < n; i++) {
+        int rc = colonies_crypto_sign(&sigs[i], msgs[i], strlen(msgs[i]), key);
+        if (rc) die("sign", rc);
+    }
+    double sign_us = (now_s() - t0) / n * 1e6;
+    t0 = now_s();
+    for (int i = 0; i < n; i++) {
+        char *id = NULL;
+        int rc = colonies_crypto_recover_id(&id, msgs[i], strlen(msgs[i]), sigs[i]);
+        if (rc) die("recover", rc);
+        colonies_free(id);
+    }
+    double rec_us = (now_s() - t0) / n * 1e6;
+    printf("{\"sign_us\":%.3f,\"recover_us\":%.3f}\n", sign_us, rec_us);
+}
+
+static void rpc(const char *path)
+{
+    int n = 0;
+    char **ids = read_ids(path, &n);
+    const char *key = getenv("COLONIES_PRVKEY");
+    colonies_client *c = connect_env();
+    char *p = params_for(ids[0]), *out = NULL;
+    int rc = colonies_client_call(c, &out, "get_process", p, key, 0, NULL); /* the connection, before the clock */
+    if (rc) die("get_process", rc);
+    colonies_free(out);
+    colonies_free(p);
+    double c0 = cpu_s(), t0 = now_s();
+    for (int i = 1; i < n; i++) {
+        p = params_for(ids[i]);
+        rc = colonies_client_call(c, &out, "get_process", p, key, 0, NULL);
+        if (rc) die("get_process", rc);
+        colonies_free(out);
+        colonies_free(p);
+    }
+    double wall = now_s() - t0, cpu = cpu_s() - c0;
+    printf("{\"calls\":%d,\"cpu_us_per_call\":%.3f,\"calls_per_s\":%.3f}\n", n - 1, cpu / (n - 1) * 1e6,
+           (n - 1) / wall);
+    colonies_client_free(c);
+}
+
+static void inflight(int k, const char *path)
+{
+    int n = 0;
+    char **ids = read_ids(path, &n);
+    const char *key = getenv("COLONIES_PRVKEY");
+    colonies_client *c = connect_env();
+    char *p = params_for(ids[0]), *out = NULL;
+    int rc = colonies_client_call(c, &out, "get_process", p, key, 0, NULL);
+    if (rc) die("get_process", rc);
+    colonies_free(out);
+    colonies_free(p);
+    colonies_call **calls = calloc((size_t)k, sizeof *calls);
+    struct pollfd *fds = calloc((size_t)k, sizeof *fds);
+    int next = 1, done = 0;
+    double c0 = cpu_s(), t0 = now_s();
+    while (done < n - 1) {
+        /* Keep k calls in flight. */
+        for (int i = 0; i < k; i++) {
+            if (calls[i] == NULL && next < n) {
+                p = params_for(ids[next++]);
+                rc = colonies_client_call_start(c, &calls[i], "get_process", p, key, 0);
+                colonies_free(p);
+                if (rc) die("get_process", rc);
+            }
+            fds[i].fd = calls[i] ? colonies_call_fd(calls[i]) : -1;
+            fds[i].events = POLLIN;
+            fds[i].revents = 0;
+        }
+        poll(fds, (nfds_t)k, 10000);
+        for (int i = 0; i < k; i++) {
+            if (calls[i] == NULL || !colonies_call_wait(calls[i], 0)) continue;
+            rc = colonies_call_result(calls[i], &out);
+            if (rc) die("get_process", rc);
+            colonies_free(out);
+            colonies_call_free(calls[i]);
+            calls[i] = NULL;
+            done++;
+        }
+    }
+    double wall = now_s() - t0, cpu = cpu_s() - c0;
+    printf("{\"calls\":%d,\"cpu_us_per_call\":%.3f,\"calls_per_s\":%.3f}\n", n - 1, cpu / (n - 1) * 1e6,
+           (n - 1) / wall);
+    colonies_client_free(c);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 3 && strcmp(argv[1], "sign") == 0) sign(atoi(argv[2]));
+    else if (argc >= 3 && strcmp(argv[1], "rpc") == 0) rpc(argv[2]);
+    else if (argc >= 4 && strcmp(argv[1], "inflight") == 0) inflight(atoi(argv[2]), argv[3]);
+    else {
+        fprintf(stderr, "usage: compare_worker sign N | rpc IDS | inflight K IDS\n");
+        return 2;
+    }
+    return 0;
+}

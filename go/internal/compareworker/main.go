@@ -1,0 +1,127 @@
+// Command compareworker is the Go module's side of bench/compare: it
+// measures one thing and prints it as one JSON line (the commands of
+// bench/compare/worker.py).
+//
+//	compareworker sign N            µs per signature and per recovery
+//	compareworker rpc IDS           GetProcess of each id, one after another
+//	compareworker inflight K IDS    the same with K goroutines sharing one client
+//
+// CPU is the whole process's (every thread's), from getrusage, around the
+// measured calls only.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	colonies "github.com/colonyos/libcolonies/go"
+)
+
+const msg = "eyJtc2d0eXBlIjoiZ2V0cHJvY2Vzc21zZyIsInByb2Nlc3NpZCI6IjEyMzQ1Njc4OTAxMjM0NTY3ODkwIn0="
+
+func cpu() float64 {
+	var r syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &r)
+	return float64(r.Utime.Sec+r.Stime.Sec) + float64(r.Utime.Usec+r.Stime.Usec)/1e6
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "compareworker:", err)
+	os.Exit(1)
+}
+
+func ids(path string) []string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		fail(err)
+	}
+	return strings.Fields(string(b))
+}
+
+func out(v map[string]any) {
+	b, _ := json.Marshal(v)
+	fmt.Println(string(b))
+}
+
+func main() {
+	if len(os.Args) < 3 {
+		fmt.Fprintln(os.Stderr, "usage: compareworker sign N | rpc IDS | inflight K IDS")
+		os.Exit(2)
+	}
+	key := os.Getenv("COLONIES_PRVKEY")
+	ctx := context.Background()
+	switch os.Args[1] {
+	case "sign":
+		n, _ := strconv.Atoi(os.Args[2])
+		msgs := make([][]byte, n)
+		for i := range msgs {
+			msgs[i] = []byte(msg + strconv.Itoa(i))
+		}
+		sigs := make([]string, n)
+		for _, m := range msgs[:min(n, 20)] { // warm up, untimed
+			colonies.Sign(append(m, 'w'), key)
+		}
+		t0 := time.Now()
+		for i, m := range msgs {
+			s, err := colonies.Sign(m, key)
+			if err != nil {
+				fail(err)
+			}
+			sigs[i] = s
+		}
+		sign := time.Since(t0).Seconds() / float64(n) * 1e6
+		t0 = time.Now()
+		for i, m := range msgs {
+			if _, err := colonies.RecoverID(m, sigs[i]); err != nil {
+				fail(err)
+			}
+		}
+		out(map[string]any{"sign_us": sign, "recover_us": time.Since(t0).Seconds() / float64(n) * 1e6})
+	case "rpc", "inflight":
+		k, path := 1, os.Args[2]
+		if os.Args[1] == "inflight" {
+			k, _ = strconv.Atoi(os.Args[2])
+			path = os.Args[3]
+		}
+		all := ids(path)
+		c, err := colonies.NewClientFromEnv()
+		if err != nil {
+			fail(err)
+		}
+		defer c.Close()
+		if _, err := c.GetProcess(ctx, all[0], key); err != nil {
+			fail(err)
+		}
+		todo := make(chan string, len(all))
+		for _, id := range all[1:] {
+			todo <- id
+		}
+		close(todo)
+		var wg sync.WaitGroup
+		c0, t0 := cpu(), time.Now()
+		for i := 0; i < k; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for id := range todo {
+					if _, err := c.GetProcess(ctx, id, key); err != nil {
+						fail(err)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		wall, used := time.Since(t0).Seconds(), cpu()-c0
+		n := float64(len(all) - 1)
+		out(map[string]any{"calls": len(all) - 1, "cpu_us_per_call": used / n * 1e6, "calls_per_s": n / wall})
+	default:
+		fail(fmt.Errorf("unknown measure %s", os.Args[1]))
+	}
+}
