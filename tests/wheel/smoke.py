@@ -55,6 +55,23 @@ try:
     assert result.output == [42], result.output
     print(f"workflow: {result.output[0]}")
 
+    # asyncio: the same processes, read together.
+    import asyncio
+    from colonies.aio import AsyncColonies
+
+    async def read_both():
+        async with AsyncColonies(env["COLONIES_SERVER_HOST"], int(env["COLONIES_SERVER_PORT"])) as c:
+            return await asyncio.gather(c.get_process(done.processid, key), c.get_process(result.processid, key))
+    both = asyncio.run(read_both())
+    assert [p.output for p in both] == [["héllo wörld ✓"], [42]], both
+    print("asyncio: both read")
+
+    # The colony file system: S3 through the libcurl the wheel carries (scripts/s3-server's, from AWS_S3_*).
+    stored = client.upload_data(colony, key, filename="wheel.bin", data=b"from the wheel", label="/wheel")
+    assert client.download_data(colony, key, fileid=stored.fileid) == b"from the wheel"
+    client.delete_file(colony, key, fileid=stored.fileid)
+    print("files: up and down through S3")
+
     runtime.stop()
     thread.join(30)
 finally:
