@@ -67,6 +67,9 @@ def make_ids(build, n):
 def import_cost(pyc_python, build, reps):
     """Seconds an import adds to a bare interpreter, median of reps each (interleaved)."""
     env = dict(os.environ, PYTHONPATH=os.path.join(build, "python"))
+    # pip compiled pycolonies when it installed it; the build tree's package is compiled
+    # here the same way (PYTHONDONTWRITEBYTECODE may keep imports from doing it).
+    subprocess.run([pyc_python, "-m", "compileall", "-q", os.path.join(build, "python", "colonies")], check=True)
     stmts = {"bare": "pass", "Python": "import colonies", PYC: "import pycolonies"}
     times = {k: [] for k in stmts}
     for _ in range(reps):

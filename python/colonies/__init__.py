@@ -18,18 +18,27 @@ from .errors import *  # noqa: F401,F403 - the exception classes
 from .funcspec import create_func_spec, func_spec
 from .model import *  # noqa: F401,F403 - the server's types and enumerations
 
-try:
-    from importlib.metadata import PackageNotFoundError, version as _version
-    __version__ = _version("libcolonies")
-except PackageNotFoundError:  # not installed: a build tree's package
-    __version__ = capi.colonies_version()
+def _package_version():
+    """The installed package's version; a build tree's package (not installed) gives the core's."""
+    try:
+        from importlib.metadata import PackageNotFoundError, version
+    except ImportError:  # pragma: no cover - Python 3.7
+        return capi.colonies_version()
+    try:
+        return version("libcolonies")
+    except PackageNotFoundError:
+        return capi.colonies_version()
 
 
 def __getattr__(name):
-    # Imported on first use, so that `python -m colonies.executor` runs the module fresh.
+    # Imported on first use: `python -m colonies.executor` runs the module
+    # fresh, and importing colonies does not pay for importlib.metadata.
     if name == "ExecutorRuntime":
         from .executor import ExecutorRuntime
         return ExecutorRuntime
+    if name == "__version__":
+        globals()["__version__"] = v = _package_version()
+        return v
     raise AttributeError(f"module 'colonies' has no attribute {name!r}")
 
 

@@ -1,6 +1,5 @@
 """Building function specifications, pycolonies' ``func_spec``."""
 
-import inspect
 import json
 
 from . import capi
@@ -31,6 +30,7 @@ def func_spec(func, args, colonyname, executortype, executorname=None, priority=
     """
     opts = dict(options)
     if callable(func):
+        import inspect  # only here: importing it costs more than the rest of the package
         env = dict(opts.get("env") or {})
         env["args_spec"] = ",".join(inspect.getfullargspec(func).args)
         opts["env"] = env
