@@ -41,15 +41,11 @@ flight ``grace`` seconds, then fails its process with the reason, and
 removes the executor if it registered it.
 """
 
-import argparse
-import importlib
-import inspect
 import json
 import logging
 import os
 import signal
 import sys
-import textwrap
 import threading
 import time
 
@@ -80,6 +76,13 @@ def _output(value):
 
 
 def _takes_ctx(fn):
+    code = getattr(fn, "__code__", None)
+    if code is not None and not hasattr(fn, "__wrapped__"):
+        # A plain function: its code says it, without importing inspect (a blocked
+        # executor's memory is most of what it costs).
+        named = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+        return "ctx" in named or bool(code.co_flags & 0x08)  # CO_VARKEYWORDS: **kwargs
+    import inspect
     try:
         params = inspect.signature(fn).parameters.values()
     except (TypeError, ValueError):
@@ -232,6 +235,7 @@ class ExecutorRuntime:
         from . import Colonies, Crypto, Workflow, create_func_spec, func_spec
         names = {"colonies": self.client, "func_spec": func_spec, "create_func_spec": create_func_spec,
                  "Colonies": Colonies, "Workflow": Workflow, "Crypto": Crypto}
+        import textwrap
         exec(compile(textwrap.dedent(job["code"]), f"<shipped {job['funcname']}>", "exec"), names)
         fn = names.get(job["funcname"])
         if not callable(fn):
@@ -327,6 +331,7 @@ class ExecutorRuntime:
 def main(argv=None):
     """python -m colonies.executor: an executor of a module's functions."""
     env = json.loads(capi.colonies_env())
+    import argparse
     parser = argparse.ArgumentParser(prog="python -m colonies.executor", description=(
         "Runs a module's functions for the processes of a colony. The server and keys come from the "
         "COLONIES_* environment (see colonies_env), or from the options."))
@@ -351,6 +356,8 @@ def main(argv=None):
         if name.endswith(".py"):
             sys.path.insert(0, os.path.dirname(os.path.abspath(name)))
             name = os.path.splitext(os.path.basename(name))[0]
+        import importlib
+        import inspect
         module = importlib.import_module(name)
         for fname, fn in vars(module).items():
             if inspect.isfunction(fn) and fn.__module__ == module.__name__ and not fname.startswith("_"):
