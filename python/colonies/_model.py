@@ -88,13 +88,28 @@ class Model(dict):
     #: fields holding bytes (base64 on the wire).
     _bytes = ()
 
+    @classmethod
+    def _special_fields(cls):
+        """The fields _convert may change, computed once for each class (model.py
+        sets _nested after every class exists)."""
+        special = cls.__dict__.get("_special")
+        if special is None:
+            special = frozenset(cls._nested) | frozenset(cls._nested_maps) | frozenset(cls._bytes)
+            cls._special = special
+        return special
+
     def __init__(self, _data=None, **fields):
         super().__init__()
         if _data is not None:
             if not isinstance(_data, dict):
                 raise TypeError(f"{type(self).__name__} needs a dict, not {type(_data).__name__}")
+            special, plain = self._special_fields(), dict.__setitem__
             for key, value in _data.items():
-                self[key] = value
+                # Most fields are plain JSON values that _convert would return as they are.
+                if key in special or isinstance(value, (tuple, _dt.datetime)):
+                    self[key] = value
+                else:
+                    plain(self, key, value)
         for name, value in fields.items():
             setattr(self, name, value)
 
