@@ -64,6 +64,21 @@ def make_ids(build, n):
     return path
 
 
+def wait_executor():
+    """An executor of a type of its own for the wait measure, registered with
+    the colony owner's key; (its key, its type, a function that removes it)."""
+    from colonies import Colonies, Crypto
+    c = Colonies(os.environ["COLONIES_SERVER_HOST"], int(os.environ["COLONIES_SERVER_PORT"]))
+    colony, owner = os.environ["COLONIES_COLONY_NAME"], os.environ["COLONIES_COLONY_PRVKEY"]
+    crypto = Crypto()
+    key = crypto.prvkey()
+    name = f"bench-wait-{crypto.id(key)[:8]}"
+    c.add_executor({"executorname": name, "executorid": crypto.id(key), "colonyname": colony,
+                    "executortype": name}, owner)
+    c.approve_executor(colony, name, owner)
+    return key, name, lambda: c.remove_executor(colony, name, owner)
+
+
 def import_cost(pyc_python, build, reps):
     """Seconds an import adds to a bare interpreter, median of reps each (interleaved)."""
     env = dict(os.environ, PYTHONPATH=os.path.join(build, "python"))
@@ -128,7 +143,11 @@ def main():
             sys.exit(f"compare: {v} is not set: eval \"$(scripts/colonies-server env)\" first")
     build_go(a.build)
     cl = clients(a.build, a.pycolonies_python)
-    ids = make_ids(a.build, a.calls + 1)
+    ids = make_ids(a.build, a.calls + 1)  # also puts the build's package on sys.path
+    wait_key, wait_type, remove_wait_executor = wait_executor()
+    for name in cl:
+        cl[name][1].update(BENCH_WAIT_KEY=wait_key, BENCH_WAIT_TYPE=wait_type)
+    waits = 5 if a.quick else 30
     inflight = (1, 4, 16, 64)
     raw = {name: {} for name in cl}
 
@@ -151,7 +170,11 @@ def main():
                 r = run(cmd, env, ["inflight", str(k), ids])
                 add(name, f"calls_per_s@{k}", r["calls_per_s"])
                 add(name, f"cpu_us_per_call@{k}", r["cpu_us_per_call"])
+            w = run(cmd, env, ["wait", str(waits)])
+            add(name, "wait_p50_ms", w["p50_ms"])
+            add(name, "wait_p99_ms", w["p99_ms"])
         print(f"compare: repetition {rep + 1} of {a.reps} done", flush=True)
+    remove_wait_executor()
     imports = import_cost(a.pycolonies_python, a.build, max(5, a.reps * 3))
     rss = executor_rss(a.pycolonies_python, a.build)
     summary = {name: {k: spread(v) for k, v in m.items()} for name, m in raw.items()}
@@ -175,6 +198,7 @@ def table(summary, inflight, imports, rss, a):
                 ("cpu_us_per_rpc", "CPU µs per RPC (sequential)", 0)]
     measures += [(f"calls_per_s@{k}", f"get_process calls/s, {k} in flight", 0) for k in inflight]
     measures += [(f"cpu_us_per_call@{k}", f"CPU µs per call, {k} in flight", 0) for k in (64,)]
+    measures += [("wait_p50_ms", "wait: close → waiter, p50 ms", 1), ("wait_p99_ms", "wait: close → waiter, p99 ms", 1)]
     lines = [f"# bench/compare: {a.reps} repetition(s), {a.calls} calls per measure, interleaved", "",
              "Median (min–max) over the repetitions; each figure's ratio to the upstream Go SDK and to "
              "pycolonies (pure) beneath it.", "",

@@ -5,16 +5,19 @@
  *   compare_worker sign N            µs per signature and per recovery
  *   compare_worker rpc IDS           get_process of each id, one after another
  *   compare_worker inflight K IDS    the same with K calls in flight on one client
+ *   compare_worker wait N            close -> a waiter's return, p50 and p99 in ms
  *
  * CPU is the whole process's (every thread's, the client's loop included),
  * from getrusage, around the measured calls only.
  */
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 
+#include <cjson/cJSON.h>
 #include <colonies/colonies.h>
 
 #include "../timing.h"
@@ -171,13 +174,94 @@ static void inflight(int k, const char *path)
     colonies_client_free(c);
 }
 
+typedef struct {
+    colonies_client *c;
+    const char *pid, *key;
+    double returned;
+    int rc;
+} waiter;
+
+static void *wait_main(void *arg)
+{
+    waiter *w = arg;
+    char *out = NULL;
+    w->rc = colonies_client_wait_process(w->c, &out, w->pid, COLONIES_WAIT_FINISHED, 10000, w->key, NULL);
+    w->returned = now_s();
+    colonies_free(out);
+    return NULL;
+}
+
+/* The "processid" of a process's JSON (a copy; caller frees), or NULL. */
+static char *processid_of(const char *json)
+{
+    cJSON *v = json ? cJSON_Parse(json) : NULL;
+    const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "processid"));
+    char *copy = id ? strdup(id) : NULL;
+    cJSON_Delete(v);
+    return copy;
+}
+
+static int by_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void wait_latency(int n)
+{
+    const char *key = getenv("BENCH_WAIT_KEY"), *type = getenv("BENCH_WAIT_TYPE"),
+               *colony = getenv("COLONIES_COLONY_NAME");
+    colonies_client *c = connect_env();
+    double *ms = calloc((size_t)n, sizeof *ms);
+    for (int i = 0; i < n; i++) {
+        char *opts = NULL, *spec = NULL, *params = NULL, *out = NULL;
+        int rc = colonies_json_format(&opts, "{\"funcname\":\"echo\",\"args\":[%d],\"colonyname\":%s,\"executortype\":%s}",
+                                      i, colony, type);
+        if (rc == 0) rc = colonies_func_spec_new(&spec, opts);
+        if (rc == 0) rc = colonies_json_format(&params, "{\"spec\":%J}", spec);
+        if (rc == 0) rc = colonies_client_call(c, &out, "submit_func_spec", params, key, 0, NULL);
+        if (rc) die("submit", rc);
+        waiter w = {c, processid_of(out), key, 0, 0};
+        colonies_free(out);
+        colonies_free(opts);
+        colonies_free(spec);
+        colonies_free(params);
+        pthread_t t;
+        pthread_create(&t, NULL, wait_main, &w);
+        struct timespec pause = {0, 50000000}; /* the waiter is waiting by now */
+        nanosleep(&pause, NULL);
+        params = NULL;
+        colonies_json_format(&params, "{\"colonyname\":%s,\"timeout\":5}", colony);
+        rc = colonies_client_call(c, &out, "assign_process", params, key, 0, NULL);
+        colonies_free(params);
+        if (rc) die("assign", rc);
+        char *assigned = processid_of(out);
+        colonies_free(out);
+        colonies_json_format(&params, "{\"processid\":%s,\"out\":[%d]}", assigned, i);
+        double sent = now_s();
+        rc = colonies_client_call(c, NULL, "close_successful", params, key, 0, NULL);
+        colonies_free(params);
+        free(assigned);
+        if (rc) die("close", rc);
+        pthread_join(t, NULL);
+        if (w.rc) die("wait", w.rc);
+        ms[i] = (w.returned - sent) * 1000;
+        free((char *)w.pid);
+    }
+    qsort(ms, (size_t)n, sizeof *ms, by_double);
+    int p99 = (int)(n * 0.99);
+    printf("{\"p50_ms\":%.3f,\"p99_ms\":%.3f}\n", ms[n / 2], ms[p99 < n ? p99 : n - 1]);
+    colonies_client_free(c);
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 3 && strcmp(argv[1], "sign") == 0) sign(atoi(argv[2]));
     else if (argc >= 3 && strcmp(argv[1], "rpc") == 0) rpc(argv[2]);
     else if (argc >= 4 && strcmp(argv[1], "inflight") == 0) inflight(atoi(argv[2]), argv[3]);
+    else if (argc >= 3 && strcmp(argv[1], "wait") == 0) wait_latency(atoi(argv[2]));
     else {
-        fprintf(stderr, "usage: compare_worker sign N | rpc IDS | inflight K IDS\n");
+        fprintf(stderr, "usage: compare_worker sign N | rpc IDS | inflight K IDS | wait N\n");
         return 2;
     }
     return 0;

@@ -4,6 +4,7 @@ it as one JSON line. The same commands as the C and Go workers:
     worker.py SDK sign N              µs per signature and per recovery
     worker.py SDK rpc IDS             get_process of each id, one after another
     worker.py SDK inflight K IDS      the same with K calls in flight on one client
+    worker.py SDK wait N              close -> a waiter's return, p50 and p99 in ms
     worker.py pycolonies executor     pycolonies' echo executor, blocked in assign
 
 SDK is "ours" (the colonies package), "pycolonies" (its pure-Python crypto)
@@ -117,6 +118,44 @@ def inflight(sdk, k, ids):
     return {"calls": n, "cpu_us_per_call": cpu / n * 1e6, "calls_per_s": n / wall}
 
 
+def percentiles(ms):
+    ms = sorted(ms)
+    return {"p50_ms": ms[len(ms) // 2], "p99_ms": ms[min(len(ms) - 1, int(len(ms) * 0.99))]}
+
+
+def wait_latency(sdk, n):
+    """n times: a waiter waits for a process, which is then assigned and
+    closed; the time from sending the close to the waiter's return, in ms.
+    The executor (its key and type) is the driver's, from BENCH_WAIT_*."""
+    import threading
+    key, etype = os.environ["BENCH_WAIT_KEY"], os.environ["BENCH_WAIT_TYPE"]
+    colony = os.environ["COLONIES_COLONY_NAME"]
+    if sdk == "ours":
+        from colonies import func_spec
+    else:
+        from pycolonies import func_spec
+    c = client(sdk)
+    ms = []
+    for i in range(n):
+        process = c.submit_func_spec(func_spec(func="echo", args=[i], colonyname=colony, executortype=etype), key)
+        returned = {}
+
+        def waiter():
+            c.wait(process, 10, key)
+            returned["t"] = time.perf_counter()
+        t = threading.Thread(target=waiter)
+        t.start()
+        time.sleep(0.05)  # the waiter is waiting by now
+        assigned = c.assign(colony, 5, key)
+        sent = time.perf_counter()
+        c.close(assigned.processid, [i], key)
+        t.join(15)
+        if "t" not in returned:
+            sys.exit("worker.py: a wait did not return")
+        ms.append((returned["t"] - sent) * 1000)
+    return percentiles(ms)
+
+
 def pycolonies_executor():
     """pycolonies' echo executor, as its README writes one: registered with
     the colony owner's key, then assigning in a loop until SIGTERM."""
@@ -154,6 +193,8 @@ def main():
         out = sign(sdk, int(sys.argv[3]))
     elif what == "rpc":
         out = rpc(sdk, open(sys.argv[3]).read().split())
+    elif what == "wait":
+        out = wait_latency(sdk, int(sys.argv[3]))
     elif what == "inflight":
         out = inflight(sdk, int(sys.argv[3]), open(sys.argv[4]).read().split())
     else:

@@ -5,6 +5,7 @@
 //	compareworker sign N            µs per signature and per recovery
 //	compareworker rpc IDS           GetProcess of each id, one after another
 //	compareworker inflight K IDS    the same with K goroutines sharing one client
+//	compareworker wait N            close -> a waiter's return, p50 and p99 in ms
 //
 // CPU is the whole process's (every thread's), from getrusage, around the
 // measured calls only.
@@ -15,6 +16,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -48,6 +50,15 @@ func ids(path string) []string {
 func out(v map[string]any) {
 	b, _ := json.Marshal(v)
 	fmt.Println(string(b))
+}
+
+func percentiles(ms []float64) map[string]any {
+	sort.Float64s(ms)
+	p99 := int(float64(len(ms)) * 0.99)
+	if p99 >= len(ms) {
+		p99 = len(ms) - 1
+	}
+	return map[string]any{"p50_ms": ms[len(ms)/2], "p99_ms": ms[p99]}
 }
 
 func main() {
@@ -121,6 +132,43 @@ func main() {
 		wall, used := time.Since(t0).Seconds(), cpu()-c0
 		n := float64(len(all) - 1)
 		out(map[string]any{"calls": len(all) - 1, "cpu_us_per_call": used / n * 1e6, "calls_per_s": n / wall})
+	case "wait":
+		n, _ := strconv.Atoi(os.Args[2])
+		c, err := colonies.NewClientFromEnv()
+		if err != nil {
+			fail(err)
+		}
+		defer c.Close()
+		wkey, wtype, colony := os.Getenv("BENCH_WAIT_KEY"), os.Getenv("BENCH_WAIT_TYPE"), os.Getenv("COLONIES_COLONY_NAME")
+		ms := make([]float64, 0, n)
+		for i := 0; i < n; i++ {
+			spec, err := colonies.NewFuncSpec(colonies.FuncSpecOptions{FuncName: "echo", Args: []any{i}, ColonyName: colony, ExecutorType: wtype})
+			if err != nil {
+				fail(err)
+			}
+			p, err := c.SubmitFuncSpec(ctx, spec, wkey)
+			if err != nil {
+				fail(err)
+			}
+			returned := make(chan time.Time, 1)
+			go func() {
+				if _, err := c.Wait(ctx, p.ID, wkey); err != nil {
+					fail(err)
+				}
+				returned <- time.Now()
+			}()
+			time.Sleep(50 * time.Millisecond) // the waiter is waiting by now
+			a, err := c.AssignProcess(ctx, colony, 5, "", "", wkey)
+			if err != nil {
+				fail(err)
+			}
+			sent := time.Now()
+			if err := c.CloseSuccessful(ctx, a.ID, []any{i}, wkey); err != nil {
+				fail(err)
+			}
+			ms = append(ms, (<-returned).Sub(sent).Seconds()*1000)
+		}
+		out(percentiles(ms))
 	default:
 		fail(fmt.Errorf("unknown measure %s", os.Args[1]))
 	}

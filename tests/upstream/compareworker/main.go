@@ -6,6 +6,7 @@
 //	compareworker sign N            µs per signature and per recovery
 //	compareworker rpc IDS           GetProcess of each id, one after another
 //	compareworker inflight K IDS    the same with K goroutines sharing one client
+//	compareworker wait N            close -> a waiter's return, p50 and p99 in ms
 //
 // CPU is the whole process's (every thread's), from getrusage, around the
 // measured calls only.
@@ -15,6 +16,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,6 +24,7 @@ import (
 	"time"
 
 	"github.com/colonyos/colonies/pkg/client"
+	"github.com/colonyos/colonies/pkg/core"
 	"github.com/colonyos/colonies/pkg/security/crypto"
 )
 
@@ -49,6 +52,15 @@ func ids(path string) []string {
 func out(v map[string]any) {
 	b, _ := json.Marshal(v)
 	fmt.Println(string(b))
+}
+
+func percentiles(ms []float64) map[string]any {
+	sort.Float64s(ms)
+	p99 := int(float64(len(ms)) * 0.99)
+	if p99 >= len(ms) {
+		p99 = len(ms) - 1
+	}
+	return map[string]any{"p50_ms": ms[len(ms)/2], "p99_ms": ms[p99]}
 }
 
 func main() {
@@ -119,6 +131,50 @@ func main() {
 		wall, used := time.Since(t0).Seconds(), cpu()-c0
 		n := float64(len(all) - 1)
 		out(map[string]any{"calls": len(all) - 1, "cpu_us_per_call": used / n * 1e6, "calls_per_s": n / wall})
+	case "wait":
+		// The Go SDK has no wait of its own: its subscription to the process's
+		// end, as its users write a wait.
+		n, _ := strconv.Atoi(os.Args[2])
+		port, _ := strconv.Atoi(os.Getenv("COLONIES_SERVER_PORT"))
+		c := client.CreateColoniesClient(os.Getenv("COLONIES_SERVER_HOST"), port, true, false)
+		wkey, wtype, colony := os.Getenv("BENCH_WAIT_KEY"), os.Getenv("BENCH_WAIT_TYPE"), os.Getenv("COLONIES_COLONY_NAME")
+		ms := make([]float64, 0, n)
+		for i := 0; i < n; i++ {
+			spec := core.CreateEmptyFunctionSpec()
+			spec.FuncName = "echo"
+			spec.Args = []interface{}{i}
+			spec.Conditions.ColonyName = colony
+			spec.Conditions.ExecutorType = wtype
+			spec.MaxExecTime, spec.MaxWaitTime, spec.MaxRetries = -1, -1, -1
+			p, err := c.Submit(spec, wkey)
+			if err != nil {
+				fail(err)
+			}
+			returned := make(chan time.Time, 1)
+			go func() {
+				sub, err := c.SubscribeProcess(colony, p.ID, wtype, core.SUCCESS, 10, wkey)
+				if err != nil {
+					fail(err)
+				}
+				select {
+				case <-sub.ProcessChan:
+				case err := <-sub.ErrChan:
+					fail(err)
+				}
+				returned <- time.Now()
+			}()
+			time.Sleep(50 * time.Millisecond) // the waiter is waiting by now
+			a, err := c.Assign(colony, 5, "", "", wkey)
+			if err != nil {
+				fail(err)
+			}
+			sent := time.Now()
+			if err := c.CloseWithOutput(a.ID, []interface{}{i}, wkey); err != nil {
+				fail(err)
+			}
+			ms = append(ms, (<-returned).Sub(sent).Seconds()*1000)
+		}
+		out(percentiles(ms))
 	default:
 		fail(fmt.Errorf("unknown measure %s", os.Args[1]))
 	}
