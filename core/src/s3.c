@@ -18,7 +18,6 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
-#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "loop.h"
@@ -478,10 +477,21 @@ static int request(cl_s3 *s3, s3_req *r)
 /* Buckets and objects                                                       */
 /* ------------------------------------------------------------------------- */
 
+/* Checks (with HEAD) that the bucket is there, and creates it when it is not. */
+static int bucket(cl_s3 *s3, colonies_cancel *cancel);
+
 int cl_s3_ensure_bucket(cl_s3 *s3, colonies_cancel *cancel)
 {
     if (s3->bucket == NULL)
         return cl_fail(COLONIES_EINVAL, "no S3 bucket: set AWS_S3_BUCKET or the client option s3_bucket");
+    if (s3->bucket_ready) return COLONIES_OK;
+    int rc = bucket(s3, cancel);
+    if (rc == 0) s3->bucket_ready = 1;
+    return rc;
+}
+
+static int bucket(cl_s3 *s3, colonies_cancel *cancel)
+{
     char what[200];
     snprintf(what, sizeof what, "checking the S3 bucket %.100s", s3->bucket);
     s3_req r;

@@ -31,6 +31,7 @@ typedef struct {
     long connect_timeout_ms;
     long stall_ms;    /* a transfer that moves no byte for this long fails */
     long long part_size;
+    int bucket_ready;      /* ensured by cl_s3_ensure_bucket already */
     long long deadline_ms; /* cl_now_ms() after which a transfer stops (ETIMEOUT); 0: none */
     void *easy;       /* one curl handle, so that its connection is reused */
 } cl_s3;
@@ -43,7 +44,7 @@ typedef struct {
 int cl_s3_init(cl_s3 *s3, const cJSON *opts, const char *ca_bundle, long connect_timeout_ms, long stall_ms);
 void cl_s3_clear(cl_s3 *s3);
 
-/* Creates the bucket when it is not there. */
+/* Creates the bucket when it is not there; once per cl_s3 (a sync uploads many files). */
 int cl_s3_ensure_bucket(cl_s3 *s3, colonies_cancel *cancel);
 
 /* Where a file's bytes come from, and what they were. */
