@@ -9,8 +9,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/crypto.h>
-
 #include "client_internal.h"
 
 /* An option's value: the one given in opts, or the registry's default. Caller deletes. */
@@ -95,8 +93,7 @@ void colonies_client_free(colonies_client *client)
     if (client == NULL) return;
     cl_loop_free(client->loop);
     pthread_mutex_destroy(&client->tasks_lock);
-    OPENSSL_cleanse(client->options_json, strlen(client->options_json));
-    free(client->options_json);
+    colonies_free(client->options_json); /* wipes it: it may hold S3 keys */
     free(client->ca_bundle);
     free(client);
 }

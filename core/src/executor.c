@@ -21,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
 
 #include "client_internal.h"
 #include "colonies/crypto.h"

@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
 
 #include "client_internal.h"
 #include "colonies/enums.h"
@@ -316,10 +315,7 @@ static void wait_free(void *arg)
     cl_http_release(&w->confirm);
     free(w->event);
     free(w->get_body);
-    if (w->prvkey) {
-        OPENSSL_cleanse(w->prvkey, strlen(w->prvkey));
-        free(w->prvkey);
-    }
+    colonies_free(w->prvkey); /* wipes it */
     free(w->processid);
     free(w);
 }

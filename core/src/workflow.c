@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include <cjson/cJSON.h>
-#include <openssl/crypto.h>
 
 #include "client_internal.h"
 #include "colonies/json.h"
@@ -369,10 +368,7 @@ static void run_args_free(void *arg)
 {
     run_args *r = arg;
     free(r->workflow);
-    if (r->prvkey) {
-        OPENSSL_cleanse(r->prvkey, strlen(r->prvkey));
-        free(r->prvkey);
-    }
+    colonies_free(r->prvkey); /* wipes it */
     free(r->last);
     free(r);
 }
