@@ -112,7 +112,7 @@ COLONIES_GO_HANDLE(colonies_executor)
 /*
  * Private keys: the wrapper's NUL-terminated copy is wiped before it is freed,
  * as the library wipes its own. In colonies_client_send, colonies_client_call
- * and their _start forms, where NULL means an unsigned request
+ * and their _start and _prepare forms, where NULL means an unsigned request
  * (versionmsg, getserverinfomsg), "" stands for NULL; every other call
  * passes "" through, so an empty key is refused as a bad key. If the copy cannot be allocated,
  * the key becomes "" (refused), never NULL, which would silently turn a
@@ -125,7 +125,8 @@ static char colonies_go_nokey[1];
 	if ($input.n == 0 && (strcmp("$symname", "colonies_client_send") == 0 ||
 	                      strcmp("$symname", "colonies_client_send_start") == 0 ||
 	                      strcmp("$symname", "colonies_client_call") == 0 ||
-	                      strcmp("$symname", "colonies_client_call_start") == 0)) {
+	                      strcmp("$symname", "colonies_client_call_start") == 0 ||
+	                      strcmp("$symname", "colonies_client_call_prepare") == 0)) {
 		$1 = NULL;
 	} else {
 		$1 = (char *)malloc($input.n + 1);

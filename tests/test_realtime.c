@@ -299,6 +299,134 @@ static void test_connection_slots(void)
     colonies_client_free(c);
 }
 
+/* A blocking call on a thread of its own (what colonies_client_call runs). */
+typedef struct {
+    colonies_client *client;
+    const char *operation;
+    char params[256];
+    int rc;
+    double ended_at;
+} blocking;
+
+static void *call_blocking(void *arg)
+{
+    blocking *b = arg;
+    b->rc = colonies_client_call(b->client, NULL, b->operation, b->params, fx.exec_key, 0, NULL);
+    b->ended_at = now();
+    return NULL;
+}
+
+/*
+ * Prepared calls run on the waiting thread: in slices of waits, with a
+ * second thread waiting beside; cancelled from another thread; not sent
+ * when never waited for; run by the loop when polled through their fd; and
+ * sharing the connection slots with the loop's requests both ways.
+ */
+static void test_prepared_calls(void)
+{
+    char assign[256], read[256];
+    snprintf(assign, sizeof assign, "{\"colonyname\":\"%s\",\"timeout\":60}", fx.colony);
+    snprintf(read, sizeof read, "{\"colonyname\":\"%s\"}", fx.colony);
+
+    /* Run in slices: each wait goes on with it; a thread that waits beside it sees it end. */
+    colonies_call *call = NULL;
+    CHECK_RC(colonies_client_call_prepare(fx.client, &call, "assign_process", assign, fx.exec_key, 0), COLONIES_OK);
+    if (call == NULL) return;
+    int slices = 0;
+    while (colonies_call_wait(call, 50) == 0 && slices < 4) slices++;
+    CHECK(slices == 4); /* the server holds it: nothing to assign */
+    canceller c = {.call = call, .delay_ms = 200};
+    pthread_t t;
+    pthread_create(&t, NULL, cancel_later, &c);
+    CHECK(colonies_call_wait(call, -1) == 1);
+    double after = now() - c.fired_at;
+    pthread_join(t, NULL);
+    CHECK_RC(colonies_call_result(call, NULL), COLONIES_EINDOUBT);
+    colonies_call_free(call);
+    printf("a prepared assign run by its waits returned %.2f ms after it was cancelled\n", after * 1e3);
+    CHECK(after < 0.1);
+
+    /* cancel_all reaches a blocking call that its own thread runs. */
+    blocking b = {.client = fx.client, .operation = "assign_process"};
+    snprintf(b.params, sizeof b.params, "%s", assign);
+    pthread_create(&t, NULL, call_blocking, &b);
+    sleep_ms(300);
+    double t0 = now();
+    colonies_client_cancel_all(fx.client);
+    pthread_join(t, NULL);
+    CHECK_RC(b.rc, COLONIES_EINDOUBT);
+    CHECK(b.ended_at - t0 < 0.1);
+    printf("cancel_all ended a blocking assign in %.2f ms\n", (b.ended_at - t0) * 1e3);
+
+    /* Never waited for: never sent. The process a prepared remove names is still there. */
+    char *pid = fixture_submit(&fx, "echo", "[]");
+    char removal[128];
+    snprintf(removal, sizeof removal, "{\"processid\":\"%s\"}", pid ? pid : "");
+    call = NULL;
+    CHECK_RC(colonies_client_call_prepare(fx.client, &call, "remove_process", removal, fx.exec_key, 0), COLONIES_OK);
+    colonies_call_free(call);
+    sleep_ms(100);
+    CHECK(fixture_state(&fx, pid) == COLONIES_PROCESS_WAITING);
+    CHECK_RC(colonies_client_call(fx.client, NULL, "remove_process", removal, fx.exec_key, 0, NULL), COLONIES_OK);
+    free(pid);
+
+    /* Polled through its descriptor: the loop runs it. */
+    call = NULL;
+    CHECK_RC(colonies_client_call_prepare(fx.client, &call, "get_colony", read, fx.exec_key, 0), COLONIES_OK);
+    int fd = call ? colonies_call_fd(call) : -1;
+    CHECK(fd >= 0);
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    CHECK(fd >= 0 && poll(&p, 1, 10000) == 1);
+    CHECK(colonies_call_wait(call, 0) == 1);
+    char *out = NULL;
+    CHECK_RC(colonies_call_result(call, &out), COLONIES_OK);
+    CHECK(out && strstr(out, fx.colony));
+    colonies_free(out);
+    colonies_call_free(call);
+
+    /* One slot: a blocking call whose slot the loop holds goes through the loop's queue ... */
+    colonies_client *one = NULL;
+    CHECK_RC(colonies_client_new(&one, need_env("COLONIES_SERVER_HOST"), atoi(need_env("COLONIES_SERVER_PORT")),
+                                 "{\"max_connections\":1}"),
+             COLONIES_OK);
+    if (one == NULL) return;
+    char held[256];
+    snprintf(held, sizeof held, "{\"colonyname\":\"%s\",\"timeout\":1}", fx.colony);
+    call = NULL;
+    CHECK_RC(colonies_client_call_start(one, &call, "assign_process", held, fx.exec_key, 0), COLONIES_OK);
+    sleep_ms(100);
+    t0 = now();
+    CHECK_RC(colonies_client_call(one, NULL, "get_colony", read, fx.exec_key, 0, NULL), COLONIES_OK);
+    CHECK(now() - t0 > 0.5); /* after the assign the server held */
+    CHECK(call && colonies_call_wait(call, 0) == 1);
+    CHECK_RC(colonies_call_result(call, NULL), COLONIES_EEXPIRED);
+    colonies_call_free(call);
+    /* ... and a loop request queued behind a lane goes once the lane gives its slot back. */
+    b = (blocking){.client = one, .operation = "assign_process"};
+    snprintf(b.params, sizeof b.params, "%s", held);
+    pthread_create(&t, NULL, call_blocking, &b);
+    sleep_ms(100);
+    call = NULL;
+    CHECK_RC(colonies_client_call_start(one, &call, "get_colony", read, fx.exec_key, 0), COLONIES_OK);
+    CHECK(call && colonies_call_wait(call, 300) == 0); /* queued */
+    CHECK(call && colonies_call_wait(call, 10000) == 1);
+    pthread_join(t, NULL);
+    CHECK_RC(b.rc, COLONIES_EEXPIRED);
+    CHECK_RC(colonies_call_result(call, NULL), COLONIES_OK);
+    colonies_call_free(call);
+    /* Freeing the client ends a blocking call on another thread first. */
+    b = (blocking){.client = one, .operation = "assign_process"};
+    snprintf(b.params, sizeof b.params, "%s", assign);
+    pthread_create(&t, NULL, call_blocking, &b);
+    sleep_ms(300);
+    t0 = now();
+    colonies_client_free(one);
+    double freed = now() - t0;
+    pthread_join(t, NULL);
+    CHECK_RC(b.rc, COLONIES_EINDOUBT);
+    CHECK(freed < 0.5);
+}
+
 /* A wait never misses a finish: the close is raced against the wait's start, many times. */
 static void test_wait_race(void)
 {
@@ -418,6 +546,7 @@ int main(void)
     test_cancel_from_thread();
     test_calls_in_flight();
     test_connection_slots();
+    test_prepared_calls();
     test_wait_race();
     test_subscribe_processes();
     test_subscribe_channel();

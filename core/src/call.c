@@ -198,7 +198,16 @@ struct colonies_call {
     void (*task_arg_free)(void *arg);
     colonies_cancel *task_cancel;
     colonies_call *task_prev, *task_next; /* the client's running tasks (under its tasks_lock) */
+    /* A prepared call (colonies_client_call_prepare): sent by its first wait. */
+    int prepared;
+    pthread_mutex_t drive; /* held by the thread that runs it on a lane */
+    pthread_mutex_t route; /* where and lane change under it, by the thread holding drive */
+    int where;
+    cl_conns *lane;
 };
+
+/* Where a prepared call runs. */
+enum { UNSENT, ON_LANE, ON_LOOP, ENDED };
 
 static void call_destroy(cl_job *job)
 {
@@ -211,6 +220,10 @@ static void call_destroy(cl_job *job)
     free(c->msgtype);
     free(c->reply);
     cl_signal_destroy(&c->done);
+    if (c->prepared) {
+        pthread_mutex_destroy(&c->drive);
+        pthread_mutex_destroy(&c->route);
+    }
     free(c);
 }
 
@@ -250,7 +263,7 @@ static void http_start(cl_job *job)
 static void http_cancel(cl_job *job)
 {
     colonies_call *c = (colonies_call *)job;
-    cl_http_abort(job->loop, &c->http);
+    cl_http_abort(&c->http);
 }
 
 /* A new call of the client, not yet started. */
@@ -295,9 +308,88 @@ int cl_call_submit(colonies_call *c)
     return rc;
 }
 
-/* Starts an HTTP request (a POST of body, or a GET when body is NULL) as a call. */
+/*
+ * Prepared calls. The first wait sends the request and runs it on a lane, on
+ * the waiting thread, so that a blocking call hands nothing to the loop's
+ * thread and is woken by nothing but its own socket. When no connection slot
+ * is free, or when the call is polled through its descriptor rather than
+ * waited for, the loop runs it as any other call.
+ */
+
+static void prepared_request_cancel(cl_job *job)
+{
+    colonies_call *c = (colonies_call *)job;
+    pthread_mutex_lock(&c->route);
+    if (c->where == ON_LANE)
+        cl_lane_wake(c->lane);
+    else if (c->where == ON_LOOP)
+        cl_loop_queue_cancel(job);
+    /* Unsent: its first wait sees the flag. */
+    pthread_mutex_unlock(&c->route);
+}
+
+static void set_where(colonies_call *c, int where, cl_conns *lane)
+{
+    pthread_mutex_lock(&c->route);
+    c->where = where;
+    c->lane = lane;
+    pthread_mutex_unlock(&c->route);
+}
+
+/* Sends a prepared call, holding drive: on a lane when lane_ok and a slot is free, else by the loop. */
+static void send_prepared(colonies_call *c, int lane_ok)
+{
+    if (atomic_load(&c->job.cancelled)) {
+        char detail[160];
+        snprintf(detail, sizeof detail, "%s: cancelled", c->msgtype);
+        set_where(c, ENDED, NULL);
+        cl_call_finish(c, COLONIES_ECANCELLED, detail, 0, NULL, 0);
+        return;
+    }
+    cl_conns *lane = lane_ok ? cl_loop_take_lane(c->client->loop, &c->job) : NULL;
+    if (lane) {
+        set_where(c, ON_LANE, lane);
+        cl_http_start_on_lane(lane, &c->http);
+        return;
+    }
+    set_where(c, ON_LOOP, NULL);
+    int rc = cl_loop_submit(c->client->loop, &c->job);
+    if (rc) {
+        set_where(c, ENDED, NULL);
+        cl_call_finish(c, rc, colonies_last_error(), 0, NULL, 0);
+    }
+}
+
+static int prepared_wait(colonies_call *c, int64_t timeout_ms)
+{
+    if (cl_signal_wait(&c->done, 0)) return 1;
+    /* Another thread runs it: wait for it to end. */
+    if (pthread_mutex_trylock(&c->drive) != 0) return cl_signal_wait(&c->done, timeout_ms);
+    cl_job_ref(&c->job); /* a thread that waits beside this one may free it once it has ended */
+    if (c->where == UNSENT) send_prepared(c, 1);
+    int where = c->where;
+    if (where == ON_LANE && cl_http_run_on_lane(&c->http, timeout_ms, &c->job.cancelled)) {
+        cl_conns *lane = c->lane;
+        set_where(c, ENDED, NULL);
+        cl_loop_give_lane(c->client->loop, lane);
+    }
+    pthread_mutex_unlock(&c->drive);
+    cl_job_unref(&c->job);
+    return cl_signal_wait(&c->done, where == ON_LOOP ? timeout_ms : 0);
+}
+
+/* A call polled through its descriptor goes to the loop, unless a wait runs it already. */
+static void prepared_to_loop(colonies_call *c)
+{
+    if (pthread_mutex_trylock(&c->drive) != 0) return;
+    if (c->where == UNSENT) send_prepared(c, 0);
+    pthread_mutex_unlock(&c->drive);
+}
+
+/* Starts an HTTP request (a POST of body, or a GET when body is NULL) as a call,
+ * or prepares it to be sent by its first wait. */
 static int start_http(colonies_call **out, colonies_client *client, const cl_op *op, const char *msgtype,
-                      const char *path, char *body, long timeout_ms, int idempotent)
+                      const char *path, char *body, long timeout_ms, int idempotent, int prepare)
 {
     colonies_call *c = NULL;
     int rc = cl_call_new(&c, client, msgtype);
@@ -318,24 +410,40 @@ static int start_http(colonies_call **out, colonies_client *client, const cl_op 
     c->http.what = c->msgtype;
     c->job.start = http_start;
     c->job.cancel = http_cancel;
+    if (prepare) {
+        if (pthread_mutex_init(&c->drive, NULL) != 0) {
+            cl_job_unref(&c->job);
+            return cl_fail(COLONIES_ENOMEM, "out of memory");
+        }
+        if (pthread_mutex_init(&c->route, NULL) != 0) {
+            pthread_mutex_destroy(&c->drive);
+            cl_job_unref(&c->job);
+            return cl_fail(COLONIES_ENOMEM, "out of memory");
+        }
+        c->prepared = 1;
+        c->where = UNSENT;
+        c->job.request_cancel = prepared_request_cancel;
+        *out = c;
+        return COLONIES_OK;
+    }
     rc = cl_call_submit(c);
     if (rc) return rc;
     *out = c;
     return COLONIES_OK;
 }
 
-/* Starts a signed message as a call. */
+/* Starts (or prepares) a signed message as a call. */
 static int start_message(colonies_call **out, colonies_client *client, const cl_op *op, const char *msgtype,
-                         const char *msg, const char *key, long timeout_ms, int idempotent)
+                         const char *msg, const char *key, long timeout_ms, int idempotent, int prepare)
 {
     char *body = NULL;
     int rc = cl_envelope(&body, msgtype, msg, key);
     if (rc) return rc;
-    return start_http(out, client, op, msgtype, "/api", body, timeout_ms, idempotent);
+    return start_http(out, client, op, msgtype, "/api", body, timeout_ms, idempotent, prepare);
 }
 
-colonies_status colonies_client_call_start(colonies_client *client, colonies_call **out, const char *operation,
-                                           const char *params_json, const char *prvkey, int64_t timeout_ms)
+static int call_begin(colonies_client *client, colonies_call **out, const char *operation, const char *params_json,
+                      const char *prvkey, int64_t timeout_ms, int prepare)
 {
     cl_clear_error();
     CL_CHECK_OUT(out);
@@ -355,18 +463,36 @@ colonies_status colonies_client_call_start(colonies_client *client, colonies_cal
         return rc;
     }
     long timeout = timeout_ms > 0 ? (long)timeout_ms : client->request_timeout_ms + hold_s * 1000;
-    rc = start_message(out, client, op, op->msgtype, msg, key, timeout, (op->flags & CL_OP_IDEMPOTENT) != 0);
+    rc = start_message(out, client, op, op->msgtype, msg, key, timeout, (op->flags & CL_OP_IDEMPOTENT) != 0, prepare);
     free(msg);
     return rc;
+}
+
+colonies_status colonies_client_call_start(colonies_client *client, colonies_call **out, const char *operation,
+                                           const char *params_json, const char *prvkey, int64_t timeout_ms)
+{
+    return call_begin(client, out, operation, params_json, prvkey, timeout_ms, 0);
+}
+
+colonies_status colonies_client_call_prepare(colonies_client *client, colonies_call **out, const char *operation,
+                                             const char *params_json, const char *prvkey, int64_t timeout_ms)
+{
+    return call_begin(client, out, operation, params_json, prvkey, timeout_ms, 1);
 }
 
 int colonies_call_wait(colonies_call *call, int64_t timeout_ms)
 {
     if (call == NULL) return 1;
+    if (call->prepared) return prepared_wait(call, timeout_ms);
     return cl_signal_wait(&call->done, timeout_ms);
 }
 
-int colonies_call_fd(colonies_call *call) { return call ? cl_signal_fd(&call->done) : -1; }
+int colonies_call_fd(colonies_call *call)
+{
+    if (call == NULL) return -1;
+    if (call->prepared) prepared_to_loop(call);
+    return cl_signal_fd(&call->done);
+}
 
 void colonies_call_cancel(colonies_call *call)
 {
@@ -413,7 +539,11 @@ colonies_status colonies_call_result(colonies_call *call, char **out_json)
 void colonies_call_free(colonies_call *call)
 {
     if (call == NULL) return;
-    if (!cl_signal_wait(&call->done, 0)) cl_job_request_cancel(&call->job);
+    if (!cl_signal_wait(&call->done, 0)) {
+        cl_job_request_cancel(&call->job);
+        /* A prepared call runs only while waited for: it is ended here. */
+        if (call->prepared) colonies_call_wait(call, -1);
+    }
     cl_job_unref(&call->job);
 }
 
@@ -516,7 +646,7 @@ int cl_task_start(colonies_call **out, colonies_client *client, const char *what
 int cl_call_complete(colonies_call *call, char **out_json, colonies_cancel *cancel)
 {
     if (cancel) cl_cancel_watch(cancel, &call->job);
-    cl_signal_wait(&call->done, -1);
+    colonies_call_wait(call, -1);
     if (cancel) cl_cancel_unwatch(cancel, &call->job);
     int rc = colonies_call_result(call, out_json);
     colonies_call_free(call);
@@ -529,12 +659,12 @@ colonies_status colonies_client_call(colonies_client *client, char **out_json, c
 {
     if (out_json) *out_json = NULL;
     colonies_call *call = NULL;
-    int rc = colonies_client_call_start(client, &call, operation, params_json, prvkey, timeout_ms);
+    int rc = colonies_client_call_prepare(client, &call, operation, params_json, prvkey, timeout_ms);
     return rc ? rc : cl_call_complete(call, out_json, cancel);
 }
 
-colonies_status colonies_client_send_start(colonies_client *client, colonies_call **out, const char *msgtype,
-                                           const char *payload_json, const char *prvkey, int64_t timeout_ms)
+static int send_begin(colonies_client *client, colonies_call **out, const char *msgtype, const char *payload_json,
+                      const char *prvkey, int64_t timeout_ms, int prepare)
 {
     cl_clear_error();
     CL_CHECK_OUT(out);
@@ -554,9 +684,15 @@ colonies_status colonies_client_send_start(colonies_client *client, colonies_cal
     if (rc) return rc;
     /* The registry says nothing of a raw message: it is never sent twice. */
     rc = start_message(out, client, NULL, msgtype, text, prvkey,
-                       timeout_ms > 0 ? (long)timeout_ms : client->request_timeout_ms, 0);
+                       timeout_ms > 0 ? (long)timeout_ms : client->request_timeout_ms, 0, prepare);
     free(text);
     return rc;
+}
+
+colonies_status colonies_client_send_start(colonies_client *client, colonies_call **out, const char *msgtype,
+                                           const char *payload_json, const char *prvkey, int64_t timeout_ms)
+{
+    return send_begin(client, out, msgtype, payload_json, prvkey, timeout_ms, 0);
 }
 
 colonies_status colonies_client_send(colonies_client *client, char **out_json, const char *msgtype,
@@ -565,7 +701,7 @@ colonies_status colonies_client_send(colonies_client *client, char **out_json, c
 {
     if (out_json) *out_json = NULL;
     colonies_call *call = NULL;
-    int rc = colonies_client_send_start(client, &call, msgtype, payload_json, prvkey, timeout_ms);
+    int rc = send_begin(client, &call, msgtype, payload_json, prvkey, timeout_ms, 1);
     return rc ? rc : cl_call_complete(call, out_json, cancel);
 }
 
@@ -593,12 +729,16 @@ colonies_status colonies_client_health_start(colonies_client *client, colonies_c
     if (client == NULL) return cl_fail(COLONIES_EINVAL, "client is NULL");
     if (timeout_ms < 0) return cl_fail(COLONIES_EINVAL, "timeout_ms is negative");
     return start_http(out, client, NULL, "health", "/health", NULL,
-                      timeout_ms > 0 ? (long)timeout_ms : client->request_timeout_ms, 1);
+                      timeout_ms > 0 ? (long)timeout_ms : client->request_timeout_ms, 1, 0);
 }
 
 colonies_status colonies_client_health(colonies_client *client, int64_t timeout_ms, colonies_cancel *cancel)
 {
+    cl_clear_error();
+    if (client == NULL) return cl_fail(COLONIES_EINVAL, "client is NULL");
+    if (timeout_ms < 0) return cl_fail(COLONIES_EINVAL, "timeout_ms is negative");
     colonies_call *call = NULL;
-    int rc = colonies_client_health_start(client, &call, timeout_ms);
+    int rc = start_http(&call, client, NULL, "health", "/health", NULL,
+                        timeout_ms > 0 ? (long)timeout_ms : client->request_timeout_ms, 1, 1);
     return rc ? rc : cl_call_complete(call, NULL, cancel);
 }

@@ -1,6 +1,6 @@
 /*
- * HTTP requests on the loop. Connections are kept alive in the loop's multi
- * handle and reused by the next request.
+ * HTTP requests, on the loop or on a lane. Connections are kept alive in the
+ * loop's (or the lane's) multi handle and reused by the next request.
  *
  * Requests are not replay-protected, so a request that is not idempotent
  * must never be sent twice. libcurl resends a request by itself when a
@@ -56,7 +56,7 @@ static int on_prereq(void *userdata, char *conn_primary_ip, char *conn_local_ip,
     }
     long new_connections = 0;
     curl_easy_getinfo(h->easy, CURLINFO_NUM_CONNECTS, &new_connections);
-    if (new_connections == 0 && !cl_transport_skip_liveness && cl_loop_peer_closed(h->job->loop, conn_local_port)) {
+    if (new_connections == 0 && !cl_transport_skip_liveness && cl_conns_peer_closed(h->conns, conn_local_port)) {
         h->attempts = 0;
         h->stale = 1;
         return CURL_PREREQFUNC_ABORT;
@@ -64,13 +64,14 @@ static int on_prereq(void *userdata, char *conn_primary_ip, char *conn_local_ip,
     return CURL_PREREQFUNC_OK;
 }
 
-static void setup(cl_loop *loop, cl_http *h, int fresh)
+static void setup(cl_http *h, int fresh)
 {
+    cl_loop *loop = cl_conns_loop(h->conns);
     const cl_loop_options *o = cl_loop_opts(loop);
     char url[1024];
     snprintf(url, sizeof url, "%s%s", cl_loop_base_url(loop), h->path);
     CURL *e = h->easy;
-    cl_loop_setup_easy(loop, e, url, h);
+    cl_conns_setup_easy(h->conns, e, url, h);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, h->errbuf);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, h->timeout_ms);
     curl_easy_setopt(e, CURLOPT_MAXAGE_CONN, o->max_idle_s);
@@ -89,29 +90,35 @@ static void setup(cl_loop *loop, cl_http *h, int fresh)
 }
 
 /* Ends the request with its outcome set, and tells its owner. */
-static void begin(cl_loop *loop, cl_http *h, int fresh);
+static void begin(cl_http *h, int fresh);
 
-static void end(cl_loop *loop, cl_http *h)
+static void end(cl_http *h)
 {
+    cl_conns *conns = h->conns;
     if (h->easy) {
-        curl_multi_remove_handle(cl_loop_multi(loop), h->easy);
-        cl_loop_give_easy(loop, h->easy);
+        curl_multi_remove_handle(cl_conns_multi(conns), h->easy);
+        cl_conns_give_easy(conns, h->easy);
         h->easy = NULL;
     }
     curl_slist_free_all(h->headers);
     h->headers = NULL;
     h->running = 0;
     cl_http *next = NULL;
+    cl_loop *loop = cl_conns_loop(conns);
     if (h->admitted) {
+        /* The loop's slot; a lane's stays with the lane. */
         h->admitted = 0;
         next = cl_loop_http_done(loop);
     }
     h->done(h);
-    if (next) {
-        next->queued = 0;
-        next->admitted = 1;
-        begin(loop, next, 0);
-    }
+    if (next) cl_http_admitted(next);
+}
+
+void cl_http_admitted(cl_http *h)
+{
+    h->queued = 0;
+    h->admitted = 1;
+    begin(h, 0);
 }
 
 /* Records a failure of the request as status and detail (on the loop thread's error slot too). */
@@ -126,23 +133,25 @@ static void fail(cl_http *h, int code, const char *fmt, ...)
     h->status = code;
 }
 
-static void begin(cl_loop *loop, cl_http *h, int fresh)
+static void begin(cl_http *h, int fresh)
 {
-    h->easy = cl_loop_take_easy(loop);
+    h->easy = cl_conns_take_easy(h->conns);
     if (h->easy == NULL) {
         fail(h, COLONIES_ENOMEM, "%s: curl handle allocation failed", h->what);
-        end(loop, h);
+        end(h);
         return;
     }
-    setup(loop, h, fresh);
-    if (curl_multi_add_handle(cl_loop_multi(loop), h->easy) != CURLM_OK) {
+    setup(h, fresh);
+    if (curl_multi_add_handle(cl_conns_multi(h->conns), h->easy) != CURLM_OK) {
         fail(h, COLONIES_ENOMEM, "%s: curl_multi_add_handle failed", h->what);
-        end(loop, h);
+        end(h);
     }
 }
 
-void cl_http_start(cl_loop *loop, cl_http *h)
+/* The request's state before it is sent; 0 when it could not be prepared (it has ended). */
+static int prepare(cl_conns *conns, cl_http *h)
 {
+    h->conns = conns;
     h->kind = CL_TRANSFER_HTTP;
     h->status = COLONIES_OK;
     h->detail[0] = '\0';
@@ -159,16 +168,55 @@ void cl_http_start(cl_loop *loop, cl_http *h)
         if (h->headers) h->headers = curl_slist_append(h->headers, "Expect:");
         if (h->headers == NULL) {
             fail(h, COLONIES_ENOMEM, "out of memory");
-            end(loop, h);
-            return;
+            end(h);
+            return 0;
         }
     }
+    return 1;
+}
+
+void cl_http_start(cl_loop *loop, cl_http *h)
+{
+    if (!prepare(cl_loop_conns(loop), h)) return;
     if (!cl_loop_http_admit(loop, h)) {
         h->queued = 1; /* it goes once a request ahead of it ends */
         return;
     }
     h->admitted = 1;
-    begin(loop, h, 0);
+    begin(h, 0);
+}
+
+void cl_http_start_on_lane(cl_conns *lane, cl_http *h)
+{
+    /* No admission: the lane holds a slot. */
+    if (prepare(lane, h)) begin(h, 0);
+}
+
+int cl_http_run_on_lane(cl_http *h, long long timeout_ms, atomic_int *cancelled)
+{
+    CURLM *multi = cl_conns_multi(h->conns);
+    long long until = timeout_ms < 0 ? -1 : cl_now_ms() + timeout_ms;
+    for (;;) {
+        if (!h->running) return 1;
+        if (atomic_load(cancelled)) {
+            cl_http_abort(h);
+            return 1;
+        }
+        int still = 0;
+        curl_multi_perform(multi, &still);
+        CURLMsg *m;
+        int left;
+        while ((m = curl_multi_info_read(multi, &left)) != NULL)
+            if (m->msg == CURLMSG_DONE && m->easy_handle == h->easy) cl_http_finished(h, m->data.result);
+        if (!h->running) return 1;
+        long long wait = 1000;
+        if (until >= 0) {
+            long long now_left = until - cl_now_ms();
+            if (now_left <= 0) return 0;
+            if (now_left < wait) wait = now_left;
+        }
+        curl_multi_poll(multi, NULL, 0, (int)wait, NULL);
+    }
 }
 
 /* Errors after which an idempotent request may be sent again on a new connection. */
@@ -230,12 +278,13 @@ static void classify(cl_http *h, CURLcode rc, int cancelled)
     }
 }
 
-void cl_http_finished(cl_loop *loop, cl_http *h, CURLcode rc)
+void cl_http_finished(cl_http *h, CURLcode rc)
 {
+    CURLM *multi = cl_conns_multi(h->conns);
     if (rc == CURLE_OK) {
         curl_easy_getinfo(h->easy, CURLINFO_RESPONSE_CODE, &h->http_status);
         if (cl_buf_add(&h->reply, "", 0) != COLONIES_OK) fail(h, COLONIES_ENOMEM, "out of memory");
-        end(loop, h);
+        end(h);
         return;
     }
     /*
@@ -245,7 +294,7 @@ void cl_http_finished(cl_loop *loop, cl_http *h, CURLcode rc)
      */
     int again = !h->retried && (h->stale || (h->idempotent && retryable(rc))) && !atomic_load(&h->job->cancelled);
     if (again) {
-        curl_multi_remove_handle(cl_loop_multi(loop), h->easy);
+        curl_multi_remove_handle(multi, h->easy);
         /* The handle's connection may be broken: a new handle, a new connection. */
         curl_easy_cleanup(h->easy);
         h->easy = NULL;
@@ -253,7 +302,7 @@ void cl_http_finished(cl_loop *loop, cl_http *h, CURLcode rc)
         h->stale = 0;
         h->reply.len = 0;
         h->errbuf[0] = '\0';
-        begin(loop, h, 1);
+        begin(h, 1);
         return;
     }
     if (h->stale)
@@ -261,26 +310,26 @@ void cl_http_finished(cl_loop *loop, cl_http *h, CURLcode rc)
     else
         classify(h, rc, 0);
     /* A handle whose transfer failed may hold a broken connection: not reused. */
-    curl_multi_remove_handle(cl_loop_multi(loop), h->easy);
+    curl_multi_remove_handle(multi, h->easy);
     curl_easy_cleanup(h->easy);
     h->easy = NULL;
-    end(loop, h);
+    end(h);
 }
 
-void cl_http_abort(cl_loop *loop, cl_http *h)
+void cl_http_abort(cl_http *h)
 {
     if (!h->running) return;
     if (h->queued) {
-        cl_loop_http_unqueue(loop, h);
+        cl_loop_http_unqueue(cl_conns_loop(h->conns), h);
         h->queued = 0;
     }
     classify(h, CURLE_ABORTED_BY_CALLBACK, 1);
     if (h->easy) {
-        curl_multi_remove_handle(cl_loop_multi(loop), h->easy);
+        curl_multi_remove_handle(cl_conns_multi(h->conns), h->easy);
         curl_easy_cleanup(h->easy);
         h->easy = NULL;
     }
-    end(loop, h);
+    end(h);
 }
 
 void cl_http_release(cl_http *h)

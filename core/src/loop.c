@@ -22,12 +22,27 @@
 
 #define EASY_POOL_MAX 16
 
+struct cl_conns {
+    cl_loop *loop;
+    CURLM *multi;
+    int lane;
+    CURL *easy_pool[EASY_POOL_MAX];
+    int n_easy;
+    curl_socket_t *sockets; /* the sockets curl opened, for cl_conns_peer_closed */
+    int n_sockets, cap_sockets;
+    cl_job *job;            /* a lane's, while in use */
+    cl_conns *next;         /* the loop's idle or busy lanes */
+};
+
 struct cl_loop {
     pthread_mutex_t lock;
     pthread_t thread;
     int started;
     int stop;                 /* under lock */
-    CURLM *multi;
+    cl_conns conns;           /* the loop thread's */
+    CURLM *multi;             /* conns.multi */
+    CURLSH *share;            /* the DNS cache and TLS sessions, shared with the lanes */
+    pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
     char *base_url;
     cl_loop_options opts;
     char *ca_bundle;
@@ -37,13 +52,13 @@ struct cl_loop {
     /* The loop thread's own. */
     cl_job *active;
     cl_timer *timers;         /* sorted by due time */
-    CURL *easy_pool[EASY_POOL_MAX];
-    int n_easy;
-    curl_socket_t *sockets;   /* the sockets curl opened, for cl_loop_peer_closed */
-    int n_sockets, cap_sockets;
     cl_ws *ws;                /* open websocket connections */
-    int http_running;         /* HTTP requests sent or being sent (at most opts.max_connections) */
-    cl_http *http_queue, *http_queue_tail; /* requests waiting for one of them to end */
+    /* Connection slots, under lock: HTTP requests sent or being sent (at
+     * most opts.max_connections), the loop's and the lanes'. */
+    int http_running;
+    cl_http *http_queue, *http_queue_tail; /* the loop's requests waiting for one of them to end */
+    cl_conns *idle_lanes, *busy_lanes; /* under lock */
+    pthread_cond_t lanes_idle;         /* a busy lane was given back */
     struct curl_waitfd *waitfds; /* their sockets, as polled */
     cl_ws **polled;
     unsigned cap_polled;
@@ -199,10 +214,14 @@ int cl_loop_submit(cl_loop *loop, cl_job *job)
 void cl_job_request_cancel(cl_job *job)
 {
     if (atomic_exchange(&job->cancelled, 1)) return;
-    if (job->request_cancel) {
+    if (job->request_cancel)
         job->request_cancel(job);
-        return;
-    }
+    else
+        cl_loop_queue_cancel(job);
+}
+
+void cl_loop_queue_cancel(cl_job *job)
+{
     cl_loop *loop = job->loop;
     cl_job_ref(job); /* the cancel queue's */
     pthread_mutex_lock(&loop->lock);
@@ -212,10 +231,20 @@ void cl_job_request_cancel(cl_job *job)
     wake(loop);
 }
 
+/* The requests running on lanes: their threads see the flag once woken. Under lock. */
+static void cancel_lanes(cl_loop *loop)
+{
+    for (cl_conns *l = loop->busy_lanes; l; l = l->next) {
+        atomic_store(&l->job->cancelled, 1);
+        curl_multi_wakeup(l->multi);
+    }
+}
+
 void cl_loop_cancel_all(cl_loop *loop)
 {
     pthread_mutex_lock(&loop->lock);
     loop->cancel_all = 1;
+    cancel_lanes(loop);
     pthread_mutex_unlock(&loop->lock);
     wake(loop);
 }
@@ -356,41 +385,131 @@ static void fire_timers(cl_loop *loop)
     }
 }
 
+/* Connections. */
+
+cl_conns *cl_loop_conns(cl_loop *loop) { return &loop->conns; }
+cl_loop *cl_conns_loop(cl_conns *c) { return c->loop; }
+CURLM *cl_conns_multi(cl_conns *c) { return c->multi; }
+int cl_conns_is_lane(const cl_conns *c) { return c->lane; }
+
 /* Easy handles, reused so that their settings' allocations are. */
 
-CURL *cl_loop_take_easy(cl_loop *loop)
+CURL *cl_conns_take_easy(cl_conns *c)
 {
-    if (loop->n_easy > 0) {
-        CURL *e = loop->easy_pool[--loop->n_easy];
+    if (c->n_easy > 0) {
+        CURL *e = c->easy_pool[--c->n_easy];
         curl_easy_reset(e);
         return e;
     }
     return curl_easy_init();
 }
 
-void cl_loop_give_easy(cl_loop *loop, CURL *easy)
+void cl_conns_give_easy(cl_conns *c, CURL *easy)
 {
-    if (loop->n_easy < EASY_POOL_MAX)
-        loop->easy_pool[loop->n_easy++] = easy;
+    if (c->n_easy < EASY_POOL_MAX)
+        c->easy_pool[c->n_easy++] = easy;
     else
         curl_easy_cleanup(easy);
 }
 
-void cl_loop_setup_easy(cl_loop *loop, CURL *e, const char *url, void *owner)
+static curl_socket_t open_socket(void *conns, curlsocktype purpose, struct curl_sockaddr *address);
+static int close_socket(void *conns, curl_socket_t fd);
+
+void cl_conns_setup_easy(cl_conns *c, CURL *e, const char *url, void *owner)
 {
-    const cl_loop_options *o = &loop->opts;
+    const cl_loop_options *o = &c->loop->opts;
     curl_easy_setopt(e, CURLOPT_URL, url);
     curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)owner);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, cl_loop_open_socket);
-    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, loop);
-    curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, cl_loop_close_socket);
-    curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, loop);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, c);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, close_socket);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, c);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    if (c->loop->share) curl_easy_setopt(e, CURLOPT_SHARE, c->loop->share);
     if (o->tls) cl_curl_tls(e, o->verify_tls, o->ca_bundle);
 }
+
+void cl_loop_setup_easy(cl_loop *loop, CURL *e, const char *url, void *owner)
+{
+    cl_conns_setup_easy(&loop->conns, e, url, owner);
+}
+
+static int conns_init(cl_conns *c, cl_loop *loop, int lane)
+{
+    memset(c, 0, sizeof *c);
+    c->loop = loop;
+    c->lane = lane;
+    c->multi = curl_multi_init();
+    return c->multi ? COLONIES_OK : COLONIES_ENOMEM;
+}
+
+static void conns_cleanup(cl_conns *c)
+{
+    for (int i = 0; i < c->n_easy; i++) curl_easy_cleanup(c->easy_pool[i]);
+    c->n_easy = 0;
+    if (c->multi) curl_multi_cleanup(c->multi);
+    c->multi = NULL;
+    free(c->sockets);
+    c->sockets = NULL;
+}
+
+/* Lanes. */
+
+cl_conns *cl_loop_take_lane(cl_loop *loop, cl_job *job)
+{
+    pthread_mutex_lock(&loop->lock);
+    /* Requests already waiting for a slot go first. */
+    if (loop->stop || loop->http_queue ||
+        (loop->opts.max_connections > 0 && loop->http_running >= loop->opts.max_connections)) {
+        pthread_mutex_unlock(&loop->lock);
+        return NULL;
+    }
+    loop->http_running++;
+    cl_conns *lane = loop->idle_lanes;
+    if (lane) loop->idle_lanes = lane->next;
+    pthread_mutex_unlock(&loop->lock);
+    if (lane == NULL) {
+        lane = malloc(sizeof *lane);
+        if (lane == NULL || conns_init(lane, loop, 1)) {
+            if (lane) conns_cleanup(lane);
+            free(lane);
+            pthread_mutex_lock(&loop->lock);
+            loop->http_running--;
+            pthread_mutex_unlock(&loop->lock);
+            return NULL;
+        }
+    }
+    lane->job = job;
+    pthread_mutex_lock(&loop->lock);
+    lane->next = loop->busy_lanes;
+    loop->busy_lanes = lane;
+    pthread_mutex_unlock(&loop->lock);
+    return lane;
+}
+
+void cl_loop_give_lane(cl_loop *loop, cl_conns *lane)
+{
+    pthread_mutex_lock(&loop->lock);
+    for (cl_conns **p = &loop->busy_lanes; *p; p = &(*p)->next)
+        if (*p == lane) {
+            *p = lane->next;
+            break;
+        }
+    lane->job = NULL;
+    lane->next = loop->idle_lanes;
+    loop->idle_lanes = lane;
+    loop->http_running--;
+    /* The loop's queued requests take the slot. */
+    int waiting = loop->http_queue != NULL;
+    pthread_cond_broadcast(&loop->lanes_idle);
+    pthread_mutex_unlock(&loop->lock);
+    if (waiting) wake(loop);
+}
+
+void cl_lane_wake(cl_conns *lane) { curl_multi_wakeup(lane->multi); }
 
 void cl_curl_tls(CURL *e, int verify, const char *ca_bundle)
 {
@@ -407,35 +526,61 @@ void cl_curl_tls(CURL *e, int verify, const char *ca_bundle)
 
 int cl_loop_http_admit(cl_loop *loop, cl_http *h)
 {
-    if (loop->opts.max_connections <= 0 || loop->http_running < loop->opts.max_connections) {
+    pthread_mutex_lock(&loop->lock);
+    int now = loop->opts.max_connections <= 0 || loop->http_running < loop->opts.max_connections;
+    if (now) {
         loop->http_running++;
-        return 1;
+    } else {
+        h->next_queued = NULL;
+        if (loop->http_queue_tail)
+            loop->http_queue_tail->next_queued = h;
+        else
+            loop->http_queue = h;
+        loop->http_queue_tail = h;
     }
-    h->next_queued = NULL;
-    if (loop->http_queue_tail)
-        loop->http_queue_tail->next_queued = h;
-    else
-        loop->http_queue = h;
-    loop->http_queue_tail = h;
-    return 0;
+    pthread_mutex_unlock(&loop->lock);
+    return now;
 }
 
-cl_http *cl_loop_http_done(cl_loop *loop)
+static cl_http *pop_queued(cl_loop *loop)
 {
     cl_http *next = loop->http_queue;
-    if (next == NULL) {
-        loop->http_running--;
-        return NULL;
-    }
-    /* The slot passes to the first request in the queue. */
+    if (next == NULL) return NULL;
     loop->http_queue = next->next_queued;
     if (loop->http_queue == NULL) loop->http_queue_tail = NULL;
     next->next_queued = NULL;
     return next;
 }
 
+cl_http *cl_loop_http_done(cl_loop *loop)
+{
+    pthread_mutex_lock(&loop->lock);
+    /* The slot passes to the first request in the queue. */
+    cl_http *next = pop_queued(loop);
+    if (next == NULL) loop->http_running--;
+    pthread_mutex_unlock(&loop->lock);
+    return next;
+}
+
+/* The queued requests that slots given back by lanes let go now. */
+static void admit_queued(cl_loop *loop)
+{
+    for (;;) {
+        pthread_mutex_lock(&loop->lock);
+        cl_http *next = NULL;
+        if (loop->opts.max_connections <= 0 || loop->http_running < loop->opts.max_connections) {
+            next = pop_queued(loop);
+            if (next) loop->http_running++;
+        }
+        pthread_mutex_unlock(&loop->lock);
+        if (next == NULL) return;
+        cl_http_admitted(next);
+    }
+}
+
 void cl_loop_http_unqueue(cl_loop *loop, cl_http *h)
 {
+    pthread_mutex_lock(&loop->lock);
     cl_http *prev = NULL;
     for (cl_http *q = loop->http_queue; q; prev = q, q = q->next_queued) {
         if (q != h) continue;
@@ -445,55 +590,56 @@ void cl_loop_http_unqueue(cl_loop *loop, cl_http *h)
             loop->http_queue = q->next_queued;
         if (loop->http_queue_tail == q) loop->http_queue_tail = prev;
         q->next_queued = NULL;
-        return;
+        break;
     }
+    pthread_mutex_unlock(&loop->lock);
 }
 
 /* Sockets. */
 
-curl_socket_t cl_loop_open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *address)
+static curl_socket_t open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *address)
 {
     (void)purpose;
-    cl_loop *loop = arg;
+    cl_conns *c = arg;
     curl_socket_t fd = socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
     if (fd == CURL_SOCKET_BAD) return fd;
-    if (loop->n_sockets == loop->cap_sockets) {
-        int cap = loop->cap_sockets ? 2 * loop->cap_sockets : 16;
-        curl_socket_t *grown = realloc(loop->sockets, (size_t)cap * sizeof *grown);
+    if (c->n_sockets == c->cap_sockets) {
+        int cap = c->cap_sockets ? 2 * c->cap_sockets : 16;
+        curl_socket_t *grown = realloc(c->sockets, (size_t)cap * sizeof *grown);
         if (grown == NULL) {
             /* Untracked, its liveness could not be checked: refuse it rather. */
             close(fd);
             return CURL_SOCKET_BAD;
         }
-        loop->sockets = grown;
-        loop->cap_sockets = cap;
+        c->sockets = grown;
+        c->cap_sockets = cap;
     }
-    loop->sockets[loop->n_sockets++] = fd;
+    c->sockets[c->n_sockets++] = fd;
     return fd;
 }
 
-int cl_loop_close_socket(void *arg, curl_socket_t fd)
+static int close_socket(void *arg, curl_socket_t fd)
 {
-    cl_loop *loop = arg;
-    for (int i = 0; i < loop->n_sockets; i++)
-        if (loop->sockets[i] == fd) {
-            loop->sockets[i] = loop->sockets[--loop->n_sockets];
+    cl_conns *c = arg;
+    for (int i = 0; i < c->n_sockets; i++)
+        if (c->sockets[i] == fd) {
+            c->sockets[i] = c->sockets[--c->n_sockets];
             break;
         }
     return close(fd);
 }
 
-int cl_loop_peer_closed(cl_loop *loop, int local_port)
+int cl_conns_peer_closed(cl_conns *c, int local_port)
 {
-    for (int i = 0; i < loop->n_sockets; i++) {
+    for (int i = 0; i < c->n_sockets; i++) {
         struct sockaddr_storage a;
         socklen_t len = sizeof a;
-        if (getsockname(loop->sockets[i], (struct sockaddr *)&a, &len) != 0) continue;
+        if (getsockname(c->sockets[i], (struct sockaddr *)&a, &len) != 0) continue;
         int port = a.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&a)->sin6_port)
                                            : ntohs(((struct sockaddr_in *)&a)->sin_port);
         if (port != local_port) continue;
         /* An idle kept-alive connection has nothing to read: readable means closed (or garbage). */
-        struct pollfd p = {.fd = loop->sockets[i], .events = POLLIN};
+        struct pollfd p = {.fd = c->sockets[i], .events = POLLIN};
         return poll(&p, 1, 0) > 0;
     }
     return 0;
@@ -586,7 +732,7 @@ static void finish_transfers(cl_loop *loop)
         CURLcode rc = m->data.result;
         if (priv == NULL) continue;
         if (*(int *)priv == CL_TRANSFER_HTTP)
-            cl_http_finished(loop, priv, rc);
+            cl_http_finished(priv, rc);
         else if (*(int *)priv == CL_TRANSFER_WS)
             cl_ws_connected(loop, priv, rc);
     }
@@ -609,6 +755,7 @@ static void *run(void *arg)
     cl_loop *loop = arg;
     for (;;) {
         int stop = run_queues(loop);
+        admit_queued(loop);
         int running = 0;
         curl_multi_perform(loop->multi, &running);
         finish_transfers(loop);
@@ -673,6 +820,46 @@ const char *cl_system_ca_bundle(void)
     return NULL;
 }
 
+/* The share handle's locks: one per kind of data. */
+static void share_lock(CURL *e, curl_lock_data data, curl_lock_access access, void *arg)
+{
+    (void)e;
+    (void)access;
+    pthread_mutex_lock(&((cl_loop *)arg)->share_locks[data]);
+}
+
+static void share_unlock(CURL *e, curl_lock_data data, void *arg)
+{
+    (void)e;
+    pthread_mutex_unlock(&((cl_loop *)arg)->share_locks[data]);
+}
+
+/* The DNS cache and TLS sessions, shared by the loop and the lanes, so that a
+ * new lane's first request neither resolves again nor does a full TLS handshake. */
+static int share_init(cl_loop *loop)
+{
+    for (int i = 0; i < CURL_LOCK_DATA_LAST; i++) pthread_mutex_init(&loop->share_locks[i], NULL);
+    loop->share = curl_share_init();
+    if (loop->share == NULL) return COLONIES_ENOMEM;
+    if (curl_share_setopt(loop->share, CURLSHOPT_LOCKFUNC, share_lock) != CURLSHE_OK ||
+        curl_share_setopt(loop->share, CURLSHOPT_UNLOCKFUNC, share_unlock) != CURLSHE_OK ||
+        curl_share_setopt(loop->share, CURLSHOPT_USERDATA, loop) != CURLSHE_OK ||
+        curl_share_setopt(loop->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS) != CURLSHE_OK ||
+        curl_share_setopt(loop->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK) {
+        curl_share_cleanup(loop->share);
+        loop->share = NULL;
+        return COLONIES_ENOMEM;
+    }
+    return COLONIES_OK;
+}
+
+static void share_cleanup(cl_loop *loop)
+{
+    if (loop->share) curl_share_cleanup(loop->share);
+    loop->share = NULL;
+    for (int i = 0; i < CURL_LOCK_DATA_LAST; i++) pthread_mutex_destroy(&loop->share_locks[i]);
+}
+
 int cl_loop_new(cl_loop **out, const char *host, int port, const cl_loop_options *opts)
 {
     *out = NULL;
@@ -692,10 +879,13 @@ int cl_loop_new(cl_loop **out, const char *host, int port, const cl_loop_options
     const char *ca = opts->ca_bundle ? opts->ca_bundle : opts->tls ? cl_system_ca_bundle() : NULL;
     loop->ca_bundle = ca ? cl_strdup(ca) : NULL;
     loop->opts.ca_bundle = loop->ca_bundle;
-    loop->multi = curl_multi_init();
-    if (loop->base_url == NULL || (opts->ca_bundle && loop->ca_bundle == NULL) || loop->multi == NULL ||
-        pthread_mutex_init(&loop->lock, NULL) != 0) {
-        if (loop->multi) curl_multi_cleanup(loop->multi);
+    int bad = conns_init(&loop->conns, loop, 0) != COLONIES_OK;
+    loop->multi = loop->conns.multi;
+    if (share_init(loop) != COLONIES_OK) bad = 1;
+    if (loop->base_url == NULL || (opts->ca_bundle && loop->ca_bundle == NULL) || bad ||
+        pthread_mutex_init(&loop->lock, NULL) != 0 || pthread_cond_init(&loop->lanes_idle, NULL) != 0) {
+        conns_cleanup(&loop->conns);
+        share_cleanup(loop);
         free(loop->ca_bundle);
         free(loop->base_url);
         free(loop);
@@ -711,17 +901,26 @@ void cl_loop_free(cl_loop *loop)
     pthread_mutex_lock(&loop->lock);
     loop->stop = 1;
     int started = loop->started;
+    /* Blocking calls on lanes end, cancelled, and give their lanes back. */
+    cancel_lanes(loop);
+    while (loop->busy_lanes) pthread_cond_wait(&loop->lanes_idle, &loop->lock);
     pthread_mutex_unlock(&loop->lock);
     if (started) {
         wake(loop);
         pthread_join(loop->thread, NULL);
     }
-    for (int i = 0; i < loop->n_easy; i++) curl_easy_cleanup(loop->easy_pool[i]);
-    curl_multi_cleanup(loop->multi);
+    /* Lanes still in use would be calls running as the client is freed: a caller's error. */
+    for (cl_conns *l = loop->idle_lanes, *next; l; l = next) {
+        next = l->next;
+        conns_cleanup(l);
+        free(l);
+    }
+    conns_cleanup(&loop->conns);
+    share_cleanup(loop);
+    pthread_cond_destroy(&loop->lanes_idle);
     pthread_mutex_destroy(&loop->lock);
     free(loop->ca_bundle);
     free(loop->base_url);
-    free(loop->sockets);
     free(loop->waitfds);
     free(loop->polled);
     free(loop);

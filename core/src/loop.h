@@ -78,6 +78,8 @@ void cl_job_unref(cl_job *job);
 int cl_loop_submit(cl_loop *loop, cl_job *job);
 /* Asks for a job to be cancelled; any thread. */
 void cl_job_request_cancel(cl_job *job);
+/* The loop's part of it: the job is cancelled on the loop thread. */
+void cl_loop_queue_cancel(cl_job *job);
 /* Sleeps up to ms; 1 when cancel fired first (or had fired), else 0. */
 int cl_cancel_sleep(colonies_cancel *cancel, long ms);
 /* Cancels every job of the loop; any thread. */
@@ -102,7 +104,40 @@ long long cl_now_ms(void);
 void cl_timer_set(cl_loop *loop, cl_timer *t, long long delay_ms);
 void cl_timer_stop(cl_loop *loop, cl_timer *t);
 
-/* An HTTP request the loop runs for a job. */
+/*
+ * Connections: a curl multi handle, the easy handles it reuses and the
+ * sockets curl opened in it (tracked so that a reused connection can be
+ * checked). The loop has one, for everything it runs. A lane is another:
+ * one request at a time, run by the thread of the caller who waits for it,
+ * so that a blocking call wakes no other thread. The loop keeps idle lanes,
+ * with their connections open, for the next caller; a lane in use holds one
+ * of the loop's connection slots (max_connections).
+ */
+typedef struct cl_conns cl_conns;
+cl_conns *cl_loop_conns(cl_loop *loop);
+cl_loop *cl_conns_loop(cl_conns *c);
+CURLM *cl_conns_multi(cl_conns *c);
+int cl_conns_is_lane(const cl_conns *c);
+CURL *cl_conns_take_easy(cl_conns *c);
+void cl_conns_give_easy(cl_conns *c, CURL *easy);
+/* What every transfer sets: url, its owner (CURLOPT_PRIVATE), no signals,
+ * keepalive, the connect timeout, HTTP(S) only, the client's TLS settings,
+ * and the socket tracking of c. */
+void cl_conns_setup_easy(cl_conns *c, CURL *e, const char *url, void *owner);
+/* 1 when c's socket at local port has been closed by the other end. */
+int cl_conns_peer_closed(cl_conns *c, int local_port);
+/* cl_conns_setup_easy with the loop's own (websockets). */
+void cl_loop_setup_easy(cl_loop *loop, CURL *e, const char *url, void *owner);
+
+/* An idle lane holding a connection slot for job, or NULL when no slot is
+ * free (or requests wait for one) or none can be made: use the loop. Any thread. */
+cl_conns *cl_loop_take_lane(cl_loop *loop, cl_job *job);
+/* Gives back a lane whose request has ended, and its slot. Any thread. */
+void cl_loop_give_lane(cl_loop *loop, cl_conns *lane);
+/* Wakes the thread running a request on lane (to see a cancel). Any thread. */
+void cl_lane_wake(cl_conns *lane);
+
+/* An HTTP request the loop, or a lane, runs for a job. */
 /* What an easy handle's private pointer points at (the first member of each). */
 enum cl_transfer_kind { CL_TRANSFER_HTTP = 1, CL_TRANSFER_WS = 2 };
 
@@ -124,6 +159,7 @@ struct cl_http {
     long http_status;
     cl_buf reply;
     /* The transfer. */
+    cl_conns *conns;         /* where it runs */
     CURL *easy;
     struct curl_slist *headers;
     char errbuf[CURL_ERROR_SIZE];
@@ -133,9 +169,18 @@ struct cl_http {
     cl_http *next_queued;
 };
 
+/* Starts h on the loop (the loop thread), once a connection slot is free. */
 void cl_http_start(cl_loop *loop, cl_http *h);
+/*
+ * A request on a lane, run by the calling thread: started, then run for up
+ * to timeout_ms at a time (-1: until it ends); run gives 1 once it has ended
+ * (done has been called), else 0, and the next run goes on with it. A raised
+ * *cancelled ends it as cancel would (cl_lane_wake makes a waiting run look).
+ */
+void cl_http_start_on_lane(cl_conns *lane, cl_http *h);
+int cl_http_run_on_lane(cl_http *h, long long timeout_ms, atomic_int *cancelled);
 /* Ends a running request as cancelled (or in doubt, if it may have acted). */
-void cl_http_abort(cl_loop *loop, cl_http *h);
+void cl_http_abort(cl_http *h);
 void cl_http_release(cl_http *h); /* frees the reply buffer */
 
 /* A websocket connection the loop runs for a job (ws.c). */
@@ -168,39 +213,31 @@ void cl_ws_close(cl_loop *loop, cl_ws *w);
 /* Ends it with status and detail, telling its owner (on_close). */
 void cl_ws_fail(cl_loop *loop, cl_ws *w, int status, const char *detail);
 
-/* HTTP admission (loop.c, for http.c): 1 when h may go now (it holds a slot),
- * else 0 and h waits in the queue. A request that ends calls done: the next
- * request in the queue, which takes over its slot, or NULL. */
+/* HTTP admission (loop.c, for http.c), on the loop thread: 1 when h may go
+ * now (it holds a slot), else 0 and h waits in the queue. A request that ends
+ * calls done: the next request in the queue, which takes over its slot, or
+ * NULL. */
 int cl_loop_http_admit(cl_loop *loop, cl_http *h);
 cl_http *cl_loop_http_done(cl_loop *loop);
 void cl_loop_http_unqueue(cl_loop *loop, cl_http *h);
+/* http.c, for the loop: a queued request has been given a slot. */
+void cl_http_admitted(cl_http *h);
 
 /* The loop's parts for http.c and ws.c. */
 CURLM *cl_loop_multi(cl_loop *loop);
 const cl_loop_options *cl_loop_opts(cl_loop *loop);
 const char *cl_loop_base_url(cl_loop *loop);
-CURL *cl_loop_take_easy(cl_loop *loop);
-/* What every transfer of the loop sets: url, its owner (CURLOPT_PRIVATE), no
- * signals, keepalive, the connect timeout, HTTP(S) only, the client's TLS
- * settings, and the loop's socket tracking. */
-void cl_loop_setup_easy(cl_loop *loop, CURL *e, const char *url, void *owner);
-void cl_loop_give_easy(cl_loop *loop, CURL *easy);
 /* A TLS transfer's checks: verify the peer (and host name) or not; ca_bundle (NULL: curl's default) instead of the system's CAs. */
 void cl_curl_tls(CURL *e, int verify, const char *ca_bundle);
 void cl_loop_watch_ws(cl_loop *loop, cl_ws *w);
 void cl_loop_unwatch_ws(cl_loop *loop, cl_ws *w);
-/* The loop's sockets, tracked so that a reused connection can be checked. */
-curl_socket_t cl_loop_open_socket(void *loop, curlsocktype purpose, struct curl_sockaddr *address);
-int cl_loop_close_socket(void *loop, curl_socket_t fd);
-/* 1 when the loop's socket at local port has been closed by the other end. */
-int cl_loop_peer_closed(cl_loop *loop, int local_port);
 
 /* ws.c, for the loop: services a connection whose socket is ready. */
 void cl_ws_service(cl_loop *loop, cl_ws *w, short revents);
 void cl_ws_connected(cl_loop *loop, cl_ws *w, CURLcode rc);
 short cl_ws_events(const cl_ws *w);
-/* http.c, for the loop: a transfer ended. */
-void cl_http_finished(cl_loop *loop, cl_http *h, CURLcode rc);
+/* http.c, for the loop and lanes: a transfer ended. */
+void cl_http_finished(cl_http *h, CURLcode rc);
 
 /* For the fault tests only (http.c). */
 extern int cl_transport_unguarded;

@@ -65,8 +65,8 @@ static void finish(wait_job *w, int status, const char *detail, char *process)
     cl_timer_stop(loop, &w->recheck);
     cl_timer_stop(loop, &w->deadline);
     /* Reads in flight no longer matter; they end through their done callbacks, which see the phase. */
-    if (w->get.running) cl_http_abort(loop, &w->get);
-    if (w->confirm.running) cl_http_abort(loop, &w->confirm);
+    if (w->get.running) cl_http_abort(&w->get);
+    if (w->confirm.running) cl_http_abort(&w->confirm);
     if (w->ws_open) {
         w->ws_open = 0;
         cl_ws_close(loop, &w->ws);

@@ -36,11 +36,11 @@ __all__ = ["Colonies", "colonies_client"]
 def _convert(value, reply):
     """The decoded reply as the registry's reply type: a model, a list of models, or as is."""
     if isinstance(reply, list):
-        cls = reply[0]
-        return [cls(v) if isinstance(v, dict) else v for v in value or []]
+        make = reply[0]._from_json
+        return [make(v) if isinstance(v, dict) else v for v in value or []]
     if reply is None or not isinstance(value, dict):
         return value
-    return reply(value)
+    return reply._from_json(value)
 
 
 def _is_workflow(value):
@@ -110,21 +110,22 @@ class Colonies(Operations):
         return f"Colonies({self.host!r}, {self.port!r}, tls={self.tls})"
 
     def _run(self, start, *args):
-        """Starts a call in the core with start(handle, *args) and waits for
-        its reply (see _complete)."""
+        """Starts (or prepares) a call in the core with start(handle, *args)
+        and waits for its reply (see _complete); a prepared call runs on this
+        thread while it waits."""
         with self._handle.use() as handle:
-            call = start(handle, *args)
-        return _complete(call)
+            # The client outlives the call: a prepared call runs on its connections.
+            return _complete(start(handle, *args))
 
     def _call(self, operation, params, prvkey, reply):
         """Runs a registry operation; what the generated methods call."""
-        out = self._run(capi.colonies_client_call_start, operation, to_json(params), prvkey, 0)
+        out = self._run(capi.colonies_client_call_prepare, operation, to_json(params), prvkey, 0)
         return _convert(json.loads(out), reply)
 
     def call(self, operation, params=None, prvkey=None):
         """Runs any operation of the registry by name with a dict of its
         parameters, and returns the decoded reply (plain JSON values)."""
-        out = self._run(capi.colonies_client_call_start, operation, to_json(params or {}), prvkey, 0)
+        out = self._run(capi.colonies_client_call_prepare, operation, to_json(params or {}), prvkey, 0)
         return json.loads(out)
 
     def health(self):

@@ -1,10 +1,11 @@
 """Calls in flight and websocket subscriptions: waiting on the core.
 
-The core runs every request and subscription on its own thread, and a
-caller waits for the outcome. Waiting here gives up the interpreter lock
-and, on the main thread, wakes every 25 milliseconds so that
-Ctrl-C (KeyboardInterrupt) is raised at once; the call or subscription it
-interrupts is cancelled in the core before the exception goes on.
+The core runs requests and subscriptions on the client's own thread, except
+the calls the client prepares, which run on the thread that waits for them.
+Waiting here gives up the interpreter lock and, on the main thread, wakes
+every 25 milliseconds so that Ctrl-C (KeyboardInterrupt) is raised at once;
+the call or subscription it interrupts is cancelled in the core before the
+exception goes on.
 """
 
 import json

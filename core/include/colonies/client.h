@@ -105,7 +105,11 @@ COLONIES_API colonies_status colonies_client_new_from_env(colonies_client **out,
  */
 COLONIES_API colonies_status colonies_env(char **out_json);
 
-/* Releases a client and its connections. Accepts NULL. */
+/* Releases a client and its connections. Calls still in flight are
+ * cancelled and ended first: a thread blocked in a call of the client
+ * returns COLONIES_ECANCELLED (or COLONIES_EINDOUBT) before this returns. A
+ * prepared call (colonies_client_call_prepare) that a wait has sent goes on
+ * only while waited for: free it, or wait for it, first. Accepts NULL. */
 COLONIES_API void colonies_client_free(colonies_client *client);
 
 /*
@@ -168,6 +172,20 @@ typedef struct colonies_call colonies_call;
 COLONIES_API colonies_status colonies_client_call_start(colonies_client *client, colonies_call **out,
                                                         const char *operation, const char *params_json,
                                                         const char *prvkey, int64_t timeout_ms);
+/*
+ * colonies_client_call_start(), for a caller that will wait for the call:
+ * nothing is sent yet. The first colonies_call_wait() sends the request and
+ * runs it on the waiting thread, and each later wait runs it on for up to its
+ * timeout, so that no other thread is involved (colonies_client_call() works
+ * this way). A call prepared and then polled through colonies_call_fd()
+ * before any wait is sent and run by the client's own thread instead; once a
+ * wait has sent it, it goes on only while waited for. cancel and free work
+ * as for any call; a prepared call that was never waited for is freed
+ * without being sent.
+ */
+COLONIES_API colonies_status colonies_client_call_prepare(colonies_client *client, colonies_call **out,
+                                                          const char *operation, const char *params_json,
+                                                          const char *prvkey, int64_t timeout_ms);
 /* colonies_client_send() and colonies_client_health(), started. */
 COLONIES_API colonies_status colonies_client_send_start(colonies_client *client, colonies_call **out,
                                                         const char *msgtype, const char *payload_json,

@@ -61,23 +61,23 @@ typedef _gostring_ swig_type_28;
 typedef _gostring_ swig_type_29;
 typedef _gostring_ swig_type_30;
 typedef long long swig_type_31;
-typedef long long swig_type_32;
-typedef long long swig_type_33;
+typedef _gostring_ swig_type_32;
+typedef _gostring_ swig_type_33;
 typedef _gostring_ swig_type_34;
 typedef long long swig_type_35;
-typedef _gostring_ swig_type_36;
-typedef _gostring_ swig_type_37;
-typedef long long swig_type_38;
-typedef _gostring_ swig_type_39;
+typedef long long swig_type_36;
+typedef long long swig_type_37;
+typedef _gostring_ swig_type_38;
+typedef long long swig_type_39;
 typedef _gostring_ swig_type_40;
 typedef _gostring_ swig_type_41;
-typedef _gostring_ swig_type_42;
-typedef long long swig_type_43;
-typedef long long swig_type_44;
+typedef long long swig_type_42;
+typedef _gostring_ swig_type_43;
+typedef _gostring_ swig_type_44;
 typedef _gostring_ swig_type_45;
 typedef _gostring_ swig_type_46;
-typedef _gostring_ swig_type_47;
-typedef _gostring_ swig_type_48;
+typedef long long swig_type_47;
+typedef long long swig_type_48;
 typedef _gostring_ swig_type_49;
 typedef _gostring_ swig_type_50;
 typedef _gostring_ swig_type_51;
@@ -94,19 +94,23 @@ typedef _gostring_ swig_type_61;
 typedef _gostring_ swig_type_62;
 typedef _gostring_ swig_type_63;
 typedef _gostring_ swig_type_64;
-typedef long long swig_type_65;
+typedef _gostring_ swig_type_65;
 typedef _gostring_ swig_type_66;
 typedef _gostring_ swig_type_67;
-typedef long long swig_type_68;
-typedef _gostring_ swig_type_69;
+typedef _gostring_ swig_type_68;
+typedef long long swig_type_69;
 typedef _gostring_ swig_type_70;
 typedef _gostring_ swig_type_71;
-typedef _gostring_ swig_type_72;
+typedef long long swig_type_72;
 typedef _gostring_ swig_type_73;
 typedef _gostring_ swig_type_74;
 typedef _gostring_ swig_type_75;
 typedef _gostring_ swig_type_76;
 typedef _gostring_ swig_type_77;
+typedef _gostring_ swig_type_78;
+typedef _gostring_ swig_type_79;
+typedef _gostring_ swig_type_80;
+typedef _gostring_ swig_type_81;
 extern void _wrap_Swig_free_capi_7019cf5a0d6c69d8(uintptr_t arg1);
 extern uintptr_t _wrap_Swig_malloc_capi_7019cf5a0d6c69d8(swig_intgo arg1);
 extern swig_intgo _wrap_COLONIES_OK_capi_7019cf5a0d6c69d8(void);
@@ -146,43 +150,44 @@ extern void _wrap_colonies_client_free_capi_7019cf5a0d6c69d8(uintptr_t arg1);
 extern swig_intgo _wrap_colonies_client_call_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2, swig_type_16 arg3, swig_type_17 arg4, swig_type_18 arg5, swig_type_19 arg6, uintptr_t arg7);
 extern swig_intgo _wrap_colonies_client_send_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2, swig_type_20 arg3, swig_type_21 arg4, swig_type_22 arg5, swig_type_23 arg6, uintptr_t arg7);
 extern swig_intgo _wrap_colonies_client_call_start_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2, swig_type_24 arg3, swig_type_25 arg4, swig_type_26 arg5, swig_type_27 arg6);
-extern swig_intgo _wrap_colonies_client_send_start_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2, swig_type_28 arg3, swig_type_29 arg4, swig_type_30 arg5, swig_type_31 arg6);
-extern swig_intgo _wrap_colonies_client_health_start_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2, swig_type_32 arg3);
-extern swig_intgo _wrap_colonies_call_wait_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_type_33 arg2);
+extern swig_intgo _wrap_colonies_client_call_prepare_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2, swig_type_28 arg3, swig_type_29 arg4, swig_type_30 arg5, swig_type_31 arg6);
+extern swig_intgo _wrap_colonies_client_send_start_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2, swig_type_32 arg3, swig_type_33 arg4, swig_type_34 arg5, swig_type_35 arg6);
+extern swig_intgo _wrap_colonies_client_health_start_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2, swig_type_36 arg3);
+extern swig_intgo _wrap_colonies_call_wait_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_type_37 arg2);
 extern swig_intgo _wrap_colonies_call_fd_capi_7019cf5a0d6c69d8(uintptr_t arg1);
 extern void _wrap_colonies_call_cancel_capi_7019cf5a0d6c69d8(uintptr_t arg1);
 extern swig_intgo _wrap_colonies_call_result_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2);
 extern void _wrap_colonies_call_free_capi_7019cf5a0d6c69d8(uintptr_t arg1);
 extern void _wrap_colonies_client_cancel_all_capi_7019cf5a0d6c69d8(uintptr_t arg1);
-extern swig_intgo _wrap_colonies_client_wait_process_start_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2, swig_type_34 arg3, swig_intgo arg4, swig_type_35 arg5, swig_type_36 arg6);
-extern swig_intgo _wrap_colonies_client_wait_process_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2, swig_type_37 arg3, swig_intgo arg4, swig_type_38 arg5, swig_type_39 arg6, uintptr_t arg7);
-extern swig_intgo _wrap_colonies_client_subscribe_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2, swig_type_40 arg3, swig_type_41 arg4, swig_type_42 arg5);
-extern swig_intgo _wrap_colonies_subscription_next_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2, swig_type_43 arg3);
+extern swig_intgo _wrap_colonies_client_wait_process_start_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2, swig_type_38 arg3, swig_intgo arg4, swig_type_39 arg5, swig_type_40 arg6);
+extern swig_intgo _wrap_colonies_client_wait_process_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2, swig_type_41 arg3, swig_intgo arg4, swig_type_42 arg5, swig_type_43 arg6, uintptr_t arg7);
+extern swig_intgo _wrap_colonies_client_subscribe_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2, swig_type_44 arg3, swig_type_45 arg4, swig_type_46 arg5);
+extern swig_intgo _wrap_colonies_subscription_next_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2, swig_type_47 arg3);
 extern swig_intgo _wrap_colonies_subscription_fd_capi_7019cf5a0d6c69d8(uintptr_t arg1);
 extern void _wrap_colonies_subscription_cancel_capi_7019cf5a0d6c69d8(uintptr_t arg1);
 extern void _wrap_colonies_subscription_free_capi_7019cf5a0d6c69d8(uintptr_t arg1);
-extern swig_intgo _wrap_colonies_client_health_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_type_44 arg2, uintptr_t arg3);
-extern swig_intgo _wrap_colonies_request_encode_capi_7019cf5a0d6c69d8(swig_voidp arg1, swig_type_45 arg2, swig_type_46 arg3, swig_type_47 arg4);
-extern swig_intgo _wrap_colonies_func_spec_new_capi_7019cf5a0d6c69d8(swig_voidp arg1, swig_type_48 arg2);
-extern swig_type_49 _wrap_colonies_registry_capi_7019cf5a0d6c69d8(void);
-extern swig_intgo _wrap_colonies_workflow_new_capi_7019cf5a0d6c69d8(swig_voidp arg1, swig_type_50 arg2);
-extern swig_intgo _wrap_colonies_workflow_add_capi_7019cf5a0d6c69d8(swig_voidp arg1, swig_type_51 arg2, swig_type_52 arg3, swig_type_53 arg4, swig_type_54 arg5);
-extern swig_intgo _wrap_colonies_workflow_check_capi_7019cf5a0d6c69d8(swig_type_55 arg1);
-extern swig_intgo _wrap_colonies_process_graph_node_capi_7019cf5a0d6c69d8(swig_voidp arg1, swig_type_56 arg2, swig_type_57 arg3);
-extern swig_intgo _wrap_colonies_client_find_process_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2, swig_type_58 arg3, swig_type_59 arg4, swig_type_60 arg5, uintptr_t arg6);
-extern swig_intgo _wrap_colonies_workflow_chain_capi_7019cf5a0d6c69d8(swig_voidp arg1, swig_type_61 arg2, swig_type_62 arg3);
-extern swig_intgo _wrap_colonies_client_run_workflow_start_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2, swig_type_63 arg3, swig_type_64 arg4, swig_type_65 arg5);
-extern swig_intgo _wrap_colonies_client_run_workflow_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2, swig_type_66 arg3, swig_type_67 arg4, swig_type_68 arg5, uintptr_t arg6);
-extern swig_intgo _wrap_colonies_executor_new_capi_7019cf5a0d6c69d8(swig_voidp arg1, uintptr_t arg2, swig_type_69 arg3);
+extern swig_intgo _wrap_colonies_client_health_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_type_48 arg2, uintptr_t arg3);
+extern swig_intgo _wrap_colonies_request_encode_capi_7019cf5a0d6c69d8(swig_voidp arg1, swig_type_49 arg2, swig_type_50 arg3, swig_type_51 arg4);
+extern swig_intgo _wrap_colonies_func_spec_new_capi_7019cf5a0d6c69d8(swig_voidp arg1, swig_type_52 arg2);
+extern swig_type_53 _wrap_colonies_registry_capi_7019cf5a0d6c69d8(void);
+extern swig_intgo _wrap_colonies_workflow_new_capi_7019cf5a0d6c69d8(swig_voidp arg1, swig_type_54 arg2);
+extern swig_intgo _wrap_colonies_workflow_add_capi_7019cf5a0d6c69d8(swig_voidp arg1, swig_type_55 arg2, swig_type_56 arg3, swig_type_57 arg4, swig_type_58 arg5);
+extern swig_intgo _wrap_colonies_workflow_check_capi_7019cf5a0d6c69d8(swig_type_59 arg1);
+extern swig_intgo _wrap_colonies_process_graph_node_capi_7019cf5a0d6c69d8(swig_voidp arg1, swig_type_60 arg2, swig_type_61 arg3);
+extern swig_intgo _wrap_colonies_client_find_process_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2, swig_type_62 arg3, swig_type_63 arg4, swig_type_64 arg5, uintptr_t arg6);
+extern swig_intgo _wrap_colonies_workflow_chain_capi_7019cf5a0d6c69d8(swig_voidp arg1, swig_type_65 arg2, swig_type_66 arg3);
+extern swig_intgo _wrap_colonies_client_run_workflow_start_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2, swig_type_67 arg3, swig_type_68 arg4, swig_type_69 arg5);
+extern swig_intgo _wrap_colonies_client_run_workflow_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2, swig_type_70 arg3, swig_type_71 arg4, swig_type_72 arg5, uintptr_t arg6);
+extern swig_intgo _wrap_colonies_executor_new_capi_7019cf5a0d6c69d8(swig_voidp arg1, uintptr_t arg2, swig_type_73 arg3);
 extern swig_intgo _wrap_colonies_executor_info_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2);
 extern swig_intgo _wrap_colonies_executor_register_start_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2);
 extern swig_intgo _wrap_colonies_executor_register_capi_7019cf5a0d6c69d8(uintptr_t arg1, uintptr_t arg2);
 extern swig_intgo _wrap_colonies_executor_next_start_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2);
 extern swig_intgo _wrap_colonies_executor_next_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2, uintptr_t arg3);
-extern swig_intgo _wrap_colonies_executor_close_start_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2, swig_type_70 arg3, swig_type_71 arg4);
-extern swig_intgo _wrap_colonies_executor_fail_start_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2, swig_type_72 arg3, swig_type_73 arg4);
-extern swig_intgo _wrap_colonies_executor_close_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_type_74 arg2, swig_type_75 arg3, uintptr_t arg4);
-extern swig_intgo _wrap_colonies_executor_fail_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_type_76 arg2, swig_type_77 arg3, uintptr_t arg4);
+extern swig_intgo _wrap_colonies_executor_close_start_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2, swig_type_74 arg3, swig_type_75 arg4);
+extern swig_intgo _wrap_colonies_executor_fail_start_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_voidp arg2, swig_type_76 arg3, swig_type_77 arg4);
+extern swig_intgo _wrap_colonies_executor_close_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_type_78 arg2, swig_type_79 arg3, uintptr_t arg4);
+extern swig_intgo _wrap_colonies_executor_fail_capi_7019cf5a0d6c69d8(uintptr_t arg1, swig_type_80 arg2, swig_type_81 arg3, uintptr_t arg4);
 extern swig_intgo _wrap_colonies_executor_stop_capi_7019cf5a0d6c69d8(uintptr_t arg1);
 extern void _wrap_colonies_executor_free_capi_7019cf5a0d6c69d8(uintptr_t arg1);
 #undef intgo
@@ -704,6 +709,29 @@ func Colonies_client_call_start(arg1 uintptr, arg2 *uintptr, arg3 string, arg4 s
 	return swig_r_1
 }
 
+func Colonies_client_call_prepare(arg1 uintptr, arg2 *uintptr, arg3 string, arg4 string, arg5 string, arg6 int64) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	_swig_i_3 := arg4
+	_swig_i_4 := arg5
+	_swig_i_5 := arg6
+	swig_r = (int)(C._wrap_colonies_client_call_prepare_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_28)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_29)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_30)(unsafe.Pointer(&_swig_i_4)), C.swig_type_31(_swig_i_5)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg3
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg4
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg5
+	}
+	var swig_r_1 int
+	swig_r_1 = swig_r
+	return swig_r_1
+}
+
 func Colonies_client_send_start(arg1 uintptr, arg2 *uintptr, arg3 string, arg4 string, arg5 string, arg6 int64) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
@@ -712,7 +740,7 @@ func Colonies_client_send_start(arg1 uintptr, arg2 *uintptr, arg3 string, arg4 s
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r = (int)(C._wrap_colonies_client_send_start_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_28)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_29)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_30)(unsafe.Pointer(&_swig_i_4)), C.swig_type_31(_swig_i_5)))
+	swig_r = (int)(C._wrap_colonies_client_send_start_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_32)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_33)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_34)(unsafe.Pointer(&_swig_i_4)), C.swig_type_35(_swig_i_5)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -732,7 +760,7 @@ func Colonies_client_health_start(arg1 uintptr, arg2 *uintptr, arg3 int64) (_swi
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_colonies_client_health_start_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_type_32(_swig_i_2)))
+	swig_r = (int)(C._wrap_colonies_client_health_start_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_type_36(_swig_i_2)))
 	var swig_r_1 int
 	swig_r_1 = swig_r
 	return swig_r_1
@@ -742,7 +770,7 @@ func Colonies_call_wait(arg1 uintptr, arg2 int64) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_colonies_call_wait_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_type_33(_swig_i_1)))
+	swig_r = (int)(C._wrap_colonies_call_wait_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_type_37(_swig_i_1)))
 	return swig_r
 }
 
@@ -797,7 +825,7 @@ func Colonies_client_wait_process_start(arg1 uintptr, arg2 *uintptr, arg3 string
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r = (int)(C._wrap_colonies_client_wait_process_start_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_34)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_35(_swig_i_4), *(*C.swig_type_36)(unsafe.Pointer(&_swig_i_5))))
+	swig_r = (int)(C._wrap_colonies_client_wait_process_start_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_38)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_39(_swig_i_4), *(*C.swig_type_40)(unsafe.Pointer(&_swig_i_5))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -822,7 +850,7 @@ func Colonies_client_wait_process(arg1 uintptr, arg2 *string, arg3 string, arg4 
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
-	swig_r = (int)(C._wrap_colonies_client_wait_process_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_37)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_38(_swig_i_4), *(*C.swig_type_39)(unsafe.Pointer(&_swig_i_5)), C.uintptr_t(_swig_i_6)))
+	swig_r = (int)(C._wrap_colonies_client_wait_process_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_41)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_42(_swig_i_4), *(*C.swig_type_43)(unsafe.Pointer(&_swig_i_5)), C.uintptr_t(_swig_i_6)))
 
 	if arg2 != nil {
 		*arg2 = coloniesTakeString(*_swig_i_1)
@@ -846,7 +874,7 @@ func Colonies_client_subscribe(arg1 uintptr, arg2 *uintptr, arg3 string, arg4 st
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r = (int)(C._wrap_colonies_client_subscribe_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_40)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_41)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_42)(unsafe.Pointer(&_swig_i_4))))
+	swig_r = (int)(C._wrap_colonies_client_subscribe_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_44)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_45)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_46)(unsafe.Pointer(&_swig_i_4))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -870,7 +898,7 @@ func Colonies_subscription_next(arg1 uintptr, arg2 *string, arg3 int64) (_swig_r
 	_swig_i_1 = &arg2_tmp
 
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_colonies_subscription_next_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_type_43(_swig_i_2)))
+	swig_r = (int)(C._wrap_colonies_subscription_next_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_type_47(_swig_i_2)))
 
 	if arg2 != nil {
 		*arg2 = coloniesTakeString(*_swig_i_1)
@@ -903,7 +931,7 @@ func Colonies_client_health(arg1 uintptr, arg2 int64, arg3 uintptr) (_swig_ret i
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_colonies_client_health_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_type_44(_swig_i_1), C.uintptr_t(_swig_i_2)))
+	swig_r = (int)(C._wrap_colonies_client_health_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_type_48(_swig_i_1), C.uintptr_t(_swig_i_2)))
 	var swig_r_1 int
 	swig_r_1 = swig_r
 	return swig_r_1
@@ -919,7 +947,7 @@ func Colonies_request_encode(arg1 *string, arg2 string, arg3 string, arg4 string
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r = (int)(C._wrap_colonies_request_encode_capi_7019cf5a0d6c69d8(C.swig_voidp(_swig_i_0), *(*C.swig_type_45)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_46)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_47)(unsafe.Pointer(&_swig_i_3))))
+	swig_r = (int)(C._wrap_colonies_request_encode_capi_7019cf5a0d6c69d8(C.swig_voidp(_swig_i_0), *(*C.swig_type_49)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_50)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_51)(unsafe.Pointer(&_swig_i_3))))
 
 	if arg1 != nil {
 		*arg1 = coloniesTakeString(*_swig_i_0)
@@ -947,7 +975,7 @@ func Colonies_func_spec_new(arg1 *string, arg2 string) (_swig_ret int) {
 	_swig_i_0 = &arg1_tmp
 
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_colonies_func_spec_new_capi_7019cf5a0d6c69d8(C.swig_voidp(_swig_i_0), *(*C.swig_type_48)(unsafe.Pointer(&_swig_i_1))))
+	swig_r = (int)(C._wrap_colonies_func_spec_new_capi_7019cf5a0d6c69d8(C.swig_voidp(_swig_i_0), *(*C.swig_type_52)(unsafe.Pointer(&_swig_i_1))))
 
 	if arg1 != nil {
 		*arg1 = coloniesTakeString(*_swig_i_0)
@@ -978,7 +1006,7 @@ func Colonies_workflow_new(arg1 *string, arg2 string) (_swig_ret int) {
 	_swig_i_0 = &arg1_tmp
 
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_colonies_workflow_new_capi_7019cf5a0d6c69d8(C.swig_voidp(_swig_i_0), *(*C.swig_type_50)(unsafe.Pointer(&_swig_i_1))))
+	swig_r = (int)(C._wrap_colonies_workflow_new_capi_7019cf5a0d6c69d8(C.swig_voidp(_swig_i_0), *(*C.swig_type_54)(unsafe.Pointer(&_swig_i_1))))
 
 	if arg1 != nil {
 		*arg1 = coloniesTakeString(*_swig_i_0)
@@ -1003,7 +1031,7 @@ func Colonies_workflow_add(arg1 *string, arg2 string, arg3 string, arg4 string, 
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r = (int)(C._wrap_colonies_workflow_add_capi_7019cf5a0d6c69d8(C.swig_voidp(_swig_i_0), *(*C.swig_type_51)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_52)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_53)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_54)(unsafe.Pointer(&_swig_i_4))))
+	swig_r = (int)(C._wrap_colonies_workflow_add_capi_7019cf5a0d6c69d8(C.swig_voidp(_swig_i_0), *(*C.swig_type_55)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_56)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_57)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_58)(unsafe.Pointer(&_swig_i_4))))
 
 	if arg1 != nil {
 		*arg1 = coloniesTakeString(*_swig_i_0)
@@ -1029,7 +1057,7 @@ func Colonies_workflow_add(arg1 *string, arg2 string, arg3 string, arg4 string, 
 func Colonies_workflow_check(arg1 string) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_colonies_workflow_check_capi_7019cf5a0d6c69d8(*(*C.swig_type_55)(unsafe.Pointer(&_swig_i_0))))
+	swig_r = (int)(C._wrap_colonies_workflow_check_capi_7019cf5a0d6c69d8(*(*C.swig_type_59)(unsafe.Pointer(&_swig_i_0))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -1047,7 +1075,7 @@ func Colonies_process_graph_node(arg1 *string, arg2 string, arg3 string) (_swig_
 
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_colonies_process_graph_node_capi_7019cf5a0d6c69d8(C.swig_voidp(_swig_i_0), *(*C.swig_type_56)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_57)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_colonies_process_graph_node_capi_7019cf5a0d6c69d8(C.swig_voidp(_swig_i_0), *(*C.swig_type_60)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_61)(unsafe.Pointer(&_swig_i_2))))
 
 	if arg1 != nil {
 		*arg1 = coloniesTakeString(*_swig_i_0)
@@ -1076,7 +1104,7 @@ func Colonies_client_find_process(arg1 uintptr, arg2 *string, arg3 string, arg4 
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r = (int)(C._wrap_colonies_client_find_process_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_58)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_59)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_60)(unsafe.Pointer(&_swig_i_4)), C.uintptr_t(_swig_i_5)))
+	swig_r = (int)(C._wrap_colonies_client_find_process_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_62)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_63)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_64)(unsafe.Pointer(&_swig_i_4)), C.uintptr_t(_swig_i_5)))
 
 	if arg2 != nil {
 		*arg2 = coloniesTakeString(*_swig_i_1)
@@ -1105,7 +1133,7 @@ func Colonies_workflow_chain(arg1 *string, arg2 string, arg3 string) (_swig_ret 
 
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_colonies_workflow_chain_capi_7019cf5a0d6c69d8(C.swig_voidp(_swig_i_0), *(*C.swig_type_61)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_62)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_colonies_workflow_chain_capi_7019cf5a0d6c69d8(C.swig_voidp(_swig_i_0), *(*C.swig_type_65)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_66)(unsafe.Pointer(&_swig_i_2))))
 
 	if arg1 != nil {
 		*arg1 = coloniesTakeString(*_swig_i_0)
@@ -1129,7 +1157,7 @@ func Colonies_client_run_workflow_start(arg1 uintptr, arg2 *uintptr, arg3 string
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r = (int)(C._wrap_colonies_client_run_workflow_start_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_63)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_64)(unsafe.Pointer(&_swig_i_3)), C.swig_type_65(_swig_i_4)))
+	swig_r = (int)(C._wrap_colonies_client_run_workflow_start_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_67)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_68)(unsafe.Pointer(&_swig_i_3)), C.swig_type_69(_swig_i_4)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -1153,7 +1181,7 @@ func Colonies_client_run_workflow(arg1 uintptr, arg2 *string, arg3 string, arg4 
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r = (int)(C._wrap_colonies_client_run_workflow_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_66)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_67)(unsafe.Pointer(&_swig_i_3)), C.swig_type_68(_swig_i_4), C.uintptr_t(_swig_i_5)))
+	swig_r = (int)(C._wrap_colonies_client_run_workflow_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_70)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_71)(unsafe.Pointer(&_swig_i_3)), C.swig_type_72(_swig_i_4), C.uintptr_t(_swig_i_5)))
 
 	if arg2 != nil {
 		*arg2 = coloniesTakeString(*_swig_i_1)
@@ -1175,7 +1203,7 @@ func Colonies_executor_new(arg1 *uintptr, arg2 uintptr, arg3 string) (_swig_ret 
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_colonies_executor_new_capi_7019cf5a0d6c69d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_69)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_colonies_executor_new_capi_7019cf5a0d6c69d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_73)(unsafe.Pointer(&_swig_i_2))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -1259,7 +1287,7 @@ func Colonies_executor_close_start(arg1 uintptr, arg2 *uintptr, arg3 string, arg
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r = (int)(C._wrap_colonies_executor_close_start_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_70)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_71)(unsafe.Pointer(&_swig_i_3))))
+	swig_r = (int)(C._wrap_colonies_executor_close_start_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_74)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_75)(unsafe.Pointer(&_swig_i_3))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -1277,7 +1305,7 @@ func Colonies_executor_fail_start(arg1 uintptr, arg2 *uintptr, arg3 string, arg4
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r = (int)(C._wrap_colonies_executor_fail_start_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_72)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_73)(unsafe.Pointer(&_swig_i_3))))
+	swig_r = (int)(C._wrap_colonies_executor_fail_start_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), *(*C.swig_type_76)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_77)(unsafe.Pointer(&_swig_i_3))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -1295,7 +1323,7 @@ func Colonies_executor_close(arg1 uintptr, arg2 string, arg3 string, arg4 uintpt
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r = (int)(C._wrap_colonies_executor_close_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), *(*C.swig_type_74)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_75)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3)))
+	swig_r = (int)(C._wrap_colonies_executor_close_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), *(*C.swig_type_78)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_79)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -1313,7 +1341,7 @@ func Colonies_executor_fail(arg1 uintptr, arg2 string, arg3 string, arg4 uintptr
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r = (int)(C._wrap_colonies_executor_fail_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), *(*C.swig_type_76)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_77)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3)))
+	swig_r = (int)(C._wrap_colonies_executor_fail_capi_7019cf5a0d6c69d8(C.uintptr_t(_swig_i_0), *(*C.swig_type_80)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_81)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}

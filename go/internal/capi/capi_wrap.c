@@ -523,7 +523,8 @@ intgo _wrap_colonies_crypto_id_capi_7019cf5a0d6c69d8(_gostring_* _swig_go_0, _go
   if (_swig_go_1.n == 0 && (strcmp("colonies_crypto_id", "colonies_client_send") == 0 ||
       strcmp("colonies_crypto_id", "colonies_client_send_start") == 0 ||
       strcmp("colonies_crypto_id", "colonies_client_call") == 0 ||
-      strcmp("colonies_crypto_id", "colonies_client_call_start") == 0)) {
+      strcmp("colonies_crypto_id", "colonies_client_call_start") == 0 ||
+      strcmp("colonies_crypto_id", "colonies_client_call_prepare") == 0)) {
     arg2 = NULL;
   } else {
     arg2 = (char *)malloc(_swig_go_1.n + 1);
@@ -593,7 +594,8 @@ intgo _wrap_colonies_crypto_sign_capi_7019cf5a0d6c69d8(_gostring_* _swig_go_0, _
   if (_swig_go_2.n == 0 && (strcmp("colonies_crypto_sign", "colonies_client_send") == 0 ||
       strcmp("colonies_crypto_sign", "colonies_client_send_start") == 0 ||
       strcmp("colonies_crypto_sign", "colonies_client_call") == 0 ||
-      strcmp("colonies_crypto_sign", "colonies_client_call_start") == 0)) {
+      strcmp("colonies_crypto_sign", "colonies_client_call_start") == 0 ||
+      strcmp("colonies_crypto_sign", "colonies_client_call_prepare") == 0)) {
     arg4 = NULL;
   } else {
     arg4 = (char *)malloc(_swig_go_2.n + 1);
@@ -840,7 +842,8 @@ intgo _wrap_colonies_client_call_capi_7019cf5a0d6c69d8(colonies_client *_swig_go
   if (_swig_go_4.n == 0 && (strcmp("colonies_client_call", "colonies_client_send") == 0 ||
       strcmp("colonies_client_call", "colonies_client_send_start") == 0 ||
       strcmp("colonies_client_call", "colonies_client_call") == 0 ||
-      strcmp("colonies_client_call", "colonies_client_call_start") == 0)) {
+      strcmp("colonies_client_call", "colonies_client_call_start") == 0 ||
+      strcmp("colonies_client_call", "colonies_client_call_prepare") == 0)) {
     arg5 = NULL;
   } else {
     arg5 = (char *)malloc(_swig_go_4.n + 1);
@@ -901,7 +904,8 @@ intgo _wrap_colonies_client_send_capi_7019cf5a0d6c69d8(colonies_client *_swig_go
   if (_swig_go_4.n == 0 && (strcmp("colonies_client_send", "colonies_client_send") == 0 ||
       strcmp("colonies_client_send", "colonies_client_send_start") == 0 ||
       strcmp("colonies_client_send", "colonies_client_call") == 0 ||
-      strcmp("colonies_client_send", "colonies_client_call_start") == 0)) {
+      strcmp("colonies_client_send", "colonies_client_call_start") == 0 ||
+      strcmp("colonies_client_send", "colonies_client_call_prepare") == 0)) {
     arg5 = NULL;
   } else {
     arg5 = (char *)malloc(_swig_go_4.n + 1);
@@ -961,7 +965,8 @@ intgo _wrap_colonies_client_call_start_capi_7019cf5a0d6c69d8(colonies_client *_s
   if (_swig_go_4.n == 0 && (strcmp("colonies_client_call_start", "colonies_client_send") == 0 ||
       strcmp("colonies_client_call_start", "colonies_client_send_start") == 0 ||
       strcmp("colonies_client_call_start", "colonies_client_call") == 0 ||
-      strcmp("colonies_client_call_start", "colonies_client_call_start") == 0)) {
+      strcmp("colonies_client_call_start", "colonies_client_call_start") == 0 ||
+      strcmp("colonies_client_call_start", "colonies_client_call_prepare") == 0)) {
     arg5 = NULL;
   } else {
     arg5 = (char *)malloc(_swig_go_4.n + 1);
@@ -976,6 +981,65 @@ intgo _wrap_colonies_client_call_start_capi_7019cf5a0d6c69d8(colonies_client *_s
   arg6 = (int64_t)_swig_go_5; 
   
   result = (colonies_status)colonies_client_call_start(arg1,arg2,(char const *)arg3,(char const *)arg4,(char const *)arg5,arg6);
+  _swig_go_result = (intgo)result; 
+  if (_swig_go_1 != NULL) *_swig_go_1 = *arg2; 
+  free(arg3); 
+  free(arg4); 
+  
+  if (arg5 != NULL && arg5 != colonies_go_nokey) {
+    volatile char *p = (volatile char *)arg5;
+    size_t i;
+    for (i = 0; p[i] != '\0'; i++) p[i] = 0;
+    free(arg5);
+  }
+  
+  return _swig_go_result;
+}
+
+
+intgo _wrap_colonies_client_call_prepare_capi_7019cf5a0d6c69d8(colonies_client *_swig_go_0, colonies_call **_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5) {
+  colonies_client *arg1 = 0 ;
+  colonies_call **arg2 = 0 ;
+  char *arg3 = 0 ;
+  char *arg4 = 0 ;
+  char *arg5 = 0 ;
+  int64_t arg6 ;
+  colonies_call *tmp2 = NULL ;
+  colonies_status result;
+  intgo _swig_go_result;
+  
+  arg1 = (colonies_client *)_swig_go_0; 
+  arg2 = &tmp2; 
+  
+  arg3 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+  arg3[_swig_go_2.n] = '\0';
+  
+  
+  arg4 = (char *)malloc(_swig_go_3.n + 1);
+  memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+  arg4[_swig_go_3.n] = '\0';
+  
+  
+  if (_swig_go_4.n == 0 && (strcmp("colonies_client_call_prepare", "colonies_client_send") == 0 ||
+      strcmp("colonies_client_call_prepare", "colonies_client_send_start") == 0 ||
+      strcmp("colonies_client_call_prepare", "colonies_client_call") == 0 ||
+      strcmp("colonies_client_call_prepare", "colonies_client_call_start") == 0 ||
+      strcmp("colonies_client_call_prepare", "colonies_client_call_prepare") == 0)) {
+    arg5 = NULL;
+  } else {
+    arg5 = (char *)malloc(_swig_go_4.n + 1);
+    if (arg5 != NULL) {
+      memcpy(arg5, _swig_go_4.p, _swig_go_4.n);
+      arg5[_swig_go_4.n] = '\0';
+    } else {
+      arg5 = colonies_go_nokey;
+    }
+  }
+  
+  arg6 = (int64_t)_swig_go_5; 
+  
+  result = (colonies_status)colonies_client_call_prepare(arg1,arg2,(char const *)arg3,(char const *)arg4,(char const *)arg5,arg6);
   _swig_go_result = (intgo)result; 
   if (_swig_go_1 != NULL) *_swig_go_1 = *arg2; 
   free(arg3); 
@@ -1019,7 +1083,8 @@ intgo _wrap_colonies_client_send_start_capi_7019cf5a0d6c69d8(colonies_client *_s
   if (_swig_go_4.n == 0 && (strcmp("colonies_client_send_start", "colonies_client_send") == 0 ||
       strcmp("colonies_client_send_start", "colonies_client_send_start") == 0 ||
       strcmp("colonies_client_send_start", "colonies_client_call") == 0 ||
-      strcmp("colonies_client_send_start", "colonies_client_call_start") == 0)) {
+      strcmp("colonies_client_send_start", "colonies_client_call_start") == 0 ||
+      strcmp("colonies_client_send_start", "colonies_client_call_prepare") == 0)) {
     arg5 = NULL;
   } else {
     arg5 = (char *)malloc(_swig_go_4.n + 1);
@@ -1169,7 +1234,8 @@ intgo _wrap_colonies_client_wait_process_start_capi_7019cf5a0d6c69d8(colonies_cl
   if (_swig_go_5.n == 0 && (strcmp("colonies_client_wait_process_start", "colonies_client_send") == 0 ||
       strcmp("colonies_client_wait_process_start", "colonies_client_send_start") == 0 ||
       strcmp("colonies_client_wait_process_start", "colonies_client_call") == 0 ||
-      strcmp("colonies_client_wait_process_start", "colonies_client_call_start") == 0)) {
+      strcmp("colonies_client_wait_process_start", "colonies_client_call_start") == 0 ||
+      strcmp("colonies_client_wait_process_start", "colonies_client_call_prepare") == 0)) {
     arg6 = NULL;
   } else {
     arg6 = (char *)malloc(_swig_go_5.n + 1);
@@ -1223,7 +1289,8 @@ intgo _wrap_colonies_client_wait_process_capi_7019cf5a0d6c69d8(colonies_client *
   if (_swig_go_5.n == 0 && (strcmp("colonies_client_wait_process", "colonies_client_send") == 0 ||
       strcmp("colonies_client_wait_process", "colonies_client_send_start") == 0 ||
       strcmp("colonies_client_wait_process", "colonies_client_call") == 0 ||
-      strcmp("colonies_client_wait_process", "colonies_client_call_start") == 0)) {
+      strcmp("colonies_client_wait_process", "colonies_client_call_start") == 0 ||
+      strcmp("colonies_client_wait_process", "colonies_client_call_prepare") == 0)) {
     arg6 = NULL;
   } else {
     arg6 = (char *)malloc(_swig_go_5.n + 1);
@@ -1280,7 +1347,8 @@ intgo _wrap_colonies_client_subscribe_capi_7019cf5a0d6c69d8(colonies_client *_sw
   if (_swig_go_4.n == 0 && (strcmp("colonies_client_subscribe", "colonies_client_send") == 0 ||
       strcmp("colonies_client_subscribe", "colonies_client_send_start") == 0 ||
       strcmp("colonies_client_subscribe", "colonies_client_call") == 0 ||
-      strcmp("colonies_client_subscribe", "colonies_client_call_start") == 0)) {
+      strcmp("colonies_client_subscribe", "colonies_client_call_start") == 0 ||
+      strcmp("colonies_client_subscribe", "colonies_client_call_prepare") == 0)) {
     arg5 = NULL;
   } else {
     arg5 = (char *)malloc(_swig_go_4.n + 1);
@@ -1404,7 +1472,8 @@ intgo _wrap_colonies_request_encode_capi_7019cf5a0d6c69d8(_gostring_* _swig_go_0
   if (_swig_go_3.n == 0 && (strcmp("colonies_request_encode", "colonies_client_send") == 0 ||
       strcmp("colonies_request_encode", "colonies_client_send_start") == 0 ||
       strcmp("colonies_request_encode", "colonies_client_call") == 0 ||
-      strcmp("colonies_request_encode", "colonies_client_call_start") == 0)) {
+      strcmp("colonies_request_encode", "colonies_client_call_start") == 0 ||
+      strcmp("colonies_request_encode", "colonies_client_call_prepare") == 0)) {
     arg4 = NULL;
   } else {
     arg4 = (char *)malloc(_swig_go_3.n + 1);
@@ -1645,7 +1714,8 @@ intgo _wrap_colonies_client_find_process_capi_7019cf5a0d6c69d8(colonies_client *
   if (_swig_go_4.n == 0 && (strcmp("colonies_client_find_process", "colonies_client_send") == 0 ||
       strcmp("colonies_client_find_process", "colonies_client_send_start") == 0 ||
       strcmp("colonies_client_find_process", "colonies_client_call") == 0 ||
-      strcmp("colonies_client_find_process", "colonies_client_call_start") == 0)) {
+      strcmp("colonies_client_find_process", "colonies_client_call_start") == 0 ||
+      strcmp("colonies_client_find_process", "colonies_client_call_prepare") == 0)) {
     arg5 = NULL;
   } else {
     arg5 = (char *)malloc(_swig_go_4.n + 1);
@@ -1730,7 +1800,8 @@ intgo _wrap_colonies_client_run_workflow_start_capi_7019cf5a0d6c69d8(colonies_cl
   if (_swig_go_3.n == 0 && (strcmp("colonies_client_run_workflow_start", "colonies_client_send") == 0 ||
       strcmp("colonies_client_run_workflow_start", "colonies_client_send_start") == 0 ||
       strcmp("colonies_client_run_workflow_start", "colonies_client_call") == 0 ||
-      strcmp("colonies_client_run_workflow_start", "colonies_client_call_start") == 0)) {
+      strcmp("colonies_client_run_workflow_start", "colonies_client_call_start") == 0 ||
+      strcmp("colonies_client_run_workflow_start", "colonies_client_call_prepare") == 0)) {
     arg4 = NULL;
   } else {
     arg4 = (char *)malloc(_swig_go_3.n + 1);
@@ -1782,7 +1853,8 @@ intgo _wrap_colonies_client_run_workflow_capi_7019cf5a0d6c69d8(colonies_client *
   if (_swig_go_3.n == 0 && (strcmp("colonies_client_run_workflow", "colonies_client_send") == 0 ||
       strcmp("colonies_client_run_workflow", "colonies_client_send_start") == 0 ||
       strcmp("colonies_client_run_workflow", "colonies_client_call") == 0 ||
-      strcmp("colonies_client_run_workflow", "colonies_client_call_start") == 0)) {
+      strcmp("colonies_client_run_workflow", "colonies_client_call_start") == 0 ||
+      strcmp("colonies_client_run_workflow", "colonies_client_call_prepare") == 0)) {
     arg4 = NULL;
   } else {
     arg4 = (char *)malloc(_swig_go_3.n + 1);
