@@ -113,6 +113,28 @@ class Model(dict):
         for name, value in fields.items():
             setattr(self, name, value)
 
+    @classmethod
+    def _from_json(cls, data):
+        """A model of data, a dict of plain JSON values as json.loads gives
+        them (a reply): what cls(data) gives, without looking at the fields
+        no conversion touches."""
+        model = dict.__new__(cls)
+        dict.update(model, data)
+        special = cls._special_fields()
+        if special:
+            for key in special.intersection(data):
+                value = data[key]
+                nested = cls._nested.get(key)
+                if nested is not None:
+                    if isinstance(value, dict):
+                        value = nested._from_json(value)
+                    elif isinstance(value, list):
+                        value = [nested._from_json(v) if isinstance(v, dict) else v for v in value]
+                    dict.__setitem__(model, key, value)
+                else:
+                    model[key] = value
+        return model
+
     def _convert(self, key, value):
         cls = self._nested_maps.get(key)
         if cls is not None and isinstance(value, dict):
