@@ -17,6 +17,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 
 OURS = ("C", "Python", "Go")
 UPSTREAM, PYC = "upstream Go SDK", "pycolonies"
+EXECUTORS = (1, 8)  # executors sharing one client in the cycle measure
 
 
 def clients(build, pyc_python):
@@ -64,8 +65,8 @@ def make_ids(build, n):
     return path
 
 
-def wait_executor():
-    """An executor of a type of its own for the wait measure, registered with
+def bench_executor():
+    """An executor of a type of its own for the wait and cycle measures, registered with
     the colony owner's key; (its key, its type, a function that removes it)."""
     from colonies import Colonies, Crypto
     c = Colonies(os.environ["COLONIES_SERVER_HOST"], int(os.environ["COLONIES_SERVER_PORT"]))
@@ -144,10 +145,11 @@ def main():
     build_go(a.build)
     cl = clients(a.build, a.pycolonies_python)
     ids = make_ids(a.build, a.calls + 1)  # also puts the build's package on sys.path
-    wait_key, wait_type, remove_wait_executor = wait_executor()
+    exec_key, exec_type, remove_executor = bench_executor()
     for name in cl:
-        cl[name][1].update(BENCH_WAIT_KEY=wait_key, BENCH_WAIT_TYPE=wait_type)
+        cl[name][1].update(BENCH_EXECUTOR_KEY=exec_key, BENCH_EXECUTOR_TYPE=exec_type)
     waits = 5 if a.quick else 30
+    n_cycles = 20 if a.quick else 150
     inflight = (1, 4, 16, 64)
     raw = {name: {} for name in cl}
 
@@ -173,8 +175,12 @@ def main():
             w = run(cmd, env, ["wait", str(waits)])
             add(name, "wait_p50_ms", w["p50_ms"])
             add(name, "wait_p99_ms", w["p99_ms"])
+            for e in EXECUTORS:
+                r = run(cmd, env, ["cycles", str(e), str(n_cycles)])
+                add(name, f"cycles_per_s@{e}", r["cycles_per_s"])
+                add(name, f"cpu_us_per_cycle@{e}", r["cpu_us_per_cycle"])
         print(f"compare: repetition {rep + 1} of {a.reps} done", flush=True)
-    remove_wait_executor()
+    remove_executor()
     imports = import_cost(a.pycolonies_python, a.build, max(5, a.reps * 3))
     rss = executor_rss(a.pycolonies_python, a.build)
     summary = {name: {k: spread(v) for k, v in m.items()} for name, m in raw.items()}
@@ -199,6 +205,8 @@ def table(summary, inflight, imports, rss, a):
     measures += [(f"calls_per_s@{k}", f"get_process calls/s, {k} in flight", 0) for k in inflight]
     measures += [(f"cpu_us_per_call@{k}", f"CPU µs per call, {k} in flight", 0) for k in (64,)]
     measures += [("wait_p50_ms", "wait: close → waiter, p50 ms", 1), ("wait_p99_ms", "wait: close → waiter, p99 ms", 1)]
+    measures += [(f"cycles_per_s@{e}", f"submit → assign → close cycles/s, {e} executor(s)", 0) for e in EXECUTORS]
+    measures += [(f"cpu_us_per_cycle@{e}", f"CPU µs per cycle, {e} executor(s)", 0) for e in EXECUTORS]
     lines = [f"# bench/compare: {a.reps} repetition(s), {a.calls} calls per measure, interleaved", "",
              "Median (min–max) over the repetitions; each figure's ratio to the upstream Go SDK and to "
              "pycolonies (pure) beneath it.", "",
@@ -256,7 +264,7 @@ def plot(summary, inflight, out_dir):
     except ImportError:
         print("compare: matplotlib is not installed: no plot")
         return None
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 5))
+    fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(18, 5))
     names = list(summary)
     cpu = [summary[n]["cpu_us_per_rpc"][0] for n in names]
     ax1.barh(names, cpu, color=["tab:blue"] * 3 + ["tab:gray"] * 3)
@@ -270,6 +278,14 @@ def plot(summary, inflight, out_dir):
     ax2.set_xlabel("get_process calls in flight on one client")
     ax2.set_ylabel("calls/s")
     ax2.legend(fontsize=8)
+    width = 0.8 / len(EXECUTORS)
+    for i, e in enumerate(EXECUTORS):
+        ax3.barh([j + i * width for j in range(len(names))], [summary[n][f"cycles_per_s@{e}"][0] for n in names],
+                 height=width, label=f"{e} executor(s)")
+    ax3.set_yticks([j + width * (len(EXECUTORS) - 1) / 2 for j in range(len(names))], names)
+    ax3.invert_yaxis()
+    ax3.set_xlabel("submit → assign → close cycles/s, one client")
+    ax3.legend(fontsize=8)
     fig.tight_layout()
     path = os.path.join(out_dir, "compare.png")
     fig.savefig(path, dpi=110)

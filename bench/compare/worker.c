@@ -6,6 +6,7 @@
  *   compare_worker rpc IDS           get_process of each id, one after another
  *   compare_worker inflight K IDS    the same with K calls in flight on one client
  *   compare_worker wait N            close -> a waiter's return, p50 and p99 in ms
+ *   compare_worker cycles E N        N submit -> assign -> close cycles, E executor threads
  *
  * CPU is the whole process's (every thread's, the client's loop included),
  * from getrusage, around the measured calls only.
@@ -209,7 +210,7 @@ static int by_double(const void *a, const void *b)
 
 static void wait_latency(int n)
 {
-    const char *key = getenv("BENCH_WAIT_KEY"), *type = getenv("BENCH_WAIT_TYPE"),
+    const char *key = getenv("BENCH_EXECUTOR_KEY"), *type = getenv("BENCH_EXECUTOR_TYPE"),
                *colony = getenv("COLONIES_COLONY_NAME");
     colonies_client *c = connect_env();
     double *ms = calloc((size_t)n, sizeof *ms);
@@ -254,14 +255,90 @@ static void wait_latency(int n)
     colonies_client_free(c);
 }
 
+typedef struct {
+    colonies_client *c;
+    const char *key, *colony;
+    int n, closed;
+    double t0, c0, wall, cpu;
+    pthread_mutex_t mu;
+} cycle_run;
+
+static void *cycle_executor(void *arg)
+{
+    cycle_run *r = arg;
+    char params[256];
+    snprintf(params, sizeof params, "{\"colonyname\":\"%s\",\"timeout\":1}", r->colony);
+    for (;;) {
+        pthread_mutex_lock(&r->mu);
+        int finished = r->closed >= r->n;
+        pthread_mutex_unlock(&r->mu);
+        if (finished) return NULL;
+        char *out = NULL;
+        int rc = colonies_client_call(r->c, &out, "assign_process", params, r->key, 0, NULL);
+        if (rc == COLONIES_EEXPIRED) continue; /* nothing to assign within the second: look again */
+        if (rc) die("assign", rc);
+        cJSON *p = cJSON_Parse(out);
+        colonies_free(out);
+        const cJSON *args = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(p, "spec"), "args");
+        char *close = NULL, *echo = cJSON_PrintUnformatted(args);
+        rc = colonies_json_format(&close, "{\"processid\":%s,\"out\":%J}",
+                                  cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "processid")), echo);
+        cJSON_free(echo);
+        cJSON_Delete(p);
+        if (rc == 0) rc = colonies_client_call(r->c, NULL, "close_successful", close, r->key, 0, NULL);
+        colonies_free(close);
+        if (rc) die("close", rc);
+        pthread_mutex_lock(&r->mu);
+        if (++r->closed == r->n) {
+            r->wall = now_s() - r->t0;
+            r->cpu = cpu_s() - r->c0;
+        }
+        pthread_mutex_unlock(&r->mu);
+    }
+}
+
+static void cycles(int executors, int n)
+{
+    cycle_run r = {.c = connect_env(), .key = getenv("BENCH_EXECUTOR_KEY"), .n = n};
+    const char *type = getenv("BENCH_EXECUTOR_TYPE");
+    r.colony = getenv("COLONIES_COLONY_NAME");
+    pthread_mutex_init(&r.mu, NULL);
+    char *params = NULL, *out = NULL;
+    colonies_json_format(&params, "{\"colonyname\":%s}", r.colony);
+    int rc = colonies_client_call(r.c, &out, "get_colony", params, r.key, 0, NULL); /* the connection, before the clock */
+    if (rc) die("get_colony", rc);
+    colonies_free(out);
+    colonies_free(params);
+    pthread_t *threads = calloc((size_t)executors, sizeof *threads);
+    r.c0 = cpu_s();
+    r.t0 = now_s();
+    for (int i = 0; i < executors; i++) pthread_create(&threads[i], NULL, cycle_executor, &r);
+    for (int i = 0; i < n; i++) {
+        char *opts = NULL, *spec = NULL;
+        rc = colonies_json_format(&opts, "{\"funcname\":\"echo\",\"args\":[%d],\"colonyname\":%s,\"executortype\":%s}",
+                                  i, r.colony, type);
+        if (rc == 0) rc = colonies_func_spec_new(&spec, opts);
+        if (rc == 0) rc = colonies_json_format(&params, "{\"spec\":%J}", spec);
+        if (rc == 0) rc = colonies_client_call(r.c, NULL, "submit_func_spec", params, r.key, 0, NULL);
+        if (rc) die("submit", rc);
+        colonies_free(opts);
+        colonies_free(spec);
+        colonies_free(params);
+    }
+    for (int i = 0; i < executors; i++) pthread_join(threads[i], NULL);
+    printf("{\"cycles\":%d,\"cycles_per_s\":%.3f,\"cpu_us_per_cycle\":%.3f}\n", n, n / r.wall, r.cpu / n * 1e6);
+    colonies_client_free(r.c);
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 3 && strcmp(argv[1], "sign") == 0) sign(atoi(argv[2]));
     else if (argc >= 3 && strcmp(argv[1], "rpc") == 0) rpc(argv[2]);
     else if (argc >= 4 && strcmp(argv[1], "inflight") == 0) inflight(atoi(argv[2]), argv[3]);
     else if (argc >= 3 && strcmp(argv[1], "wait") == 0) wait_latency(atoi(argv[2]));
+    else if (argc >= 4 && strcmp(argv[1], "cycles") == 0) cycles(atoi(argv[2]), atoi(argv[3]));
     else {
-        fprintf(stderr, "usage: compare_worker sign N | rpc IDS | inflight K IDS | wait N\n");
+        fprintf(stderr, "usage: compare_worker sign N | rpc IDS | inflight K IDS | wait N | cycles E N\n");
         return 2;
     }
     return 0;

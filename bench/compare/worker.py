@@ -5,6 +5,7 @@ it as one JSON line. The same commands as the C and Go workers:
     worker.py SDK rpc IDS             get_process of each id, one after another
     worker.py SDK inflight K IDS      the same with K calls in flight on one client
     worker.py SDK wait N              close -> a waiter's return, p50 and p99 in ms
+    worker.py SDK cycles E N          N submit -> assign -> close cycles, E executors
     worker.py pycolonies executor     pycolonies' echo executor, blocked in assign
 
 SDK is "ours" (the colonies package), "pycolonies" (its pure-Python crypto)
@@ -126,9 +127,9 @@ def percentiles(ms):
 def wait_latency(sdk, n):
     """n times: a waiter waits for a process, which is then assigned and
     closed; the time from sending the close to the waiter's return, in ms.
-    The executor (its key and type) is the driver's, from BENCH_WAIT_*."""
+    The executor (its key and type) is the driver's, from BENCH_EXECUTOR_*."""
     import threading
-    key, etype = os.environ["BENCH_WAIT_KEY"], os.environ["BENCH_WAIT_TYPE"]
+    key, etype = os.environ["BENCH_EXECUTOR_KEY"], os.environ["BENCH_EXECUTOR_TYPE"]
     colony = os.environ["COLONIES_COLONY_NAME"]
     if sdk == "ours":
         from colonies import func_spec
@@ -154,6 +155,46 @@ def wait_latency(sdk, n):
             sys.exit("worker.py: a wait did not return")
         ms.append((returned["t"] - sent) * 1000)
     return percentiles(ms)
+
+
+def cycles(sdk, executors, n):
+    """n processes submitted one after another on one thread, while
+    `executors` threads assign and close them, all on one client; from the
+    first submit to the last close. The executor is the driver's (BENCH_EXECUTOR_*)."""
+    import threading
+    key, etype = os.environ["BENCH_EXECUTOR_KEY"], os.environ["BENCH_EXECUTOR_TYPE"]
+    colony = os.environ["COLONIES_COLONY_NAME"]
+    if sdk == "ours":
+        from colonies import func_spec
+    else:
+        from pycolonies import func_spec
+    c = client(sdk)
+    c.get_colony(colony, key)  # the connection, before the clock
+    lock, state = threading.Lock(), {"closed": 0}
+
+    def executor():
+        while True:
+            with lock:
+                if state["closed"] >= n:
+                    return
+            try:
+                process = c.assign(colony, 1, key)
+            except Exception:  # noqa: BLE001 - nothing to assign within the second: look again
+                continue
+            c.close(process.processid, process.spec.args, key)
+            with lock:
+                state["closed"] += 1
+                if state["closed"] == n:
+                    state["wall"], state["cpu"] = time.perf_counter() - t0, cpu_s() - c0
+    threads = [threading.Thread(target=executor) for _ in range(executors)]
+    c0, t0 = cpu_s(), time.perf_counter()
+    for t in threads:
+        t.start()
+    for i in range(n):
+        c.submit_func_spec(func_spec(func="echo", args=[i], colonyname=colony, executortype=etype), key)
+    for t in threads:
+        t.join()
+    return {"cycles": n, "cycles_per_s": n / state["wall"], "cpu_us_per_cycle": state["cpu"] / n * 1e6}
 
 
 def pycolonies_executor():
@@ -195,6 +236,8 @@ def main():
         out = rpc(sdk, open(sys.argv[3]).read().split())
     elif what == "wait":
         out = wait_latency(sdk, int(sys.argv[3]))
+    elif what == "cycles":
+        out = cycles(sdk, int(sys.argv[3]), int(sys.argv[4]))
     elif what == "inflight":
         out = inflight(sdk, int(sys.argv[3]), open(sys.argv[4]).read().split())
     else:

@@ -6,6 +6,7 @@
 //	compareworker rpc IDS           GetProcess of each id, one after another
 //	compareworker inflight K IDS    the same with K goroutines sharing one client
 //	compareworker wait N            close -> a waiter's return, p50 and p99 in ms
+//	compareworker cycles E N        N submit -> assign -> close cycles, E executor goroutines
 //
 // CPU is the whole process's (every thread's), from getrusage, around the
 // measured calls only.
@@ -139,7 +140,7 @@ func main() {
 			fail(err)
 		}
 		defer c.Close()
-		wkey, wtype, colony := os.Getenv("BENCH_WAIT_KEY"), os.Getenv("BENCH_WAIT_TYPE"), os.Getenv("COLONIES_COLONY_NAME")
+		wkey, wtype, colony := os.Getenv("BENCH_EXECUTOR_KEY"), os.Getenv("BENCH_EXECUTOR_TYPE"), os.Getenv("COLONIES_COLONY_NAME")
 		ms := make([]float64, 0, n)
 		for i := 0; i < n; i++ {
 			spec, err := colonies.NewFuncSpec(colonies.FuncSpecOptions{FuncName: "echo", Args: []any{i}, ColonyName: colony, ExecutorType: wtype})
@@ -169,6 +170,61 @@ func main() {
 			ms = append(ms, (<-returned).Sub(sent).Seconds()*1000)
 		}
 		out(percentiles(ms))
+	case "cycles":
+		e, _ := strconv.Atoi(os.Args[2])
+		n, _ := strconv.Atoi(os.Args[3])
+		c, err := colonies.NewClientFromEnv()
+		if err != nil {
+			fail(err)
+		}
+		defer c.Close()
+		key, etype, colony := os.Getenv("BENCH_EXECUTOR_KEY"), os.Getenv("BENCH_EXECUTOR_TYPE"), os.Getenv("COLONIES_COLONY_NAME")
+		if _, err := c.GetColony(ctx, colony, key); err != nil { // the connection, before the clock
+			fail(err)
+		}
+		var mu sync.Mutex
+		closed := 0
+		var wall, used float64
+		var wg sync.WaitGroup
+		c0, t0 := cpu(), time.Now()
+		for i := 0; i < e; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					mu.Lock()
+					finished := closed >= n
+					mu.Unlock()
+					if finished {
+						return
+					}
+					p, err := c.AssignProcess(ctx, colony, 1, "", "", key)
+					if err != nil {
+						continue // nothing to assign within the second: look again
+					}
+					if err := c.CloseSuccessful(ctx, p.ID, p.FunctionSpec.Args, key); err != nil {
+						fail(err)
+					}
+					mu.Lock()
+					closed++
+					if closed == n {
+						wall, used = time.Since(t0).Seconds(), cpu()-c0
+					}
+					mu.Unlock()
+				}
+			}()
+		}
+		for i := 0; i < n; i++ {
+			spec, err := colonies.NewFuncSpec(colonies.FuncSpecOptions{FuncName: "echo", Args: []any{i}, ColonyName: colony, ExecutorType: etype})
+			if err != nil {
+				fail(err)
+			}
+			if _, err := c.SubmitFuncSpec(ctx, spec, key); err != nil {
+				fail(err)
+			}
+		}
+		wg.Wait()
+		out(map[string]any{"cycles": n, "cycles_per_s": float64(n) / wall, "cpu_us_per_cycle": used / float64(n) * 1e6})
 	default:
 		fail(fmt.Errorf("unknown measure %s", os.Args[1]))
 	}

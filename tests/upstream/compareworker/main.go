@@ -7,6 +7,7 @@
 //	compareworker rpc IDS           GetProcess of each id, one after another
 //	compareworker inflight K IDS    the same with K goroutines sharing one client
 //	compareworker wait N            close -> a waiter's return, p50 and p99 in ms
+//	compareworker cycles E N        N submit -> assign -> close cycles, E executor goroutines
 //
 // CPU is the whole process's (every thread's), from getrusage, around the
 // measured calls only.
@@ -137,7 +138,7 @@ func main() {
 		n, _ := strconv.Atoi(os.Args[2])
 		port, _ := strconv.Atoi(os.Getenv("COLONIES_SERVER_PORT"))
 		c := client.CreateColoniesClient(os.Getenv("COLONIES_SERVER_HOST"), port, true, false)
-		wkey, wtype, colony := os.Getenv("BENCH_WAIT_KEY"), os.Getenv("BENCH_WAIT_TYPE"), os.Getenv("COLONIES_COLONY_NAME")
+		wkey, wtype, colony := os.Getenv("BENCH_EXECUTOR_KEY"), os.Getenv("BENCH_EXECUTOR_TYPE"), os.Getenv("COLONIES_COLONY_NAME")
 		ms := make([]float64, 0, n)
 		for i := 0; i < n; i++ {
 			spec := core.CreateEmptyFunctionSpec()
@@ -175,6 +176,60 @@ func main() {
 			ms = append(ms, (<-returned).Sub(sent).Seconds()*1000)
 		}
 		out(percentiles(ms))
+	case "cycles":
+		e, _ := strconv.Atoi(os.Args[2])
+		n, _ := strconv.Atoi(os.Args[3])
+		port, _ := strconv.Atoi(os.Getenv("COLONIES_SERVER_PORT"))
+		c := client.CreateColoniesClient(os.Getenv("COLONIES_SERVER_HOST"), port, true, false)
+		key, etype, colony := os.Getenv("BENCH_EXECUTOR_KEY"), os.Getenv("BENCH_EXECUTOR_TYPE"), os.Getenv("COLONIES_COLONY_NAME")
+		if _, err := c.GetColonyByName(colony, key); err != nil { // the connection, before the clock
+			fail(err)
+		}
+		var mu sync.Mutex
+		closed := 0
+		var wall, used float64
+		var wg sync.WaitGroup
+		c0, t0 := cpu(), time.Now()
+		for i := 0; i < e; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					mu.Lock()
+					finished := closed >= n
+					mu.Unlock()
+					if finished {
+						return
+					}
+					p, err := c.Assign(colony, 1, "", "", key)
+					if err != nil {
+						continue // nothing to assign within the second: look again
+					}
+					if err := c.CloseWithOutput(p.ID, p.FunctionSpec.Args, key); err != nil {
+						fail(err)
+					}
+					mu.Lock()
+					closed++
+					if closed == n {
+						wall, used = time.Since(t0).Seconds(), cpu()-c0
+					}
+					mu.Unlock()
+				}
+			}()
+		}
+		for i := 0; i < n; i++ {
+			spec := core.CreateEmptyFunctionSpec()
+			spec.FuncName = "echo"
+			spec.Args = []interface{}{i}
+			spec.Conditions.ColonyName = colony
+			spec.Conditions.ExecutorType = etype
+			spec.MaxExecTime, spec.MaxWaitTime, spec.MaxRetries = -1, -1, -1
+			if _, err := c.Submit(spec, key); err != nil {
+				fail(err)
+			}
+		}
+		wg.Wait()
+		out(map[string]any{"cycles": n, "cycles_per_s": float64(n) / wall, "cpu_us_per_cycle": used / float64(n) * 1e6})
 	default:
 		fail(fmt.Errorf("unknown measure %s", os.Args[1]))
 	}
