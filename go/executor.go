@@ -117,12 +117,13 @@ func (r *ExecutorRuntime) Register(ctx context.Context) error {
 func (r *ExecutorRuntime) Run(ctx context.Context) error {
 	for ctx.Err() == nil {
 		out, err := r.task(ctx, func(callh *uintptr) int { return capi.Colonies_executor_next_start(r.h, callh) })
-		if ctx.Err() != nil {
-			return nil
-		}
 		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
 			return err
 		}
+		// A process handed out as ctx ended is ours: it runs, with its grace, rather than being dropped.
 		var j job
 		if err := decode(out, &j); err != nil {
 			return err
