@@ -147,6 +147,16 @@ static char colonies_go_nokey[1];
 	}
 %}
 
+/* Options may hold private keys and S3 secrets: their copy is wiped too. */
+%typemap(freearg) const char *options_json %{
+	if ($1 != NULL) {
+		volatile char *p = (volatile char *)$1;
+		size_t i;
+		for (i = 0; p[i] != '\0'; i++) p[i] = 0;
+		free($1);
+	}
+%}
+
 /*
  * Optional strings: "" is passed as NULL, the core's "not given". For
  * colonies_workflow_add's nodename (the spec's own) and dependencies_json

@@ -82,6 +82,19 @@ static void colonies_py_raise(int code)
     }
 }
 %typemap(freearg) const char * %{ Py_XDECREF(utf8$argnum); %}
+/* Private keys, and options that may hold them (and S3 secrets): the UTF-8
+ * copy made for the call is wiped before it is let go. */
+%typemap(freearg) const char *prvkey, const char *options_json %{
+    if (utf8$argnum != NULL) {
+        char *p = NULL;
+        Py_ssize_t n = 0;
+        if (PyBytes_AsStringAndSize(utf8$argnum, &p, &n) == 0 && p != NULL) {
+            volatile char *v = p;
+            for (Py_ssize_t i = 0; i < n; i++) v[i] = 0;
+        }
+        Py_DECREF(utf8$argnum);
+    }
+%}
 %typemap(typecheck) const char * %{ $1 = $input == Py_None || PyUnicode_Check($input); %}
 
 /* Strings out of the library (texts, versions, the registry): decoded leniently. */

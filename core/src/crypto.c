@@ -68,10 +68,16 @@ static int parse_prvkey(unsigned char key[32], const char *prvkey)
     if (len != PRVKEY_HEX)
         return cl_fail(COLONIES_ECRYPTO, "private key must be 64 hex characters, got %s%zu",
                        len > PRVKEY_HEX ? "more than " : "", len > PRVKEY_HEX ? (size_t)PRVKEY_HEX : len);
-    if (cl_hex_decode(key, 32, prvkey) != 0)
+    if (cl_hex_decode(key, 32, prvkey) != 0) {
+        /* The bytes before the bad character were decoded: wiped too. */
+        OPENSSL_cleanse(key, 32);
         return cl_fail(COLONIES_ECRYPTO, "private key contains a non-hex character");
+    }
     const secp256k1_context *c = get_ctx();
-    if (c == NULL) return cl_fail(COLONIES_ENOMEM, "cannot create the secp256k1 context");
+    if (c == NULL) {
+        OPENSSL_cleanse(key, 32);
+        return cl_fail(COLONIES_ENOMEM, "cannot create the secp256k1 context");
+    }
     if (!secp256k1_ec_seckey_verify(c, key)) {
         OPENSSL_cleanse(key, 32);
         return cl_fail(COLONIES_ECRYPTO, "private key is zero or not below the secp256k1 order");

@@ -1,5 +1,7 @@
 """Crypto against the shared vectors in tests/vectors/crypto.json."""
 
+import os
+
 import pytest
 
 from colonies import Crypto, CryptoError, InvalidArgumentError
@@ -99,3 +101,44 @@ def test_verify_rejects_other_message_and_bad_id(crypto, vectors):
 def test_message_must_be_str_or_bytes(crypto, vectors):
     with pytest.raises(TypeError, match="str or bytes"):
         crypto.sign(12, vectors["ids"][0]["prvkey"])
+
+
+def _writable_spans():
+    import re
+    spans = []
+    with open("/proc/self/maps") as maps:
+        for line in maps:
+            m = re.match(r"([0-9a-f]+)-([0-9a-f]+) (\S+)", line)
+            lo, hi = int(m[1], 16), int(m[2], 16)
+            if m[3].startswith("rw") and hi - lo <= 1 << 32:
+                spans.append((lo, hi))
+    return spans
+
+
+def _copies(spans, needle, mem):
+    n = 0
+    for lo, hi in spans:
+        try:
+            mem.seek(lo)
+            n += mem.read(hi - lo).count(needle)
+        except OSError:
+            pass
+    return n
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/mem"), reason="needs /proc/self/mem")
+def test_the_wrapper_leaves_no_copy_of_a_key():
+    """The UTF-8 copy of a key made for a call is wiped before it is freed.
+    Everything the count needs is made before the calls, so that nothing
+    reuses the freed copy's memory before it is looked for."""
+    from colonies import capi
+    key = Crypto().prvkey()
+    needle = key.encode()
+    with open("/proc/self/mem", "rb", 0) as mem:
+        spans = _writable_spans()
+        before = _copies(spans, needle, mem)
+        for _ in range(5):
+            capi.colonies_crypto_sign("message", key)
+        after = _copies(spans, needle, mem)
+    assert before >= 2  # the key and the needle: the count sees them
+    assert after == before

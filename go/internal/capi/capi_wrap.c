@@ -761,7 +761,14 @@ intgo _wrap_colonies_client_new_capi_7019cf5a0d6c69d8(colonies_client **_swig_go
   _swig_go_result = (intgo)result; 
   if (_swig_go_0 != NULL) *_swig_go_0 = *arg1; 
   free(arg2); 
-  free(arg4); 
+  
+  if (arg4 != NULL) {
+    volatile char *p = (volatile char *)arg4;
+    size_t i;
+    for (i = 0; p[i] != '\0'; i++) p[i] = 0;
+    free(arg4);
+  }
+  
   return _swig_go_result;
 }
 
@@ -783,7 +790,14 @@ intgo _wrap_colonies_client_new_from_env_capi_7019cf5a0d6c69d8(colonies_client *
   result = (colonies_status)colonies_client_new_from_env(arg1,(char const *)arg2);
   _swig_go_result = (intgo)result; 
   if (_swig_go_0 != NULL) *_swig_go_0 = *arg1; 
-  free(arg2); 
+  
+  if (arg2 != NULL) {
+    volatile char *p = (volatile char *)arg2;
+    size_t i;
+    for (i = 0; p[i] != '\0'; i++) p[i] = 0;
+    free(arg2);
+  }
+  
   return _swig_go_result;
 }
 
@@ -1522,7 +1536,14 @@ intgo _wrap_colonies_func_spec_new_capi_7019cf5a0d6c69d8(_gostring_* _swig_go_0,
   _swig_go_result = (intgo)result; 
   *_swig_go_0 = colonies_go_string(*arg1); 
   colonies_free(*arg1); 
-  free(arg2); 
+  
+  if (arg2 != NULL) {
+    volatile char *p = (volatile char *)arg2;
+    size_t i;
+    for (i = 0; p[i] != '\0'; i++) p[i] = 0;
+    free(arg2);
+  }
+  
   return _swig_go_result;
 }
 
@@ -1905,7 +1926,14 @@ intgo _wrap_colonies_executor_new_capi_7019cf5a0d6c69d8(colonies_executor **_swi
   result = (colonies_status)colonies_executor_new(arg1,arg2,(char const *)arg3);
   _swig_go_result = (intgo)result; 
   if (_swig_go_0 != NULL) *_swig_go_0 = *arg1; 
-  free(arg3); 
+  
+  if (arg3 != NULL) {
+    volatile char *p = (volatile char *)arg3;
+    size_t i;
+    for (i = 0; p[i] != '\0'; i++) p[i] = 0;
+    free(arg3);
+  }
+  
   return _swig_go_result;
 }
 
