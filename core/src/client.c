@@ -17,7 +17,7 @@ static cJSON *option(const cJSON *opts, const char *name)
     const cJSON *given = cJSON_GetObjectItemCaseSensitive(opts, name);
     if (given && !cJSON_IsNull(given)) return cJSON_Duplicate(given, 1);
     const cl_field *f = cl_field_find(cl_client_options, cl_n_client_options, name);
-    return cJSON_Parse(f ? cl_field_default(f) : "null");
+    return cl_json_read(f ? cl_field_default(f) : "null");
 }
 
 /* Seconds as whole milliseconds, rounded up so that a positive time never becomes 0. */
@@ -283,7 +283,7 @@ int cl_decode_reply(char **out, const char *msgtype, const cl_op *op, int idempo
 {
     *out = NULL;
     cl_set_http_status((int)http_status);
-    cJSON *env = cJSON_ParseWithLength(body, body_len);
+    cJSON *env = cl_json_read_len(body, body_len);
     const cJSON *payload = env ? cJSON_GetObjectItemCaseSensitive(env, "payload") : NULL;
     if (!cJSON_IsString(payload)) {
         cJSON_Delete(env);
@@ -296,7 +296,7 @@ int cl_decode_reply(char **out, const char *msgtype, const cl_op *op, int idempo
     cJSON_Delete(env);
     if (rc) return cl_fail(rc, "%s: reply payload is not base64", msgtype);
     if (is_error) {
-        cJSON *err = cJSON_ParseWithLength(decoded, decoded_len);
+        cJSON *err = cl_json_read_len(decoded, decoded_len);
         const cJSON *msg = cJSON_GetObjectItemCaseSensitive(err, "message");
         const cJSON *st = cJSON_GetObjectItemCaseSensitive(err, "status");
         long status = cJSON_IsNumber(st) && http_status == 200 ? (long)st->valuedouble : http_status;
@@ -306,7 +306,7 @@ int cl_decode_reply(char **out, const char *msgtype, const cl_op *op, int idempo
         return rc;
     }
     /* An empty payload is a valid "nothing to say" reply. */
-    cJSON *check = decoded_len ? cJSON_ParseWithLength(decoded, decoded_len) : NULL;
+    cJSON *check = decoded_len ? cl_json_read_len(decoded, decoded_len) : NULL;
     if (decoded_len && check == NULL) {
         free(decoded);
         return cl_fail(COLONIES_EREPLY, "%s: reply payload is not JSON", msgtype);

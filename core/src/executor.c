@@ -192,7 +192,7 @@ static int register_executor(colonies_executor *ex, colonies_cancel *cancel)
         rc = callf(ex, &out, cancel, "get_executor", ex->prvkey, "{\"colonyname\":%s,\"executorname\":%s}",
                    ex->colonyname, ex->executorname);
         if (rc == 0) {
-            cJSON *e = cJSON_Parse(out);
+            cJSON *e = cl_json_read(out);
             const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "executorid"));
             if (id == NULL || strcmp(id, ex->executorid) != 0)
                 rc = cl_fail(COLONIES_ESERVER, "executor name \"%s\" is taken in colony %s by another executor",
@@ -221,7 +221,7 @@ static int add_functions(colonies_executor *ex, colonies_cancel *cancel)
     int rc = callf(ex, &out, cancel, "get_functions", ex->prvkey, "{\"colonyname\":%s,\"executorname\":%s}",
                    ex->colonyname, ex->executorname);
     if (rc) return rc;
-    cJSON *have = cJSON_Parse(out);
+    cJSON *have = cl_json_read(out);
     colonies_free(out);
     for (size_t i = 0; rc == 0 && i < ex->n_functions; i++) {
         int present = 0;
@@ -302,7 +302,7 @@ static void forget(colonies_executor *ex, const char *id)
  */
 static int make_job(colonies_executor *ex, char **out, const char *process_json, const char *notice)
 {
-    cJSON *p = cJSON_Parse(process_json);
+    cJSON *p = cl_json_read(process_json);
     const cJSON *spec = cJSON_GetObjectItemCaseSensitive(p, "spec");
     const cJSON *in = cJSON_GetObjectItemCaseSensitive(p, "in");
     const cJSON *args = cJSON_GetArraySize(in) > 0 ? in : cJSON_GetObjectItemCaseSensitive(spec, "args");
@@ -347,7 +347,7 @@ static int find_orphan(colonies_executor *ex, char **out, colonies_cancel *cance
     int rc = callf(ex, &list, cancel, "get_processes", ex->prvkey, "{\"colonyname\":%s,\"count\":100,\"state\":%d}",
                    ex->colonyname, COLONIES_PROCESS_RUNNING);
     if (rc) return rc;
-    cJSON *ps = cJSON_Parse(list);
+    cJSON *ps = cl_json_read(list);
     colonies_free(list);
     const cJSON *p;
     cJSON_ArrayForEach(p, ps)
@@ -462,7 +462,7 @@ static int next_task(void *arg, colonies_cancel *cancel, char **reply)
         int http = colonies_last_http_status();
         if (rc == COLONIES_OK || rc == COLONIES_EEXPIRED) server_up(ex, notice, sizeof notice);
         if (rc == COLONIES_OK) {
-            cJSON *p = cJSON_Parse(out);
+            cJSON *p = cl_json_read(out);
             const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "processid"));
             if (id) hand_out(ex, id);
             rc = id ? files_before(ex, p, id, cancel, notice, sizeof notice) : COLONIES_OK;
@@ -555,7 +555,7 @@ static int read_state(colonies_executor *ex, const char *processid, colonies_can
     char *out = NULL;
     int rc = callf(ex, &out, cancel, "get_process", ex->prvkey, "{\"processid\":%s}", processid);
     if (rc) return rc == COLONIES_ENOTFOUND ? -2 : -1;
-    cJSON *p = cJSON_Parse(out);
+    cJSON *p = cl_json_read(out);
     colonies_free(out);
     const cJSON *state = cJSON_GetObjectItemCaseSensitive(p, "state");
     const char *by = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "assignedexecutorid"));
@@ -588,7 +588,7 @@ static void files_after(ending *e, colonies_cancel *cancel)
         cl_clear_error();
         return; /* the close that follows meets the same server */
     }
-    cJSON *p = cJSON_Parse(out);
+    cJSON *p = cl_json_read(out);
     colonies_free(out);
     const cJSON *fs = fs_section(p);
     int rc = fs ? cl_fs_after(ex->client, ex->prvkey, ex->colonyname, ex->fs_dir, fs, e->processid, cancel) : 0;
@@ -745,7 +745,7 @@ colonies_status colonies_executor_run(colonies_executor *ex, const colonies_func
         int rc = colonies_executor_next(ex, &text, stop);
         if (rc == COLONIES_ECANCELLED && colonies_cancel_fired(stop)) return COLONIES_OK;
         if (rc) return rc;
-        cJSON *job = cJSON_Parse(text);
+        cJSON *job = cl_json_read(text);
         const char *notice = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(job, "notice"));
         if (notice && on_notice) on_notice(user, notice);
         const cJSON *process = cJSON_GetObjectItemCaseSensitive(job, "process");

@@ -72,7 +72,7 @@ static int param_bool(fs_task *t, const char *name)
 static int s3(fs_task *t)
 {
     if (t->s3_ready) return COLONIES_OK;
-    cJSON *opts = cJSON_Parse(t->client->options_json ? t->client->options_json : "{}");
+    cJSON *opts = cl_json_read(t->client->options_json ? t->client->options_json : "{}");
     int rc = cl_s3_init(&t->s3, opts, t->client->ca_bundle, t->client->connect_timeout_ms, t->client->request_timeout_ms);
     cJSON_Delete(opts);
     if (rc == 0) {
@@ -93,7 +93,7 @@ static int call(fs_task *t, cJSON **out, const char *operation, const char *fmt,
     va_end(ap);
     if (rc == 0) rc = colonies_client_call(t->client, &reply, operation, params, t->prvkey, 0, t->cancel);
     if (rc == 0 && out) {
-        *out = cJSON_Parse(reply);
+        *out = cl_json_read(reply);
         if (*out == NULL) rc = cl_fail(COLONIES_EREPLY, "%s: the reply is not JSON", operation);
     }
     colonies_free(params);
@@ -770,7 +770,7 @@ static int fs_run(void *arg, colonies_cancel *cancel, char **reply)
 {
     fs_task *t = arg;
     t->cancel = cancel;
-    t->p = cJSON_Parse(t->params);
+    t->p = cl_json_read(t->params);
     int rc = t->p ? COLONIES_OK : cl_fail(COLONIES_ENOMEM, "out of memory");
     int found = 0;
     for (size_t i = 0; rc == 0 && i < sizeof local_ops / sizeof local_ops[0]; i++) {

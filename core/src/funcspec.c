@@ -19,7 +19,7 @@ static const char *string_of(const cJSON *opts, const char *name)
 /* Sets the option's member of obj to a copy of the given value, or to its default. */
 static int put(cJSON *obj, const cl_field *o, const cJSON *given)
 {
-    cJSON *value = given && !cJSON_IsNull(given) ? cJSON_Duplicate(given, 1) : cJSON_Parse(cl_field_default(o));
+    cJSON *value = given && !cJSON_IsNull(given) ? cJSON_Duplicate(given, 1) : cl_json_read(cl_field_default(o));
     if (value == NULL || !cJSON_AddItemToObject(obj, o->name, value)) {
         cJSON_Delete(value);
         return cl_fail(COLONIES_ENOMEM, "out of memory");

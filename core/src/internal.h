@@ -50,6 +50,18 @@ int cl_sign_raw(char out_sig[131], const unsigned char *msg, size_t len, const c
  * string would silently cut short.
  */
 int cl_json_parse(cJSON **out, const char *text, int type, const char *what);
+/*
+ * cJSON's parser, one parse at a time: cJSON (1.7) records the last parse
+ * error in a process-wide variable that every parse writes, a data race
+ * between threads otherwise. Every parse in the library goes through these
+ * (cJSON's own parse functions are poisoned outside json.c). NULL when text
+ * is not JSON.
+ */
+cJSON *cl_json_read(const char *text);
+cJSON *cl_json_read_len(const char *text, size_t len);
+#ifndef CL_JSON_PARSER
+#pragma GCC poison cJSON_Parse cJSON_ParseWithLength cJSON_ParseWithOpts cJSON_ParseWithLengthOpts
+#endif
 
 /* The exact text of a value inside a JSON document. */
 typedef struct {

@@ -5,10 +5,30 @@
  * integer (a log's nanosecond timestamp, for one); requests are built from
  * the caller's own text of each value, so what is sent is what was given.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#define CL_JSON_PARSER /* the one place that calls cJSON's parser */
 #include "internal.h"
+
+static pthread_mutex_t parse_lock = PTHREAD_MUTEX_INITIALIZER;
+
+cJSON *cl_json_read(const char *text)
+{
+    pthread_mutex_lock(&parse_lock);
+    cJSON *v = cJSON_Parse(text);
+    pthread_mutex_unlock(&parse_lock);
+    return v;
+}
+
+cJSON *cl_json_read_len(const char *text, size_t len)
+{
+    pthread_mutex_lock(&parse_lock);
+    cJSON *v = cJSON_ParseWithLength(text, len);
+    pthread_mutex_unlock(&parse_lock);
+    return v;
+}
 
 static const char *type_name(int type)
 {
@@ -77,7 +97,9 @@ int cl_json_parse(cJSON **out, const char *text, int type, const char *what)
     *out = NULL;
     if (text == NULL) return cl_fail(COLONIES_EINVAL, "%s is NULL", what);
     const char *end = NULL;
+    pthread_mutex_lock(&parse_lock);
     cJSON *value = cJSON_ParseWithOpts(text, &end, 1);
+    pthread_mutex_unlock(&parse_lock);
     if (value == NULL) {
         size_t at = end ? (size_t)(end - text) : 0;
         return cl_fail(COLONIES_EJSON, "%s is not valid JSON (error near byte %zu)", what, at);

@@ -52,7 +52,7 @@ static int option(cJSON **out, const cJSON *opts, const char *name)
                 *out = cJSON_CreateString(v);
             }
         } else {
-            *out = cJSON_Parse(f ? cl_field_default(f) : "null");
+            *out = cl_json_read(f ? cl_field_default(f) : "null");
         }
     }
     return *out ? COLONIES_OK : cl_fail(COLONIES_ENOMEM, "out of memory");

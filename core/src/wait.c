@@ -96,7 +96,7 @@ static void subscribe(wait_job *w);
 /* A process as read or pushed: the end of the wait when it is in the state. */
 static void saw_process(wait_job *w, char *json, int from_event)
 {
-    cJSON *p = cJSON_Parse(json);
+    cJSON *p = cl_json_read(json);
     const cJSON *state = cJSON_GetObjectItemCaseSensitive(p, "state");
     if (!cJSON_IsNumber(state)) {
         cJSON_Delete(p);
@@ -168,7 +168,7 @@ static void confirm_done(cl_http *h)
     if (h->status == COLONIES_OK &&
         cl_decode_reply(&json, "getprocessmsg", cl_op_find("get_process"), 1, h->http_status, h->reply.data,
                         h->reply.len) == COLONIES_OK) {
-        cJSON *p = cJSON_Parse(json);
+        cJSON *p = cl_json_read(json);
         const cJSON *state = cJSON_GetObjectItemCaseSensitive(p, "state");
         int matches = cJSON_IsNumber(state) && state_matches(w, state->valueint);
         cJSON_Delete(p);
@@ -331,7 +331,7 @@ colonies_status colonies_client_wait_process_start(colonies_client *client, colo
     char idbuf[256];
     if (processid[0] == '{') {
         /* The process itself, as JSON: its id. */
-        cJSON *p = cJSON_Parse(processid);
+        cJSON *p = cl_json_read(processid);
         const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "processid"));
         int ok = id != NULL && id[0] != '\0' && strlen(id) < sizeof idbuf;
         if (ok) snprintf(idbuf, sizeof idbuf, "%s", id);

@@ -380,11 +380,11 @@ static int run_task(void *arg, colonies_cancel *cancel, char **reply)
     long long deadline = cl_now_ms() + r->timeout_ms;
     int rc = colonies_json_format(&params, "{\"spec\":%J}", r->workflow);
     if (rc == 0) rc = colonies_client_call(r->client, &graph, "submit_workflow_spec", params, r->prvkey, 0, cancel);
-    cJSON *g = rc ? NULL : cJSON_Parse(graph);
+    cJSON *g = rc ? NULL : cl_json_read(graph);
     const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "processgraphid"));
     if (rc == 0 && id == NULL) rc = cl_fail(COLONIES_EREPLY, "run_workflow: the graph has no id");
     if (rc == 0) rc = colonies_client_find_process(r->client, &process, id, r->last, r->prvkey, cancel);
-    cJSON *p = rc ? NULL : cJSON_Parse(process);
+    cJSON *p = rc ? NULL : cl_json_read(process);
     const char *pid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "processid"));
     long long left = deadline - cl_now_ms();
     if (rc == 0 && left < 1) rc = cl_fail(COLONIES_EEXPIRED, "run_workflow: no time left to wait");
