@@ -232,6 +232,13 @@ void cl_curl_tls(CURL *e, int verify, const char *ca_bundle);
 void cl_loop_watch_ws(cl_loop *loop, cl_ws *w);
 void cl_loop_unwatch_ws(cl_loop *loop, cl_ws *w);
 
+/*
+ * Checks the server's answer to the opening handshake, head (head_len bytes,
+ * up to and with the blank line that ends the headers; changed in place):
+ * 101, and the accept value of key. On failure, detail says why.
+ */
+int cl_ws_check_handshake(const char *key, char *head, size_t head_len, char *detail, size_t cap);
+
 /* ws.c, for the loop: services a connection whose socket is ready. */
 void cl_ws_service(cl_loop *loop, cl_ws *w, short revents);
 void cl_ws_connected(cl_loop *loop, cl_ws *w, CURLcode rc);

@@ -202,10 +202,8 @@ short cl_ws_events(const cl_ws *w)
     }
 }
 
-/* Checks the server's answer to the handshake: 101 and the key's accept value. */
-static int check_handshake(cl_ws *w, size_t head_len, char *detail, size_t cap)
+int cl_ws_check_handshake(const char *key, char *head, size_t head_len, char *detail, size_t cap)
 {
-    char *head = w->in.data;
     head[head_len - 1] = '\0';
     if (strncmp(head, "HTTP/1.1 101", 12) != 0) {
         char *eol = strstr(head, "\r\n");
@@ -223,7 +221,7 @@ static int check_handshake(cl_ws *w, size_t head_len, char *detail, size_t cap)
         }
     }
     char keyed[64 + sizeof WS_GUID];
-    snprintf(keyed, sizeof keyed, "%s%s", w->key, WS_GUID);
+    snprintf(keyed, sizeof keyed, "%s%s", key, WS_GUID);
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int digest_len = 0;
     char want[64];
@@ -282,7 +280,7 @@ static void service(cl_loop *loop, cl_ws *w, short revents)
                 continue;
             }
             size_t head = (size_t)(end + 4 - w->in.data);
-            int status = check_handshake(w, head, detail, sizeof detail);
+            int status = cl_ws_check_handshake(w->key, w->in.data, head, detail, sizeof detail);
             if (status) {
                 closed(loop, w, status, detail);
                 return;
