@@ -83,12 +83,13 @@ static void colonies_py_raise(int code)
 }
 %typemap(freearg) const char * %{ Py_XDECREF(utf8$argnum); %}
 /* Private keys, and options that may hold them (and S3 secrets): the UTF-8
- * copy made for the call is wiped before it is let go. */
+ * copy made for the call is wiped before it is let go, when it is the call's
+ * alone (CPython shares the bytes objects of one character and of none). */
 %typemap(freearg) const char *prvkey, const char *options_json %{
     if (utf8$argnum != NULL) {
         char *p = NULL;
         Py_ssize_t n = 0;
-        if (PyBytes_AsStringAndSize(utf8$argnum, &p, &n) == 0 && p != NULL) {
+        if (Py_REFCNT(utf8$argnum) == 1 && PyBytes_AsStringAndSize(utf8$argnum, &p, &n) == 0 && p != NULL) {
             volatile char *v = p;
             for (Py_ssize_t i = 0; i < n; i++) v[i] = 0;
         }

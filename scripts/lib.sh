@@ -6,7 +6,7 @@
 # PyPI (scripts/requirements.txt), and Go from the Go module proxy when
 # Debian's is too old (ensure_go).
 DEBIAN_PACKAGES="build-essential cmake ninja-build pkg-config libcurl4-openssl-dev libcjson-dev
-libsecp256k1-dev libwslay-dev libssl-dev python3 python3-dev python3-venv curl ca-certificates"
+libsecp256k1-dev libwslay-dev libssl-dev python3 python3-dev python3-venv curl ca-certificates valgrind clang libclang-rt-dev"
 
 # The Go that the Go module, the server's module (1.24) and the S3 server's
 # (versitygw, 1.25) need.

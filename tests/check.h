@@ -45,6 +45,15 @@ static int check_failures, check_count;
         }                                                                                       \
     } while (0)
 
+/* A time limit of s seconds, stretched by COLONIES_TEST_TIME_SCALE (a factor,
+ * for runs under valgrind or a sanitizer, which slow everything down). */
+static inline double limit_s(double s)
+{
+    const char *v = getenv("COLONIES_TEST_TIME_SCALE");
+    double k = v ? atof(v) : 1;
+    return s * (k > 1 ? k : 1);
+}
+
 static inline int check_summary(const char *name)
 {
     printf("%s: %d checks, %d failed\n", name, check_count, check_failures);

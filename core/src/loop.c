@@ -98,6 +98,11 @@ int cl_signal_init(cl_signal *s)
 void cl_signal_destroy(cl_signal *s)
 {
     if (s->fd >= 0) close(s->fd);
+    /* Taken once more, so that its destruction is ordered after every earlier
+     * use of it, by whichever thread: a waiter on another thread may have
+     * been the last to hold it. */
+    pthread_mutex_lock(&s->mu);
+    pthread_mutex_unlock(&s->mu);
     pthread_cond_destroy(&s->cv);
     pthread_mutex_destroy(&s->mu);
 }

@@ -142,3 +142,12 @@ def test_the_wrapper_leaves_no_copy_of_a_key():
         after = _copies(spans, needle, mem)
     assert before >= 2  # the key and the needle: the count sees them
     assert after == before
+
+
+def test_the_wrapper_never_wipes_bytes_it_shares():
+    """CPython keeps one bytes object for each single character: the copy of a
+    one-character key is that object, and must not be wiped."""
+    from colonies import capi
+    with pytest.raises(CryptoError):
+        capi.colonies_crypto_sign("message", "k")
+    assert "k".encode() == bytes([107])
