@@ -739,6 +739,27 @@ func WithMaxConnections(v int) Option {
 	return func(o map[string]any) { o["max_connections"] = v }
 }
 
+// WithRetries sets the client option retries: times a request is sent again after a failure, when
+// that is safe: a request that never left (no connection could be made) of any operation, and an
+// idempotent operation's request after any transport failure; never a request that may have reached
+// the server and is not idempotent. 0: never (default 3).
+func WithRetries(v int) Option {
+	return func(o map[string]any) { o["retries"] = v }
+}
+
+// WithRetryBackoff sets the client option retry_backoff: seconds before the first retry; each later
+// one waits twice as long, up to retry_backoff_max, less a random part of up to half (jitter).
+// Retries stop at the call's own timeout (default 0.1 s).
+func WithRetryBackoff(d time.Duration) Option {
+	return func(o map[string]any) { o["retry_backoff"] = d.Seconds() }
+}
+
+// WithRetryBackoffMax sets the client option retry_backoff_max: the longest wait before a retry, in
+// seconds (default 2 s).
+func WithRetryBackoffMax(d time.Duration) Option {
+	return func(o map[string]any) { o["retry_backoff_max"] = d.Seconds() }
+}
+
 // WithS3Endpoint sets the client option s3_endpoint: the S3 server of the colony file system, as
 // host:port (default $AWS_S3_ENDPOINT when set, else null).
 func WithS3Endpoint(v string) Option {

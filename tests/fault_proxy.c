@@ -245,12 +245,18 @@ static void *run(void *arg)
 
 fault_proxy *fault_proxy_start(const char *upstream_host, int upstream_port, int *port)
 {
+    *port = 0;
+    return fault_proxy_start_at(upstream_host, upstream_port, port);
+}
+
+fault_proxy *fault_proxy_start_at(const char *upstream_host, int upstream_port, int *port)
+{
     fault_proxy *p = calloc(1, sizeof *p);
     if (p == NULL) return NULL;
     snprintf(p->upstream_host, sizeof p->upstream_host, "%s", upstream_host);
     p->upstream_port = upstream_port;
     pthread_mutex_init(&p->lock, NULL);
-    p->fd = listen_loopback(64, port);
+    p->fd = listen_loopback_at(64, port);
     if (p->fd < 0 || pthread_create(&p->thread, NULL, run, p) != 0) {
         if (p->fd >= 0) close(p->fd);
         pthread_mutex_destroy(&p->lock);

@@ -9,6 +9,8 @@ typedef struct fault_proxy fault_proxy;
 
 /* Starts a proxy to upstream_host:upstream_port in a thread; sets *port. */
 fault_proxy *fault_proxy_start(const char *upstream_host, int upstream_port, int *port);
+/* The same on the port *port (0: a free one, which *port receives). */
+fault_proxy *fault_proxy_start_at(const char *upstream_host, int upstream_port, int *port);
 void fault_proxy_stop(fault_proxy *p);
 /*
  * The next request the proxy forwards, on whichever connection, is answered

@@ -15,12 +15,14 @@
  * The figures are printed, not asserted (they depend on timing); that no
  * request is applied twice is asserted.
  */
+#include <pthread.h>
 #include <time.h>
 
 #include <cjson/cJSON.h>
 
 #include "check.h"
 #include "fault_proxy.h"
+#include "loopback.h"
 
 /* The core's switches for this test; not exported from the shared library. */
 extern int cl_transport_unguarded, cl_transport_skip_liveness;
@@ -319,11 +321,112 @@ static void measure_idle_drops(int n, int check_liveness)
     CHECK(processes >= ok && processes <= ok + doubt);
 }
 
+/* A free port on 127.0.0.1, with nothing listening on it. */
+static int free_port(void)
+{
+    int port = 0, fd = listen_loopback(1, &port);
+    if (fd >= 0) close(fd);
+    return port;
+}
+
+typedef struct {
+    int port;
+    long delay_ms;
+    fault_proxy *proxy;
+} late_proxy;
+
+static void *start_late(void *arg)
+{
+    late_proxy *l = arg;
+    nanosleep(&(struct timespec){.tv_sec = l->delay_ms / 1000, .tv_nsec = l->delay_ms % 1000 * 1000000L}, NULL);
+    int port = l->port;
+    l->proxy = fault_proxy_start_at(need_env("COLONIES_SERVER_HOST"), atoi(need_env("COLONIES_SERVER_PORT")), &port);
+    return NULL;
+}
+
+/*
+ * Retries: a request that never left is sent again, whatever the operation,
+ * with a growing wait, until a server answers or the call's time is up; and
+ * with no retries configured it fails at once.
+ */
+static void test_retries(void)
+{
+    printf("retries:\n");
+    remove_all();
+    int port = free_port();
+    colonies_client *c = NULL;
+    CHECK_RC(colonies_client_new(&c, "127.0.0.1", port, "{\"retries\":10,\"retry_backoff\":0.05,\"retry_backoff_max\":0.2}"),
+             COLONIES_OK);
+    if (c == NULL) return;
+    /* Nothing listens for 400 ms: the submit (not idempotent) goes once a proxy does, and only once. */
+    late_proxy l = {.port = port, .delay_ms = 400};
+    pthread_t t;
+    pthread_create(&t, NULL, start_late, &l);
+    double t0 = now();
+    char *out = NULL;
+    CHECK_RC(submit(c, &out), COLONIES_OK);
+    double took = now() - t0;
+    colonies_free(out);
+    pthread_join(t, NULL);
+    CHECK(l.proxy != NULL);
+    CHECK(took >= 0.35);
+    int forwarded = l.proxy ? fault_proxy_forwarded(l.proxy, "submitfuncspecmsg") : -1;
+    printf("  a submit while nothing listened: went through after %.0f ms, forwarded %d time(s)\n", took * 1e3,
+           forwarded);
+    CHECK(forwarded == 1);
+    CHECK(count_in(COLONIES_PROCESS_WAITING) == 1);
+    colonies_client_free(c);
+    if (l.proxy) fault_proxy_stop(l.proxy);
+
+    /* Nothing ever listens: the retries stop at the call's timeout. */
+    port = free_port();
+    CHECK_RC(colonies_client_new(&c, "127.0.0.1", port, "{\"retries\":20,\"retry_backoff\":0.05,\"retry_backoff_max\":0.1}"),
+             COLONIES_OK);
+    t0 = now();
+    CHECK_RC(colonies_client_call(c, NULL, "version", NULL, NULL, 600, NULL), COLONIES_ETRANSPORT);
+    took = now() - t0;
+    printf("  nothing listening, a 600 ms call: %s after %.0f ms\n", colonies_last_error(), took * 1e3);
+    CHECK(strstr(colonies_last_error(), "tried") != NULL);
+    CHECK(took >= 0.3 && took < limit_s(1.0));
+    /* The same on the client's own thread (a call started, not prepared). */
+    colonies_call *call = NULL;
+    t0 = now();
+    CHECK_RC(colonies_client_call_start(c, &call, "version", NULL, NULL, 600), COLONIES_OK);
+    CHECK(call && colonies_call_wait(call, 5000) == 1);
+    took = now() - t0;
+    CHECK_RC(colonies_call_result(call, NULL), COLONIES_ETRANSPORT);
+    CHECK(strstr(colonies_last_error(), "tried") != NULL);
+    CHECK(took >= 0.3 && took < limit_s(1.0));
+    colonies_call_free(call);
+    /* A cancel ends the wait between two tries at once. */
+    call = NULL;
+    CHECK_RC(colonies_client_call_start(c, &call, "version", NULL, NULL, 5000), COLONIES_OK);
+    nanosleep(&(struct timespec){.tv_nsec = 200000000L}, NULL);
+    t0 = now();
+    colonies_call_cancel(call);
+    CHECK(call && colonies_call_wait(call, 5000) == 1);
+    CHECK(now() - t0 < limit_s(0.1));
+    CHECK_RC(colonies_call_result(call, NULL), COLONIES_ECANCELLED);
+    colonies_call_free(call);
+    colonies_client_free(c);
+
+    /* No retries: at once. */
+    CHECK_RC(colonies_client_new(&c, "127.0.0.1", port, "{\"retries\":0}"), COLONIES_OK);
+    t0 = now();
+    CHECK_RC(colonies_client_call(c, NULL, "version", NULL, NULL, 0, NULL), COLONIES_ETRANSPORT);
+    took = now() - t0;
+    CHECK(strstr(colonies_last_error(), "tried") == NULL);
+    CHECK(took < limit_s(0.2));
+    colonies_client_free(c);
+    remove_all();
+}
+
 int main(int argc, char **argv)
 {
     int idle_rounds = argc > 1 ? atoi(argv[1]) : 60;
     setup();
     test_guarded();
+    test_retries();
     test_runtime();
     test_unguarded();
     measure_idle_drops(idle_rounds, 1);

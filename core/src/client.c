@@ -41,9 +41,11 @@ colonies_status colonies_client_new(colonies_client **out, const char *host, int
     }
     cJSON *tls = option(opts, "tls"), *verify = option(opts, "verify_tls"), *ca = option(opts, "ca_bundle"),
           *connect = option(opts, "connect_timeout"), *request = option(opts, "request_timeout"),
-          *idle = option(opts, "max_idle"), *maxconn = option(opts, "max_connections");
+          *idle = option(opts, "max_idle"), *maxconn = option(opts, "max_connections"),
+          *retries = option(opts, "retries"), *backoff = option(opts, "retry_backoff"),
+          *backoff_max = option(opts, "retry_backoff_max");
     colonies_client *c = NULL;
-    if (tls && verify && ca && connect && request && idle && maxconn) {
+    if (tls && verify && ca && connect && request && idle && maxconn && retries && backoff && backoff_max) {
         cl_loop_options lopts = {
             .tls = cJSON_IsTrue(tls),
             .verify_tls = cJSON_IsTrue(verify),
@@ -52,6 +54,9 @@ colonies_status colonies_client_new(colonies_client **out, const char *host, int
             .request_timeout_ms = seconds_to_ms(request->valuedouble),
             .max_idle_s = (long)ceil(idle->valuedouble),
             .max_connections = (long)maxconn->valuedouble,
+            .retries = (int)retries->valuedouble,
+            .retry_backoff_ms = seconds_to_ms(backoff->valuedouble),
+            .retry_backoff_max_ms = seconds_to_ms(backoff_max->valuedouble),
         };
         c = calloc(1, sizeof *c);
         rc = c ? cl_loop_new(&c->loop, host, port, &lopts) : cl_fail(COLONIES_ENOMEM, "out of memory");
@@ -79,6 +84,9 @@ colonies_status colonies_client_new(colonies_client **out, const char *host, int
     cJSON_Delete(request);
     cJSON_Delete(idle);
     cJSON_Delete(maxconn);
+    cJSON_Delete(retries);
+    cJSON_Delete(backoff);
+    cJSON_Delete(backoff_max);
     cJSON_Delete(opts);
     if (rc) {
         free(c);

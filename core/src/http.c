@@ -15,7 +15,16 @@
  * callback checks that the connection has not been closed by the other end;
  * if it has, nothing is sent on it and the request goes out once, on a new
  * connection. What remains in doubt is a close that races the request.
+ *
+ * Retries (the client's retries, retry_backoff and retry_backoff_max): a
+ * request is sent again, after a wait that doubles each time, with jitter,
+ * and only within its own deadline, when that is safe: when it never left
+ * (no connection could be made, or the connection failed before the
+ * pre-request callback ran), whatever the operation; and after any transport
+ * failure when the operation is idempotent. A non-idempotent request that
+ * may have reached the server is never sent again.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,7 +82,8 @@ static void setup(cl_http *h, int fresh)
     CURL *e = h->easy;
     cl_conns_setup_easy(h->conns, e, url, h);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, h->errbuf);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, h->timeout_ms);
+    long long left = h->deadline_ms - cl_now_ms();
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(left > 1 ? left : 1));
     curl_easy_setopt(e, CURLOPT_MAXAGE_CONN, o->max_idle_s);
     curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, fresh ? 1L : 0L);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
@@ -91,6 +101,7 @@ static void setup(cl_http *h, int fresh)
 
 /* Ends the request with its outcome set, and tells its owner. */
 static void begin(cl_http *h, int fresh);
+static void retry_fire(cl_timer *t);
 
 static void end(cl_http *h)
 {
@@ -135,6 +146,9 @@ static void fail(cl_http *h, int code, const char *fmt, ...)
 
 static void begin(cl_http *h, int fresh)
 {
+    /* The timeout runs from the first send, not from a wait for a connection slot. */
+    if (h->deadline_ms == 0) h->deadline_ms = cl_now_ms() + h->timeout_ms;
+    h->attempts = 0;
     h->easy = cl_conns_take_easy(h->conns);
     if (h->easy == NULL) {
         fail(h, COLONIES_ENOMEM, "%s: curl handle allocation failed", h->what);
@@ -159,6 +173,12 @@ static int prepare(cl_conns *conns, cl_http *h)
     h->reply.len = 0;
     h->reply.failed = 0;
     h->attempts = h->resend_refused = h->stale = h->retried = 0;
+    h->retries = 0;
+    h->deadline_ms = 0;
+    h->retry_at = 0;
+    memset(&h->retry_timer, 0, sizeof h->retry_timer);
+    h->retry_timer.fire = retry_fire;
+    h->retry_timer.arg = h;
     h->queued = h->admitted = 0;
     h->errbuf[0] = '\0';
     h->running = 1;
@@ -202,6 +222,20 @@ int cl_http_run_on_lane(cl_http *h, long long timeout_ms, atomic_int *cancelled)
             cl_http_abort(h);
             return 1;
         }
+        if (h->retry_at) {
+            /* Waiting to send it again: the poll below wakes for a cancel. */
+            long long now = cl_now_ms();
+            if (now >= h->retry_at) {
+                h->retry_at = 0;
+                begin(h, 1);
+                continue;
+            }
+            long long wait = h->retry_at - now;
+            if (until >= 0 && until - now < wait) wait = until - now;
+            if (wait <= 0) return 0;
+            curl_multi_poll(multi, NULL, 0, (int)wait, NULL);
+            continue;
+        }
         int still = 0;
         curl_multi_perform(multi, &still);
         CURLMsg *m;
@@ -209,6 +243,7 @@ int cl_http_run_on_lane(cl_http *h, long long timeout_ms, atomic_int *cancelled)
         while ((m = curl_multi_info_read(multi, &left)) != NULL)
             if (m->msg == CURLMSG_DONE && m->easy_handle == h->easy) cl_http_finished(h, m->data.result);
         if (!h->running) return 1;
+        if (h->retry_at) continue; /* it failed and waits to be sent again: above */
         long long wait = 1000;
         if (until >= 0) {
             long long now_left = until - cl_now_ms();
@@ -278,47 +313,99 @@ static void classify(cl_http *h, CURLcode rc, int cancelled)
     }
 }
 
+/* Ends the request's transfer: its handle, which may hold a broken connection, is not reused. */
+static void drop_transfer(cl_http *h)
+{
+    if (h->easy == NULL) return;
+    curl_multi_remove_handle(cl_conns_multi(h->conns), h->easy);
+    curl_easy_cleanup(h->easy);
+    h->easy = NULL;
+    h->reply.len = 0;
+    h->errbuf[0] = '\0';
+}
+
+/* Failures before the request could have left: nothing was sent. */
+static int never_left(const cl_http *h, CURLcode rc)
+{
+    if (h->attempts > 0) return 0;
+    return rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_RESOLVE_PROXY ||
+           rc == CURLE_OPERATION_TIMEDOUT || retryable(rc);
+}
+
+/* A small random number, for jitter: no secret, so no need for a strong generator. */
+static unsigned jitter_random(void)
+{
+    static _Thread_local unsigned state;
+    if (state == 0) state = (unsigned)cl_now_ms() ^ (unsigned)(uintptr_t)&state;
+    state ^= state << 13;
+    state ^= state >> 17;
+    state ^= state << 5;
+    return state;
+}
+
+/* The wait before sending h again after rc, or -1 when it is not sent again. */
+static long retry_delay(cl_http *h, CURLcode rc)
+{
+    const cl_loop_options *o = cl_loop_opts(cl_conns_loop(h->conns));
+    if (atomic_load(&h->job->cancelled) || h->retries >= o->retries || h->resend_refused) return -1;
+    int safe = never_left(h, rc) || (h->idempotent && (retryable(rc) || rc == CURLE_OPERATION_TIMEDOUT));
+    if (!safe) return -1;
+    long delay = o->retry_backoff_ms;
+    for (int i = 0; i < h->retries && delay < o->retry_backoff_max_ms; i++) delay *= 2;
+    if (delay > o->retry_backoff_max_ms) delay = o->retry_backoff_max_ms;
+    delay = delay / 2 + (long)(jitter_random() % (unsigned long)(delay / 2 + 1));
+    /* Only within the call's own deadline, with time left for the request itself. */
+    if (cl_now_ms() + delay + 1 >= h->deadline_ms) return -1;
+    return delay;
+}
+
+static void retry_fire(cl_timer *t) { begin(t->arg, 1); }
+
 void cl_http_finished(cl_http *h, CURLcode rc)
 {
-    CURLM *multi = cl_conns_multi(h->conns);
     if (rc == CURLE_OK) {
         curl_easy_getinfo(h->easy, CURLINFO_RESPONSE_CODE, &h->http_status);
         if (cl_buf_add(&h->reply, "", 0) != COLONIES_OK) fail(h, COLONIES_ENOMEM, "out of memory");
         end(h);
         return;
     }
-    /*
-     * Once more, on a new connection: a request that found its kept-alive
-     * connection closed before anything was sent, or an idempotent request
-     * whose connection broke.
-     */
-    int again = !h->retried && (h->stale || (h->idempotent && retryable(rc))) && !atomic_load(&h->job->cancelled);
-    if (again) {
-        curl_multi_remove_handle(multi, h->easy);
-        /* The handle's connection may be broken: a new handle, a new connection. */
-        curl_easy_cleanup(h->easy);
-        h->easy = NULL;
+    /* Once more, at once, on a new connection: a request that found its
+     * kept-alive connection closed before anything was sent. */
+    if (h->stale && !h->retried && !atomic_load(&h->job->cancelled)) {
+        drop_transfer(h);
         h->retried = 1;
         h->stale = 0;
-        h->reply.len = 0;
-        h->errbuf[0] = '\0';
         begin(h, 1);
+        return;
+    }
+    long delay = retry_delay(h, rc);
+    if (delay >= 0) {
+        drop_transfer(h);
+        h->retries++;
+        if (cl_conns_is_lane(h->conns))
+            h->retry_at = cl_now_ms() + delay;
+        else
+            cl_timer_set(cl_conns_loop(h->conns), &h->retry_timer, delay);
         return;
     }
     if (h->stale)
         fail(h, COLONIES_ETRANSPORT, "%s: the kept-alive connection was closed by the other end", h->what);
     else
         classify(h, rc, 0);
+    if (h->retries) {
+        size_t n = strlen(h->detail);
+        snprintf(h->detail + n, sizeof h->detail - n, " (tried %d times)", h->retries + 1);
+    }
     /* A handle whose transfer failed may hold a broken connection: not reused. */
-    curl_multi_remove_handle(multi, h->easy);
-    curl_easy_cleanup(h->easy);
-    h->easy = NULL;
+    drop_transfer(h);
     end(h);
 }
 
 void cl_http_abort(cl_http *h)
 {
     if (!h->running) return;
+    if (h->retry_timer.armed) cl_timer_stop(cl_conns_loop(h->conns), &h->retry_timer);
+    h->retry_at = 0;
     if (h->queued) {
         cl_loop_http_unqueue(cl_conns_loop(h->conns), h);
         h->queued = 0;

@@ -28,6 +28,8 @@ typedef struct {
     long request_timeout_ms; /* a websocket's opening handshake too */
     long max_idle_s;       /* a kept-alive connection idle longer is not reused */
     long max_connections;  /* to the server at once; more requests wait their turn */
+    int retries;           /* times a request is sent again when that is safe (http.c) */
+    long retry_backoff_ms, retry_backoff_max_ms;
 } cl_loop_options;
 
 int cl_loop_new(cl_loop **out, const char *host, int port, const cl_loop_options *opts);
@@ -164,6 +166,10 @@ struct cl_http {
     struct curl_slist *headers;
     char errbuf[CURL_ERROR_SIZE];
     int attempts, resend_refused, stale, retried;
+    int retries;             /* sent again after a failure (backoff retries) */
+    long long deadline_ms;   /* cl_now_ms() at which the request, retries included, times out */
+    long long retry_at;      /* a lane's request waiting to be sent again: when */
+    cl_timer retry_timer;    /* the loop's: sends it again */
     int running;
     int queued, admitted;    /* waiting for a connection slot; holding one */
     cl_http *next_queued;

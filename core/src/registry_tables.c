@@ -1288,6 +1288,9 @@ const cl_field cl_client_options[] = {
     {"request_timeout", &TX_float, CL_F_RANGE, "60", 0.001, 86400.0, NULL, NULL, NULL},
     {"max_idle", &TX_float, CL_F_RANGE, "50", 0.0, 86400.0, NULL, NULL, NULL},
     {"max_connections", &TX_int, CL_F_RANGE, "64", 1.0, 4096.0, NULL, NULL, NULL},
+    {"retries", &TX_int, CL_F_RANGE, "3", 0.0, 20.0, NULL, NULL, NULL},
+    {"retry_backoff", &TX_float, CL_F_RANGE, "0.1", 0.001, 60.0, NULL, NULL, NULL},
+    {"retry_backoff_max", &TX_float, CL_F_RANGE, "2", 0.001, 600.0, NULL, NULL, NULL},
     {"s3_endpoint", &TX_string, 0, "null", 0, 0, NULL, NULL, "AWS_S3_ENDPOINT"},
     {"s3_accesskey", &TX_string, 0, "null", 0, 0, NULL, NULL, "AWS_S3_ACCESSKEY"},
     {"s3_secretkey", &TX_string, 0, "null", 0, 0, NULL, NULL, "AWS_S3_SECRETKEY"},
@@ -1297,7 +1300,7 @@ const cl_field cl_client_options[] = {
     {"s3_skipverify", &TX_bool, 0, "false", 0, 0, NULL, NULL, "AWS_S3_SKIPVERIFY"},
     {"s3_part_size", &TX_int, CL_F_RANGE, "16777216", 5242880.0, 5368709120.0, NULL, NULL, NULL},
 };
-const size_t cl_n_client_options = 15;
+const size_t cl_n_client_options = 18;
 const cl_field cl_funcspec_options[] = {
     {"funcname", &TX_string, CL_F_REQUIRED, NULL, 0, 0, NULL, NULL, NULL},
     {"nodename", &TX_string, 0, "null", 0, 0, NULL, NULL, NULL},
@@ -1396,6 +1399,9 @@ const char cl_registry_json[] =
     "{\"name\":\"request_timeout\",\"type\":\"float\",\"default\":60,\"min\":0.001,\"max\":86400,\"doc\":\"seconds for a whole request; an operation the server holds open (assign) gets its own wait on top\"},"
     "{\"name\":\"max_idle\",\"type\":\"float\",\"default\":50,\"min\":0,\"max\":86400,\"doc\":\"seconds a kept-alive connection may stay idle and still be reused; keep it below the idle timeout of the server (120 s) and of any proxy in between\"},"
     "{\"name\":\"max_connections\",\"type\":\"int\",\"default\":64,\"min\":1,\"max\":4096,\"doc\":\"connections to the server at once; requests beyond them wait in the client for one to be free (the server stops answering when a few hundred requests arrive at once)\"},"
+    "{\"name\":\"retries\",\"type\":\"int\",\"default\":3,\"min\":0,\"max\":20,\"doc\":\"times a request is sent again after a failure, when that is safe: a request that never left (no connection could be made) of any operation, and an idempotent operation's request after any transport failure; never a request that may have reached the server and is not idempotent. 0: never\"},"
+    "{\"name\":\"retry_backoff\",\"type\":\"float\",\"default\":0.1,\"min\":0.001,\"max\":60,\"doc\":\"seconds before the first retry; each later one waits twice as long, up to retry_backoff_max, less a random part of up to half (jitter). Retries stop at the call's own timeout\"},"
+    "{\"name\":\"retry_backoff_max\",\"type\":\"float\",\"default\":2,\"min\":0.001,\"max\":600,\"doc\":\"the longest wait before a retry, in seconds\"},"
     "{\"name\":\"s3_endpoint\",\"type\":\"string\",\"default\":null,\"env\":\"AWS_S3_ENDPOINT\",\"doc\":\"the S3 server of the colony file system, as host:port\"},"
     "{\"name\":\"s3_accesskey\",\"type\":\"string\",\"default\":null,\"env\":\"AWS_S3_ACCESSKEY\",\"doc\":\"the S3 access key\"},"
     "{\"name\":\"s3_secretkey\",\"type\":\"string\",\"default\":null,\"env\":\"AWS_S3_SECRETKEY\",\"doc\":\"the S3 secret key\"},"
