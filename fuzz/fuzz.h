@@ -7,4 +7,14 @@
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 
+/* The input as a C string (a copy with a NUL after it; free() it), or NULL. */
+static inline char *fuzz_text(const unsigned char *data, size_t size)
+{
+    char *text = malloc(size + 1);
+    if (text == NULL) return NULL;
+    memcpy(text, data, size);
+    text[size] = '\0';
+    return text;
+}
+
 #endif

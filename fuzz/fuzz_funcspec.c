@@ -7,10 +7,8 @@
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
-    char *text = malloc(size + 1);
+    char *text = fuzz_text(data, size);
     if (text == NULL) return 0;
-    memcpy(text, data, size);
-    text[size] = '\0';
     char *out = NULL;
     if (colonies_func_spec_new(&out, text) == COLONIES_OK) {
         /* A spec is made: an object with the function's name. */

@@ -7,10 +7,8 @@
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
-    char *head = malloc(size + 1);
+    char *head = fuzz_text(data, size);
     if (head == NULL) return 0;
-    memcpy(head, data, size);
-    head[size] = '\0';
     char *end = strstr(head, "\r\n\r\n");
     if (end) {
         char detail[512];

@@ -6,10 +6,8 @@
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
-    char *text = malloc(size + 1);
+    char *text = fuzz_text(data, size);
     if (text == NULL) return 0;
-    memcpy(text, data, size);
-    text[size] = '\0';
     char *out = NULL;
     if (colonies_crypto_sign(&out, "message", 7, text) == COLONIES_OK) {
         /* A key that signs gives a signature its id recovers from. */

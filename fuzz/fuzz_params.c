@@ -12,10 +12,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
     if (size < 1) return 0;
     const cl_op *op = &cl_ops[data[0] % cl_n_ops];
-    char *params = malloc(size);
+    char *params = fuzz_text(data + 1, size - 1);
     if (params == NULL) return 0;
-    memcpy(params, data + 1, size - 1);
-    params[size - 1] = '\0';
     char *out = NULL;
     if (colonies_request_encode(&out, op->name, params, KEY) == COLONIES_OK) {
         if (out == NULL || out[0] != '{') __builtin_trap();

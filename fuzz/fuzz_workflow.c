@@ -6,10 +6,8 @@
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
-    char *text = malloc(size + 1);
+    char *text = fuzz_text(data, size);
     if (text == NULL) return 0;
-    memcpy(text, data, size);
-    text[size] = '\0';
     (void)colonies_workflow_check(text);
     char *out = NULL;
     if (colonies_workflow_add(&out, text, "{\"funcname\":\"f\",\"conditions\":{\"executortype\":\"t\"}}", "n", NULL) ==
