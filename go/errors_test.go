@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"os"
 	"runtime"
 	"strings"
 	"testing"
@@ -205,9 +206,17 @@ func TestClosedClient(t *testing.T) {
 }
 
 // TestDroppedClient leaves clients to the finalizer, which must release
-// them without a Close.
+// them without a Close: the connections each one opened are closed.
 func TestDroppedClient(t *testing.T) {
 	env := testServer(t)
+	openFiles := func() int {
+		entries, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Skipf("cannot count open files: %v", err)
+		}
+		return len(entries)
+	}
+	before := openFiles()
 	for i := 0; i < 20; i++ {
 		c, err := NewClient(env.host, env.port)
 		if err != nil {
@@ -217,6 +226,16 @@ func TestDroppedClient(t *testing.T) {
 			t.Fatalf("Health: %v", err)
 		}
 	}
-	runtime.GC()
-	runtime.GC()
+	held := openFiles()
+	if held < before+20 {
+		t.Fatalf("20 clients hold %d more open files, want a connection each", held-before)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for openFiles() > before+2 && time.Now().Before(deadline) {
+		runtime.GC()
+		time.Sleep(50 * time.Millisecond)
+	}
+	if after := openFiles(); after > before+2 {
+		t.Errorf("after the finalizers, %d files are open, against %d before the clients (and %d with them)", after, before, held)
+	}
 }
