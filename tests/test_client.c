@@ -6,6 +6,8 @@
 #include <stdatomic.h>
 #include <unistd.h>
 
+#include <sys/wait.h>
+
 #include "fixture.h"
 
 static fixture fx;
@@ -286,6 +288,53 @@ static void test_concurrency(void)
     CHECK(atomic_load(&calls_during_assign) > 20);
 }
 
+/* A child after fork() with the parent's client: the child's calls go on
+ * connections of its own, on the loop and on a lane; freeing the client
+ * there leaves the parent's alone; the parent goes on. */
+static int child_calls(void)
+{
+    char *out = NULL;
+    int ok = callf(fx.client, &out, "get_colonies", fx.server_key, "{}") == COLONIES_OK && out &&
+             strstr(out, fx.colony) != NULL;
+    colonies_free(out);
+    colonies_call *call = NULL;
+    ok = ok && colonies_client_call_start(fx.client, &call, "get_colonies", NULL, fx.server_key, 0) == COLONIES_OK &&
+         colonies_call_wait(call, 10000) == 1 && colonies_call_result(call, NULL) == COLONIES_OK;
+    colonies_call_free(call);
+    colonies_client_free(fx.client);
+    return ok ? 0 : 1;
+}
+
+static void test_fork(void)
+{
+#ifdef __SANITIZE_THREAD__
+    /* ThreadSanitizer cannot follow a child that starts threads after a fork. */
+    printf("fork: skipped under ThreadSanitizer\n");
+    return;
+#endif
+    /* The parent has connections open, on a lane and on the loop. */
+    colonies_call *call = NULL;
+    CHECK_RC(callf(fx.client, NULL, "get_colonies", fx.server_key, "{}"), COLONIES_OK);
+    CHECK_RC(colonies_client_call_start(fx.client, &call, "get_colonies", NULL, fx.server_key, 0), COLONIES_OK);
+    CHECK(call && colonies_call_wait(call, 10000) == 1);
+    colonies_call_free(call);
+    for (int i = 0; i < 3; i++) {
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid == 0) _exit(child_calls());
+        int status = -1;
+        CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        /* The parent's connections were not the child's to use or close. */
+        CHECK_RC(callf(fx.client, NULL, "get_colonies", fx.server_key, "{}"), COLONIES_OK);
+        call = NULL;
+        CHECK_RC(colonies_client_call_start(fx.client, &call, "get_colonies", NULL, fx.server_key, 0), COLONIES_OK);
+        CHECK(call && colonies_call_wait(call, 10000) == 1);
+        CHECK_RC(colonies_call_result(call, NULL), COLONIES_OK);
+        colonies_call_free(call);
+    }
+}
+
 static void teardown(void)
 {
     char *out = NULL;
@@ -306,6 +355,7 @@ int main(void)
     test_lifecycle();
     test_cancel();
     test_concurrency();
+    test_fork();
     teardown();
     return check_summary("test_client");
 }

@@ -212,6 +212,9 @@ enum { UNSENT, ON_LANE, ON_LOOP, ENDED };
 static void call_destroy(cl_job *job)
 {
     colonies_call *c = (colonies_call *)job;
+    /* Ordered after the thread that ended the call, which raised done under its lock. */
+    pthread_mutex_lock(&c->done.mu);
+    pthread_mutex_unlock(&c->done.mu);
     cl_http_release(&c->http);
     free(c->http.body);
     if (c->wait_free) c->wait_free(c->wait);
@@ -270,13 +273,16 @@ static void http_cancel(cl_job *job)
 int cl_call_new(colonies_call **out, colonies_client *client, const char *msgtype)
 {
     *out = NULL;
+    cl_loop *loop = NULL;
+    int rc = cl_client_loop(client, &loop);
+    if (rc) return rc;
     colonies_call *c = calloc(1, sizeof *c);
     if (c == NULL) return cl_fail(COLONIES_ENOMEM, "out of memory");
     if (cl_signal_init(&c->done)) {
         free(c);
         return COLONIES_ENOMEM;
     }
-    cl_job_init(&c->job, client->loop);
+    cl_job_init(&c->job, loop);
     c->job.destroy = call_destroy;
     c->client = client;
     c->msgtype = cl_strdup(msgtype);
@@ -303,7 +309,7 @@ colonies_client *cl_call_client(colonies_call *c) { return c->client; }
 
 int cl_call_submit(colonies_call *c)
 {
-    int rc = cl_loop_submit(c->client->loop, &c->job);
+    int rc = cl_loop_submit(c->job.loop, &c->job);
     if (rc) cl_job_unref(&c->job);
     return rc;
 }
@@ -346,14 +352,14 @@ static void send_prepared(colonies_call *c, int lane_ok)
         cl_call_finish(c, COLONIES_ECANCELLED, detail, 0, NULL, 0);
         return;
     }
-    cl_conns *lane = lane_ok ? cl_loop_take_lane(c->client->loop, &c->job) : NULL;
+    cl_conns *lane = lane_ok ? cl_loop_take_lane(c->job.loop, &c->job) : NULL;
     if (lane) {
         set_where(c, ON_LANE, lane);
         cl_http_start_on_lane(lane, &c->http);
         return;
     }
     set_where(c, ON_LOOP, NULL);
-    int rc = cl_loop_submit(c->client->loop, &c->job);
+    int rc = cl_loop_submit(c->job.loop, &c->job);
     if (rc) {
         set_where(c, ENDED, NULL);
         cl_call_finish(c, rc, colonies_last_error(), 0, NULL, 0);
@@ -371,7 +377,7 @@ static int prepared_wait(colonies_call *c, int64_t timeout_ms)
     if (where == ON_LANE && cl_http_run_on_lane(&c->http, timeout_ms, &c->job.cancelled)) {
         cl_conns *lane = c->lane;
         set_where(c, ENDED, NULL);
-        cl_loop_give_lane(c->client->loop, lane);
+        cl_loop_give_lane(c->job.loop, lane);
     }
     pthread_mutex_unlock(&c->drive);
     cl_job_unref(&c->job);

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sched.h>
+#include <unistd.h>
 
 #include "client_internal.h"
 
@@ -65,13 +67,20 @@ colonies_status colonies_client_new(colonies_client **out, const char *host, int
             c->connect_timeout_ms = lopts.connect_timeout_ms;
             c->options_json = cl_strdup(options_json ? options_json : "{}");
             c->ca_bundle = lopts.ca_bundle ? cl_strdup(lopts.ca_bundle) : NULL;
-            if (c->options_json == NULL || (lopts.ca_bundle && c->ca_bundle == NULL)) {
+            c->host = cl_strdup(host);
+            if (c->options_json == NULL || (lopts.ca_bundle && c->ca_bundle == NULL) || c->host == NULL) {
                 cl_loop_free(c->loop);
                 free(c->options_json);
                 free(c->ca_bundle);
+                free(c->host);
                 rc = cl_fail(COLONIES_ENOMEM, "out of memory");
             } else {
                 pthread_mutex_init(&c->tasks_lock, NULL);
+                c->port = port;
+                c->loop_opts = lopts;
+                c->loop_opts.ca_bundle = c->ca_bundle;
+                atomic_init(&c->pid, (int)getpid());
+                atomic_init(&c->renewing, 0);
             }
         }
     } else {
@@ -96,10 +105,47 @@ colonies_status colonies_client_new(colonies_client **out, const char *host, int
     return COLONIES_OK;
 }
 
+int cl_client_loop(colonies_client *client, cl_loop **out)
+{
+    *out = NULL;
+    int pid = (int)getpid();
+    while (atomic_load(&client->pid) != pid) {
+        /* A child after fork(): the first thread here makes the new loop, others wait for it. */
+        int expected = 0;
+        if (!atomic_compare_exchange_strong(&client->renewing, &expected, 1)) {
+            sched_yield();
+            continue;
+        }
+        if (atomic_load(&client->pid) != pid) {
+            cl_loop *fresh = NULL;
+            int rc = cl_loop_new(&fresh, client->host, client->port, &client->loop_opts);
+            if (rc) {
+                atomic_store(&client->renewing, 0);
+                return rc;
+            }
+            cl_loop_abandon_in_child(client->loop);
+            client->loop = fresh;
+            /* The parent's running tasks are not in this process, nor is a holder of their lock. */
+            pthread_mutex_init(&client->tasks_lock, NULL);
+            client->tasks = NULL;
+            atomic_store(&client->pid, pid);
+        }
+        atomic_store(&client->renewing, 0);
+    }
+    *out = client->loop;
+    return COLONIES_OK;
+}
+
 void colonies_client_free(colonies_client *client)
 {
     if (client == NULL) return;
-    cl_loop_free(client->loop);
+    /* In a child after fork(), the parent's loop is only abandoned, and this process's freed. */
+    cl_loop *loop = NULL;
+    if (cl_client_loop(client, &loop))
+        cl_loop_abandon_in_child(client->loop);
+    else
+        cl_loop_free(loop);
+    free(client->host);
     pthread_mutex_destroy(&client->tasks_lock);
     colonies_free(client->options_json); /* wipes it: it may hold S3 keys */
     free(client->ca_bundle);
@@ -109,7 +155,8 @@ void colonies_client_free(colonies_client *client)
 void colonies_client_cancel_all(colonies_client *client)
 {
     if (client == NULL) return;
-    cl_loop_cancel_all(client->loop);
+    cl_loop *loop = NULL;
+    if (cl_client_loop(client, &loop) == COLONIES_OK) cl_loop_cancel_all(loop);
     cl_tasks_cancel_all(client);
 }
 

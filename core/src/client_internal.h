@@ -7,7 +7,12 @@
 #include "registry.h"
 
 struct colonies_client {
-    cl_loop *loop;
+    cl_loop *loop;           /* this process's: see cl_client_loop */
+    atomic_int pid;          /* the process loop belongs to */
+    atomic_int renewing;     /* a child is making its own loop */
+    char *host;
+    int port;
+    cl_loop_options loop_opts; /* its ca_bundle is ca_bundle below */
     long request_timeout_ms;
     pthread_mutex_t tasks_lock;
     colonies_call *tasks; /* running tasks, for colonies_client_cancel_all */
@@ -16,6 +21,16 @@ struct colonies_client {
     char *ca_bundle;
     long connect_timeout_ms;
 };
+
+/*
+ * The client's loop in the calling process, in *out; a status (with the
+ * error set) when none can be made. A client made before a fork() gets a loop of its own in
+ * the child, on connections of its own: the parent's loop thread is not in
+ * the child, and its connections are the parent's, which the child must not
+ * use. The parent's loop is left alone there (its sockets only closed in the
+ * child); the parent goes on with it.
+ */
+int cl_client_loop(colonies_client *client, cl_loop **out);
 
 /*
  * A function spec's "fs" section (fs.c), as the upstream executors honour it,

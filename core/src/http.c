@@ -92,8 +92,9 @@ static void setup(cl_http *h, int fresh)
     curl_easy_setopt(e, CURLOPT_PREREQDATA, h);
     if (h->body) {
         curl_easy_setopt(e, CURLOPT_HTTPHEADER, h->headers);
-        curl_easy_setopt(e, CURLOPT_POSTFIELDS, h->body);
+        /* curl keeps a copy of its own: no transfer reads the caller's after it. */
         curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)h->body_len);
+        curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, h->body);
     } else {
         curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
     }

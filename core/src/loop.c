@@ -58,6 +58,7 @@ struct cl_loop {
     int http_running;
     cl_http *http_queue, *http_queue_tail; /* the loop's requests waiting for one of them to end */
     cl_conns *idle_lanes, *busy_lanes; /* under lock */
+    cl_loop *next_abandoned;
     pthread_cond_t lanes_idle;         /* a busy lane was given back */
     struct curl_waitfd *waitfds; /* their sockets, as polled */
     cl_ws **polled;
@@ -898,6 +899,23 @@ int cl_loop_new(cl_loop **out, const char *host, int port, const cl_loop_options
     }
     *out = loop;
     return COLONIES_OK;
+}
+
+/* The parents' loops a child has abandoned: kept, never freed (freeing them
+ * would close the parent's connections, and its locks may be held). */
+static _Atomic(cl_loop *) abandoned;
+
+void cl_loop_abandon_in_child(cl_loop *loop)
+{
+    loop->next_abandoned = atomic_load(&abandoned);
+    while (!atomic_compare_exchange_weak(&abandoned, &loop->next_abandoned, loop)) {
+    }
+    /* close() of a copy sends nothing: the parent's connections stay open. */
+    for (int i = 0; i < loop->conns.n_sockets; i++) close(loop->conns.sockets[i]);
+    for (cl_conns *l = loop->idle_lanes; l; l = l->next)
+        for (int i = 0; i < l->n_sockets; i++) close(l->sockets[i]);
+    for (cl_conns *l = loop->busy_lanes; l; l = l->next)
+        for (int i = 0; i < l->n_sockets; i++) close(l->sockets[i]);
 }
 
 void cl_loop_free(cl_loop *loop)

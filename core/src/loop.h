@@ -35,6 +35,10 @@ typedef struct {
 int cl_loop_new(cl_loop **out, const char *host, int port, const cl_loop_options *opts);
 /* Stops the loop: jobs still running are cancelled and ended first. */
 void cl_loop_free(cl_loop *loop);
+/* In a child after fork(): closes this process's copies of the loop's
+ * sockets and touches nothing else (its thread, locks and connections are
+ * the parent's). The loop is then never used or freed in the child. */
+void cl_loop_abandon_in_child(cl_loop *loop);
 
 /* A signal one thread raises and others wait for, or poll as a file descriptor. */
 typedef struct {

@@ -156,7 +156,9 @@ colonies_status colonies_client_subscribe(colonies_client *client, colonies_subs
     const char *key = NULL;
     char *msg = NULL;
     long hold = 0;
-    int rc = cl_prepare(&op, &key, &msg, &hold, operation, params_json, prvkey, 1);
+    cl_loop *loop = NULL;
+    int rc = cl_client_loop(client, &loop);
+    if (rc == 0) rc = cl_prepare(&op, &key, &msg, &hold, operation, params_json, prvkey, 1);
     colonies_subscription *s = rc ? NULL : calloc(1, sizeof *s);
     if (rc == 0 && s == NULL) rc = cl_fail(COLONIES_ENOMEM, "out of memory");
     if (rc == 0) rc = cl_envelope(&s->frame, op->msgtype, msg, key);
@@ -168,12 +170,12 @@ colonies_status colonies_client_subscribe(colonies_client *client, colonies_subs
         return rc;
     }
     pthread_mutex_init(&s->mu, NULL);
-    cl_job_init(&s->job, client->loop);
+    cl_job_init(&s->job, loop);
     s->job.start = sub_start;
     s->job.cancel = sub_cancel;
     s->job.destroy = sub_destroy;
     s->op = op;
-    rc = cl_loop_submit(client->loop, &s->job);
+    rc = cl_loop_submit(loop, &s->job);
     if (rc) {
         cl_job_unref(&s->job);
         return rc;

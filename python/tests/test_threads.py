@@ -59,3 +59,26 @@ def test_concurrent_calls_on_one_client(client, executor):
     assert not errors, errors
     waiting = client.list_processes(executor.colonyname, 100, Colonies.WAITING, executor.prvkey)
     assert len(waiting) == 80
+
+
+def test_a_client_made_before_a_fork_works_in_the_child(client, executor):
+    """multiprocessing with fork: the child's calls go on connections of its
+    own, and the parent's client goes on working."""
+    import multiprocessing
+    client.get_colony(executor.colonyname, executor.prvkey)  # the parent holds a connection
+    ctx = multiprocessing.get_context("fork")
+    results = ctx.Queue()
+
+    def child():
+        try:
+            results.put(client.get_colony(executor.colonyname, executor.prvkey).name)
+        except Exception as e:  # noqa: BLE001 - the parent reports it
+            results.put(repr(e))
+
+    for _ in range(2):
+        p = ctx.Process(target=child)
+        p.start()
+        p.join(30)
+        assert p.exitcode == 0
+        assert results.get(timeout=5) == executor.colonyname
+        assert client.get_colony(executor.colonyname, executor.prvkey).name == executor.colonyname
