@@ -80,9 +80,15 @@ COLONIES_API void colonies_cancel_free(colonies_cancel *cancel);
  * options_json may be NULL or a JSON object of client options; the registry
  * lists them ("client_options" in colonies_registry()): tls, verify_tls,
  * ca_bundle, connect_timeout and request_timeout (seconds), max_idle (the
- * seconds a kept-alive connection may idle and still be reused). Unknown
- * keys are refused with COLONIES_EINVAL, so a misspelt option is never
- * silently ignored.
+ * seconds a kept-alive connection may idle and still be reused),
+ * max_connections, the retry policy (retries, retry_backoff,
+ * retry_backoff_max; see the README) and the colony file system's s3_*.
+ * Unknown keys are refused with COLONIES_EINVAL, so a misspelt option is
+ * never silently ignored.
+ *
+ * A client may be used from many threads, and in a child after fork(): there
+ * its first call gives it connections of its own, and the parent's are left
+ * to the parent.
  */
 COLONIES_API colonies_status colonies_client_new(colonies_client **out, const char *host, int port,
                                                  const char *options_json);
