@@ -760,6 +760,13 @@ func WithRetryBackoffMax(d time.Duration) Option {
 	return func(o map[string]any) { o["retry_backoff_max"] = d.Seconds() }
 }
 
+// WithTrace sets the client option trace: write a line to stderr for each request that ends: its
+// message type, outcome, HTTP status, time, tries and sizes; never a key, a signature or a payload
+// (default $COLONIES_TRACE when set, else false).
+func WithTrace(v bool) Option {
+	return func(o map[string]any) { o["trace"] = v }
+}
+
 // WithS3Endpoint sets the client option s3_endpoint: the S3 server of the colony file system, as
 // host:port (default $AWS_S3_ENDPOINT when set, else null).
 func WithS3Endpoint(v string) Option {

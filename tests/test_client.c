@@ -335,6 +335,70 @@ static void test_fork(void)
     }
 }
 
+/* Runs a signed call and a refused one on a client made with options (NULL:
+ * none) with stderr sent to a file; the file's text (caller frees). */
+static char *traced(const char *options)
+{
+    char path[] = "/tmp/colonies-trace-XXXXXX";
+    int fd = mkstemp(path), saved = dup(2);
+    char *text = NULL;
+    if (fd < 0 || saved < 0) return NULL;
+    fflush(stderr);
+    dup2(fd, 2);
+    colonies_client *c = NULL;
+    if (colonies_client_new(&c, need_env("COLONIES_SERVER_HOST"), atoi(need_env("COLONIES_SERVER_PORT")), options) ==
+        COLONIES_OK) {
+        callf(c, NULL, "get_colonies", fx.server_key, "{}");
+        callf(c, NULL, "get_colony", fx.server_key, "{\"colonyname\":\"no-such-colony\"}");
+        colonies_client_free(c);
+    }
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    close(fd);
+    text = read_file(path);
+    unlink(path);
+    return text;
+}
+
+/* The longest run of hex digits in text: a key, an id or a signature is 64 or more. */
+static size_t longest_hex(const char *text)
+{
+    size_t best = 0, run = 0;
+    for (const char *p = text; *p; p++) {
+        run = ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')) ? run + 1 : 0;
+        if (run > best) best = run;
+    }
+    return best;
+}
+
+/* The trace: a line for each request, by option or by COLONIES_TRACE, with no key, id or signature. */
+static void test_trace(void)
+{
+    char *text = traced("{\"trace\":true}");
+    CHECK(text != NULL);
+    if (text) {
+        printf("trace:\n%s", text);
+        CHECK(strstr(text, "colonies: getcoloniesmsg replied, HTTP 200") != NULL);
+        CHECK(strstr(text, "colonies: getcolonymsg replied, HTTP") != NULL);
+        CHECK(longest_hex(text) < 64);
+        CHECK(strstr(text, fx.server_key) == NULL);
+    }
+    free(text);
+    text = traced(NULL);
+    CHECK(text && strstr(text, "colonies:") == NULL); /* off by default */
+    free(text);
+    setenv("COLONIES_TRACE", "true", 1);
+    text = traced(NULL);
+    CHECK(text && strstr(text, "colonies: getcoloniesmsg") != NULL);
+    free(text);
+    setenv("COLONIES_TRACE", "maybe", 1);
+    colonies_client *c = NULL;
+    CHECK_RC(colonies_client_new(&c, "127.0.0.1", 1, NULL), COLONIES_EINVAL);
+    CHECK(strstr(colonies_last_error(), "COLONIES_TRACE") != NULL);
+    unsetenv("COLONIES_TRACE");
+}
+
 static void teardown(void)
 {
     char *out = NULL;
@@ -356,6 +420,7 @@ int main(void)
     test_cancel();
     test_concurrency();
     test_fork();
+    test_trace();
     teardown();
     return check_summary("test_client");
 }

@@ -13,13 +13,39 @@
 
 #include "client_internal.h"
 
-/* An option's value: the one given in opts, or the registry's default. Caller deletes. */
-static cJSON *option(const cJSON *opts, const char *name)
+/* A client option's value: given in opts, else its environment variable (the
+ * registry's "env"), else its default. */
+int cl_client_option(cJSON **out, const cJSON *opts, const char *name)
 {
-    const cJSON *given = cJSON_GetObjectItemCaseSensitive(opts, name);
-    if (given && !cJSON_IsNull(given)) return cJSON_Duplicate(given, 1);
+    *out = NULL;
     const cl_field *f = cl_field_find(cl_client_options, cl_n_client_options, name);
-    return cl_json_read(f ? cl_field_default(f) : "null");
+    const cJSON *given = cJSON_GetObjectItemCaseSensitive(opts, name);
+    if (given && !cJSON_IsNull(given)) {
+        *out = cJSON_Duplicate(given, 1);
+    } else {
+        const char *v = f && f->env ? getenv(f->env) : NULL;
+        if (v && v[0]) {
+            if (f->type->kind == CL_K_BOOL) {
+                int b = 0;
+                int rc = cl_env_bool(f->env, v, &b);
+                if (rc) return rc;
+                *out = cJSON_CreateBool(b);
+            } else {
+                *out = cJSON_CreateString(v);
+            }
+        } else {
+            *out = cl_json_read(f ? cl_field_default(f) : "null");
+        }
+    }
+    return *out ? COLONIES_OK : cl_fail(COLONIES_ENOMEM, "out of memory");
+}
+
+/* cl_client_option's value, or NULL; *rc keeps the first failure. Caller deletes. */
+static cJSON *option(const cJSON *opts, const char *name, int *rc)
+{
+    cJSON *v = NULL;
+    if (*rc == 0) *rc = cl_client_option(&v, opts, name);
+    return v;
 }
 
 /* Seconds as whole milliseconds, rounded up so that a positive time never becomes 0. */
@@ -41,13 +67,18 @@ colonies_status colonies_client_new(colonies_client **out, const char *host, int
         cJSON_Delete(opts);
         return rc;
     }
-    cJSON *tls = option(opts, "tls"), *verify = option(opts, "verify_tls"), *ca = option(opts, "ca_bundle"),
-          *connect = option(opts, "connect_timeout"), *request = option(opts, "request_timeout"),
-          *idle = option(opts, "max_idle"), *maxconn = option(opts, "max_connections"),
-          *retries = option(opts, "retries"), *backoff = option(opts, "retry_backoff"),
-          *backoff_max = option(opts, "retry_backoff_max");
+    int orc = 0;
+    cJSON *tls = option(opts, "tls", &orc), *verify = option(opts, "verify_tls", &orc),
+          *ca = option(opts, "ca_bundle", &orc), *connect = option(opts, "connect_timeout", &orc),
+          *request = option(opts, "request_timeout", &orc), *idle = option(opts, "max_idle", &orc),
+          *maxconn = option(opts, "max_connections", &orc), *retries = option(opts, "retries", &orc),
+          *backoff = option(opts, "retry_backoff", &orc), *backoff_max = option(opts, "retry_backoff_max", &orc),
+          *trace = option(opts, "trace", &orc);
     colonies_client *c = NULL;
-    if (tls && verify && ca && connect && request && idle && maxconn && retries && backoff && backoff_max) {
+    if (orc) {
+        rc = orc;
+    } else if (tls && verify && ca && connect && request && idle && maxconn && retries && backoff && backoff_max &&
+               trace) {
         cl_loop_options lopts = {
             .tls = cJSON_IsTrue(tls),
             .verify_tls = cJSON_IsTrue(verify),
@@ -59,6 +90,7 @@ colonies_status colonies_client_new(colonies_client **out, const char *host, int
             .retries = (int)retries->valuedouble,
             .retry_backoff_ms = seconds_to_ms(backoff->valuedouble),
             .retry_backoff_max_ms = seconds_to_ms(backoff_max->valuedouble),
+            .trace = cJSON_IsTrue(trace),
         };
         c = calloc(1, sizeof *c);
         rc = c ? cl_loop_new(&c->loop, host, port, &lopts) : cl_fail(COLONIES_ENOMEM, "out of memory");
@@ -96,6 +128,7 @@ colonies_status colonies_client_new(colonies_client **out, const char *host, int
     cJSON_Delete(retries);
     cJSON_Delete(backoff);
     cJSON_Delete(backoff_max);
+    cJSON_Delete(trace);
     cJSON_Delete(opts);
     if (rc) {
         free(c);

@@ -104,9 +104,21 @@ static void setup(cl_http *h, int fresh)
 static void begin(cl_http *h, int fresh);
 static void retry_fire(cl_timer *t);
 
+/* The trace's line for a request that has ended: what it was and how it went,
+ * never its body (which is signed, and may carry anything) nor its reply. */
+static void trace(const cl_http *h)
+{
+    long long ms = h->started_ms ? cl_now_ms() - h->started_ms : 0;
+    fprintf(stderr, "colonies: %s %s%s%s, HTTP %ld, %lld ms, %d %s, %zu bytes sent, %zu received%s\n", h->what,
+            h->status ? colonies_strerror(h->status) : "replied", h->status ? ": " : "", h->status ? h->detail : "",
+            h->http_status, ms, h->retries + 1, h->retries ? "tries" : "try", h->body_len, h->reply.len,
+            cl_conns_is_lane(h->conns) ? " (on the caller's thread)" : "");
+}
+
 static void end(cl_http *h)
 {
     cl_conns *conns = h->conns;
+    if (cl_loop_opts(cl_conns_loop(conns))->trace) trace(h);
     if (h->easy) {
         curl_multi_remove_handle(cl_conns_multi(conns), h->easy);
         cl_conns_give_easy(conns, h->easy);
@@ -148,7 +160,10 @@ static void fail(cl_http *h, int code, const char *fmt, ...)
 static void begin(cl_http *h, int fresh)
 {
     /* The timeout runs from the first send, not from a wait for a connection slot. */
-    if (h->deadline_ms == 0) h->deadline_ms = cl_now_ms() + h->timeout_ms;
+    if (h->deadline_ms == 0) {
+        h->started_ms = cl_now_ms();
+        h->deadline_ms = h->started_ms + h->timeout_ms;
+    }
     h->attempts = 0;
     h->easy = cl_conns_take_easy(h->conns);
     if (h->easy == NULL) {
@@ -176,6 +191,7 @@ static int prepare(cl_conns *conns, cl_http *h)
     h->attempts = h->resend_refused = h->stale = h->retried = 0;
     h->retries = 0;
     h->deadline_ms = 0;
+    h->started_ms = 0;
     h->retry_at = 0;
     memset(&h->retry_timer, 0, sizeof h->retry_timer);
     h->retry_timer.fire = retry_fire;

@@ -43,6 +43,10 @@ int cl_base64_decode(char **out, size_t *out_len, const char *in);
 /* crypto.c: raw forms used by the client's envelope. */
 int cl_sign_raw(char out_sig[131], const unsigned char *msg, size_t len, const char *prvkey);
 
+/* A client option's value: given in opts, else its environment variable (the
+ * registry's "env"), else its default. (client.c) */
+int cl_client_option(cJSON **out, const cJSON *opts, const char *name);
+
 /* json.c: helpers over cJSON and JSON text. */
 /*
  * Parses text as a JSON value of the given cJSON type (cJSON_Object,

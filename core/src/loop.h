@@ -30,6 +30,7 @@ typedef struct {
     long max_connections;  /* to the server at once; more requests wait their turn */
     int retries;           /* times a request is sent again when that is safe (http.c) */
     long retry_backoff_ms, retry_backoff_max_ms;
+    int trace;             /* a line on stderr for each request that ends (http.c) */
 } cl_loop_options;
 
 int cl_loop_new(cl_loop **out, const char *host, int port, const cl_loop_options *opts);
@@ -172,6 +173,7 @@ struct cl_http {
     int attempts, resend_refused, stale, retried;
     int retries;             /* sent again after a failure (backoff retries) */
     long long deadline_ms;   /* cl_now_ms() at which the request, retries included, times out */
+    long long started_ms;    /* when it was first sent, for the trace */
     long long retry_at;      /* a lane's request waiting to be sent again: when */
     cl_timer retry_timer;    /* the loop's: sends it again */
     int running;

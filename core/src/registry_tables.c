@@ -1291,6 +1291,7 @@ const cl_field cl_client_options[] = {
     {"retries", &TX_int, CL_F_RANGE, "3", 0.0, 20.0, NULL, NULL, NULL},
     {"retry_backoff", &TX_float, CL_F_RANGE, "0.1", 0.001, 60.0, NULL, NULL, NULL},
     {"retry_backoff_max", &TX_float, CL_F_RANGE, "2", 0.001, 600.0, NULL, NULL, NULL},
+    {"trace", &TX_bool, 0, "false", 0, 0, NULL, NULL, "COLONIES_TRACE"},
     {"s3_endpoint", &TX_string, 0, "null", 0, 0, NULL, NULL, "AWS_S3_ENDPOINT"},
     {"s3_accesskey", &TX_string, 0, "null", 0, 0, NULL, NULL, "AWS_S3_ACCESSKEY"},
     {"s3_secretkey", &TX_string, 0, "null", 0, 0, NULL, NULL, "AWS_S3_SECRETKEY"},
@@ -1300,7 +1301,7 @@ const cl_field cl_client_options[] = {
     {"s3_skipverify", &TX_bool, 0, "false", 0, 0, NULL, NULL, "AWS_S3_SKIPVERIFY"},
     {"s3_part_size", &TX_int, CL_F_RANGE, "16777216", 5242880.0, 5368709120.0, NULL, NULL, NULL},
 };
-const size_t cl_n_client_options = 18;
+const size_t cl_n_client_options = 19;
 const cl_field cl_funcspec_options[] = {
     {"funcname", &TX_string, CL_F_REQUIRED, NULL, 0, 0, NULL, NULL, NULL},
     {"nodename", &TX_string, 0, "null", 0, 0, NULL, NULL, NULL},
@@ -1402,6 +1403,7 @@ const char cl_registry_json[] =
     "{\"name\":\"retries\",\"type\":\"int\",\"default\":3,\"min\":0,\"max\":20,\"doc\":\"times a request is sent again after a failure, when that is safe: a request that never left (no connection could be made) of any operation, and an idempotent operation's request after any transport failure; never a request that may have reached the server and is not idempotent. 0: never\"},"
     "{\"name\":\"retry_backoff\",\"type\":\"float\",\"default\":0.1,\"min\":0.001,\"max\":60,\"doc\":\"seconds before the first retry; each later one waits twice as long, up to retry_backoff_max, less a random part of up to half (jitter). Retries stop at the call's own timeout\"},"
     "{\"name\":\"retry_backoff_max\",\"type\":\"float\",\"default\":2,\"min\":0.001,\"max\":600,\"doc\":\"the longest wait before a retry, in seconds\"},"
+    "{\"name\":\"trace\",\"type\":\"bool\",\"default\":false,\"env\":\"COLONIES_TRACE\",\"doc\":\"write a line to stderr for each request that ends: its message type, outcome, HTTP status, time, tries and sizes; never a key, a signature or a payload\"},"
     "{\"name\":\"s3_endpoint\",\"type\":\"string\",\"default\":null,\"env\":\"AWS_S3_ENDPOINT\",\"doc\":\"the S3 server of the colony file system, as host:port\"},"
     "{\"name\":\"s3_accesskey\",\"type\":\"string\",\"default\":null,\"env\":\"AWS_S3_ACCESSKEY\",\"doc\":\"the S3 access key\"},"
     "{\"name\":\"s3_secretkey\",\"type\":\"string\",\"default\":null,\"env\":\"AWS_S3_SECRETKEY\",\"doc\":\"the S3 secret key\"},"

@@ -32,36 +32,10 @@
 /* Settings                                                                  */
 /* ------------------------------------------------------------------------- */
 
-/* An S3 option's value: given in opts, else its environment variable, else its default. */
-static int option(cJSON **out, const cJSON *opts, const char *name)
-{
-    *out = NULL;
-    const cl_field *f = cl_field_find(cl_client_options, cl_n_client_options, name);
-    const cJSON *given = cJSON_GetObjectItemCaseSensitive(opts, name);
-    if (given && !cJSON_IsNull(given)) {
-        *out = cJSON_Duplicate(given, 1);
-    } else {
-        const char *v = f && f->env ? getenv(f->env) : NULL;
-        if (v && v[0]) {
-            if (f->type->kind == CL_K_BOOL) {
-                int b = 0;
-                int rc = cl_env_bool(f->env, v, &b);
-                if (rc) return rc;
-                *out = cJSON_CreateBool(b);
-            } else {
-                *out = cJSON_CreateString(v);
-            }
-        } else {
-            *out = cl_json_read(f ? cl_field_default(f) : "null");
-        }
-    }
-    return *out ? COLONIES_OK : cl_fail(COLONIES_ENOMEM, "out of memory");
-}
-
 static int option_string(char **out, const cJSON *opts, const char *name)
 {
     cJSON *v = NULL;
-    int rc = option(&v, opts, name);
+    int rc = cl_client_option(&v, opts, name);
     *out = NULL;
     if (rc == 0 && cJSON_IsString(v) && v->valuestring[0]) {
         *out = cl_strdup(v->valuestring);
@@ -94,9 +68,9 @@ int cl_s3_init(cl_s3 *s3, const cJSON *opts, const char *ca_bundle, long connect
     if (rc == 0) rc = option_string(&s3->secretkey, opts, "s3_secretkey");
     if (rc == 0) rc = option_string(&s3->region, opts, "s3_region");
     if (rc == 0) rc = option_string(&s3->bucket, opts, "s3_bucket");
-    if (rc == 0) rc = option(&tls, opts, "s3_tls");
-    if (rc == 0) rc = option(&skip, opts, "s3_skipverify");
-    if (rc == 0) rc = option(&part, opts, "s3_part_size");
+    if (rc == 0) rc = cl_client_option(&tls, opts, "s3_tls");
+    if (rc == 0) rc = cl_client_option(&skip, opts, "s3_skipverify");
+    if (rc == 0) rc = cl_client_option(&part, opts, "s3_part_size");
     if (rc == 0 && endpoint == NULL)
         rc = cl_fail(COLONIES_EINVAL, "no S3 server for the colony file system: set AWS_S3_ENDPOINT (host:port) "
                                       "or the client option s3_endpoint");

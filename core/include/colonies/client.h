@@ -82,7 +82,10 @@ COLONIES_API void colonies_cancel_free(colonies_cancel *cancel);
  * ca_bundle, connect_timeout and request_timeout (seconds), max_idle (the
  * seconds a kept-alive connection may idle and still be reused),
  * max_connections, the retry policy (retries, retry_backoff,
- * retry_backoff_max; see the README) and the colony file system's s3_*.
+ * retry_backoff_max; see the README), trace (a line on stderr for each
+ * request: type, outcome, HTTP status, time, tries, sizes; never a key, a
+ * signature or a payload; also COLONIES_TRACE=true) and the colony file
+ * system's s3_*.
  * Unknown keys are refused with COLONIES_EINVAL, so a misspelt option is
  * never silently ignored.
  *
