@@ -3,9 +3,12 @@
 
 #include "check.h"
 
+/* A vector's string field; a missing one fails a check rather than crash. */
 static const char *str(const cJSON *obj, const char *key)
 {
-    return cJSON_GetObjectItemCaseSensitive(obj, key)->valuestring;
+    const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, key));
+    CHECK(s != NULL);
+    return s ? s : "";
 }
 
 static void test_ids(const cJSON *v)

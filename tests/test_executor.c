@@ -84,7 +84,7 @@ static void test_jobs(void)
     CHECK_STR(field(ctx, "colonyid"), fx.colony);
     CHECK(strlen(field(ctx, "executor_prvkey")) == 64);
     CHECK(cJSON_IsNull(cJSON_GetObjectItem(job, "code")));
-    CHECK(cJSON_GetObjectItem(job, "maxexectime")->valueint == -1);
+    CHECK(int_field(job, "maxexectime") == -1);
     CHECK_RC(colonies_executor_close(ex, pid, args, NULL), COLONIES_OK);
     free(args);
     cJSON_Delete(job);

@@ -13,9 +13,12 @@ static cJSON *build(const char *options)
     return spec;
 }
 
+/* A number field; a missing one fails a check rather than crash. */
 static double num(const cJSON *obj, const char *key)
 {
-    return cJSON_GetObjectItemCaseSensitive(obj, key)->valuedouble;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    CHECK(cJSON_IsNumber(v));
+    return cJSON_IsNumber(v) ? v->valuedouble : -1e300;
 }
 
 static const char *text(const cJSON *obj, const char *key)
