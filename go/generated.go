@@ -50,6 +50,11 @@ var (
 	// ErrIO is COLONIES_EIO: A local file or directory could not be read or written (the message names
 	// it and the reason), or a downloaded file's checksum did not match its metadata.
 	ErrIO = errors.New("colonies: local file error")
+	// ErrResubscribed is COLONIES_ERESUBSCRIBED: A subscription lost its connection and made itself
+	// again (the client option resubscribe), after waits that grow with each try; events while it was
+	// away may have been missed, so read again what it follows. Not an end: the next call goes on with
+	// the events.
+	ErrResubscribed = errors.New("colonies: subscribed again")
 )
 
 // kindsByCode maps the core's status codes to error kinds: a code's own
@@ -70,6 +75,7 @@ var kindsByCode = map[int][]error{
 	-13: {ErrExpired},
 	-14: {ErrDone},
 	-15: {ErrIO},
+	-16: {ErrResubscribed},
 }
 
 // ProcessState values: The state of a process or a process graph.
@@ -758,6 +764,13 @@ func WithRetryBackoff(d time.Duration) Option {
 // seconds (default 2 s).
 func WithRetryBackoffMax(d time.Duration) Option {
 	return func(o map[string]any) { o["retry_backoff_max"] = d.Seconds() }
+}
+
+// WithResubscribe sets the client option resubscribe: a subscription whose connection is lost
+// before its timeout subscribes again by itself, waiting as retries do between tries, until its
+// timeout; it tells the caller each time (ERESUBSCRIBED). false: the loss ends it (default true).
+func WithResubscribe(v bool) Option {
+	return func(o map[string]any) { o["resubscribe"] = v }
 }
 
 // WithTrace sets the client option trace: write a line to stderr for each request that ends: its

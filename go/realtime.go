@@ -60,7 +60,10 @@ func subscribe[T any](ctx context.Context, c *Client, operation string, params a
 // Next returns the next event, waiting for one as long as ctx allows. It
 // returns an error wrapping ErrDone once the server has ended the
 // subscription (at its timeout) and every event was read, ErrCancelled once
-// Close or the client's Close ended it, the error that ended it otherwise,
+// Close or the client's Close ended it, an error wrapping ErrResubscribed
+// once after its connection was lost and it subscribed again by itself (not
+// an end: events meanwhile may be missed, so read again what it follows, and
+// call Next again; see WithResubscribe), the error that ended it otherwise,
 // and ctx's error (the subscription goes on) when ctx ends first.
 func (s *Subscription[T]) Next(ctx context.Context) (T, error) {
 	var zero T

@@ -125,7 +125,7 @@ static void serve_websocket(fault_server *s, int fd)
 
 static void serve(fault_server *s, int fd)
 {
-    if (s->mode == FAULT_WS_BAD_ACCEPT || s->mode == FAULT_WS_GARBAGE) {
+    if (s->mode == FAULT_WS_BAD_ACCEPT || s->mode == FAULT_WS_GARBAGE || s->mode == FAULT_WS_DROP) {
         serve_websocket(s, fd);
         return;
     }
@@ -163,7 +163,8 @@ static void serve(fault_server *s, int fd)
     case FAULT_RESET:
     case FAULT_KEEPALIVE:
     case FAULT_WS_BAD_ACCEPT:
-    case FAULT_WS_GARBAGE: break;
+    case FAULT_WS_GARBAGE:
+    case FAULT_WS_DROP: break;
     }
 }
 

@@ -16,6 +16,7 @@ typedef enum {
     FAULT_KEEPALIVE,     /* well-behaved: answers {} and keeps the connection open */
     FAULT_WS_BAD_ACCEPT, /* upgrades to a websocket with an accept value for another key */
     FAULT_WS_GARBAGE,    /* upgrades properly, then sends a text frame that is not an envelope */
+    FAULT_WS_DROP,       /* upgrades properly, reads the request, then closes the connection */
 } fault_mode;
 
 typedef struct fault_server fault_server;

@@ -110,6 +110,54 @@ static void test_websocket_faults(void)
     fault_server_stop(s);
 }
 
+/*
+ * A server that drops each subscription's connection soon after taking it:
+ * the subscription makes itself again, says so each time, and ends at its
+ * timeout; with resubscribe false the first loss ends it.
+ */
+static void test_resubscribe(void)
+{
+    int port = 0;
+    fault_server *s = fault_server_start(FAULT_WS_DROP, &port);
+    CHECK(s != NULL);
+    if (s == NULL) return;
+    colonies_client *c = NULL;
+    colonies_subscription *sub = NULL;
+    const char *params = "{\"colonyname\":\"c\",\"executortype\":\"t\",\"state\":0,\"timeout\":3}";
+    CHECK_RC(colonies_client_new(&c, "127.0.0.1", port, "{\"retry_backoff\":0.05,\"retry_backoff_max\":0.2}"),
+             COLONIES_OK);
+    CHECK_RC(colonies_client_subscribe(c, &sub, "subscribe_processes", params, KEY), COLONIES_OK);
+    char *out = NULL;
+    int again = 0, rc;
+    double t0 = now();
+    while ((rc = colonies_subscription_next(sub, &out, 10000)) == COLONIES_ERESUBSCRIBED) {
+        if (again++ == 0) {
+            printf("resubscribed: %s\n", colonies_last_error());
+            CHECK(strstr(colonies_last_error(), "made again after 1 try") != NULL);
+        }
+        CHECK(out == NULL);
+    }
+    double took = now() - t0;
+    printf("a server that drops each subscription: %d re-subscriptions over %d connections, then %s after %.1f s "
+           "(timeout 3 s): %s\n",
+           again, fault_server_connections(s), colonies_strerror((colonies_status)rc), took, colonies_last_error());
+    CHECK(again >= 2);
+    CHECK(fault_server_connections(s) == again + 1);
+    CHECK(rc == COLONIES_EDONE || rc == COLONIES_ETRANSPORT);
+    CHECK(took > 1.5 && took < limit_s(6.0));
+    colonies_subscription_free(sub);
+    colonies_client_free(c);
+
+    /* Without resubscribe, the first loss ends it, as a transport failure. */
+    CHECK_RC(colonies_client_new(&c, "127.0.0.1", port, "{\"resubscribe\":false}"), COLONIES_OK);
+    CHECK_RC(colonies_client_subscribe(c, &sub, "subscribe_processes", params, KEY), COLONIES_OK);
+    CHECK_RC(colonies_subscription_next(sub, &out, 10000), COLONIES_ETRANSPORT);
+    CHECK(strstr(colonies_last_error(), "lost before the subscription's timeout") != NULL);
+    colonies_subscription_free(sub);
+    colonies_client_free(c);
+    fault_server_stop(s);
+}
+
 /* A port nobody listens on: connection refused, at once. */
 static void test_server_down(void)
 {
@@ -239,6 +287,7 @@ int main(void)
     test_misuse();
     test_server_down();
     test_websocket_faults();
+    test_resubscribe();
     test_fault_server();
     return check_summary("test_faults");
 }

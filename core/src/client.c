@@ -73,12 +73,12 @@ colonies_status colonies_client_new(colonies_client **out, const char *host, int
           *request = option(opts, "request_timeout", &orc), *idle = option(opts, "max_idle", &orc),
           *maxconn = option(opts, "max_connections", &orc), *retries = option(opts, "retries", &orc),
           *backoff = option(opts, "retry_backoff", &orc), *backoff_max = option(opts, "retry_backoff_max", &orc),
-          *trace = option(opts, "trace", &orc);
+          *trace = option(opts, "trace", &orc), *resub = option(opts, "resubscribe", &orc);
     colonies_client *c = NULL;
     if (orc) {
         rc = orc;
     } else if (tls && verify && ca && connect && request && idle && maxconn && retries && backoff && backoff_max &&
-               trace) {
+               trace && resub) {
         cl_loop_options lopts = {
             .tls = cJSON_IsTrue(tls),
             .verify_tls = cJSON_IsTrue(verify),
@@ -91,6 +91,7 @@ colonies_status colonies_client_new(colonies_client **out, const char *host, int
             .retry_backoff_ms = seconds_to_ms(backoff->valuedouble),
             .retry_backoff_max_ms = seconds_to_ms(backoff_max->valuedouble),
             .trace = cJSON_IsTrue(trace),
+            .resubscribe = cJSON_IsTrue(resub),
         };
         c = calloc(1, sizeof *c);
         rc = c ? cl_loop_new(&c->loop, host, port, &lopts) : cl_fail(COLONIES_ENOMEM, "out of memory");
@@ -128,6 +129,7 @@ colonies_status colonies_client_new(colonies_client **out, const char *host, int
     cJSON_Delete(retries);
     cJSON_Delete(backoff);
     cJSON_Delete(backoff_max);
+    cJSON_Delete(resub);
     cJSON_Delete(trace);
     cJSON_Delete(opts);
     if (rc) {

@@ -360,6 +360,14 @@ static unsigned jitter_random(void)
     return state;
 }
 
+long cl_backoff_ms(const cl_loop_options *o, int attempt)
+{
+    long delay = o->retry_backoff_ms;
+    for (int i = 0; i < attempt && delay < o->retry_backoff_max_ms; i++) delay *= 2;
+    if (delay > o->retry_backoff_max_ms) delay = o->retry_backoff_max_ms;
+    return delay / 2 + (long)(jitter_random() % (unsigned long)(delay / 2 + 1));
+}
+
 /* The wait before sending h again after rc, or -1 when it is not sent again. */
 static long retry_delay(cl_http *h, CURLcode rc)
 {
@@ -367,10 +375,7 @@ static long retry_delay(cl_http *h, CURLcode rc)
     if (atomic_load(&h->job->cancelled) || h->retries >= o->retries || h->resend_refused) return -1;
     int safe = never_left(h, rc) || (h->idempotent && (retryable(rc) || rc == CURLE_OPERATION_TIMEDOUT));
     if (!safe) return -1;
-    long delay = o->retry_backoff_ms;
-    for (int i = 0; i < h->retries && delay < o->retry_backoff_max_ms; i++) delay *= 2;
-    if (delay > o->retry_backoff_max_ms) delay = o->retry_backoff_max_ms;
-    delay = delay / 2 + (long)(jitter_random() % (unsigned long)(delay / 2 + 1));
+    long delay = cl_backoff_ms(o, h->retries);
     /* Only within the call's own deadline, with time left for the request itself. */
     if (cl_now_ms() + delay + 1 >= h->deadline_ms) return -1;
     return delay;

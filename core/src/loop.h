@@ -31,7 +31,13 @@ typedef struct {
     int retries;           /* times a request is sent again when that is safe (http.c) */
     long retry_backoff_ms, retry_backoff_max_ms;
     int trace;             /* a line on stderr for each request that ends (http.c) */
+    int resubscribe;       /* a subscription that loses its connection subscribes again (subscribe.c) */
 } cl_loop_options;
+
+/* The wait before try number attempt + 1 (attempt >= 0) after a failure:
+ * retry_backoff doubled attempt times, at most retry_backoff_max, less a
+ * random part of up to half (jitter). */
+long cl_backoff_ms(const cl_loop_options *o, int attempt);
 
 int cl_loop_new(cl_loop **out, const char *host, int port, const cl_loop_options *opts);
 /* Stops the loop: jobs still running are cancelled and ended first. */

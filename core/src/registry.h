@@ -84,6 +84,9 @@ typedef struct {
     const cl_remap *remaps;
     size_t n_remaps;
     const char *const *exclusive; /* pairs of parameters that may not both be set, NULL-terminated */
+    /* A subscription made again after a lost connection: resume_param is set to the
+     * last resume_field its events carried, so none comes twice; or NULL. */
+    const char *resume_param, *resume_field;
 } cl_op;
 
 typedef struct {

@@ -1172,112 +1172,112 @@ static const cl_field P_version[] = {
     {"buildtime", &TX_string, 0, NULL, 0, 0, NULL, NULL, NULL},
 };
 const cl_op cl_ops[] = {
-    {"add_attribute", "addattributemsg", CL_OP_SIGNED, P_add_attribute, 1, &TX_Attribute, NULL, NULL, 0, NULL},
-    {"add_blueprint", "addblueprintmsg", CL_OP_SIGNED, P_add_blueprint, 1, &TX_Blueprint, NULL, NULL, 0, NULL},
-    {"add_blueprint_definition", "addblueprintdefinitionmsg", CL_OP_SIGNED, P_add_blueprint_definition, 1, &TX_BlueprintDefinition, NULL, NULL, 0, NULL},
-    {"add_child", "addchildmsg", CL_OP_SIGNED, P_add_child, 5, &TX_Process, NULL, NULL, 0, NULL},
-    {"add_colony", "addcolonymsg", CL_OP_SIGNED, P_add_colony, 1, &TX_Colony, NULL, NULL, 0, NULL},
-    {"add_cron", "addcronmsg", CL_OP_SIGNED, P_add_cron, 1, &TX_Cron, NULL, NULL, 0, NULL},
-    {"add_executor", "addexecutormsg", CL_OP_SIGNED, P_add_executor, 1, &TX_Executor, NULL, NULL, 0, NULL},
-    {"add_executor_log", "addexecutorlogmsg", CL_OP_SIGNED, P_add_executor_log, 3, NULL, NULL, NULL, 0, NULL},
-    {"add_file", "addfilemsg", CL_OP_SIGNED, P_add_file, 1, &TX_File, NULL, NULL, 0, NULL},
-    {"add_function", "addfunctionmsg", CL_OP_SIGNED, P_add_function, 1, &TX_Function, NULL, NULL, 0, NULL},
-    {"add_generator", "addgeneratormsg", CL_OP_SIGNED, P_add_generator, 1, &TX_Generator, NULL, NULL, 0, NULL},
-    {"add_location", "addlocationmsg", CL_OP_SIGNED, P_add_location, 1, &TX_Location, NULL, NULL, 0, NULL},
-    {"add_log", "addlogmsg", CL_OP_SIGNED, P_add_log, 2, NULL, NULL, RM_add_log, 1, NULL},
-    {"add_user", "addusermsg", CL_OP_SIGNED, P_add_user, 1, &TX_User, NULL, NULL, 0, NULL},
-    {"approve_executor", "approveexecutormsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_approve_executor, 2, NULL, NULL, RM_approve_executor, 1, NULL},
-    {"assign_process", "assignprocessmsg", CL_OP_SIGNED, P_assign_process, 4, &TX_Process, "timeout", RM_assign_process, 3, NULL},
-    {"cancel_process", "cancelprocessmsg", CL_OP_SIGNED, P_cancel_process, 1, NULL, NULL, RM_cancel_process, 1, NULL},
-    {"cancel_process_graph", "cancelprocessgraphmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_cancel_process_graph, 1, NULL, NULL, RM_cancel_process_graph, 1, NULL},
-    {"change_colony_id", "changecolonyidmsg", CL_OP_SIGNED, P_change_colony_id, 2, NULL, NULL, NULL, 0, NULL},
-    {"change_executor_id", "changeexecutoridmsg", CL_OP_SIGNED, P_change_executor_id, 2, NULL, NULL, NULL, 0, NULL},
-    {"change_server_id", "changeserveridmsg", CL_OP_SIGNED, P_change_server_id, 1, NULL, NULL, NULL, 0, NULL},
-    {"change_user_id", "changeuseridmsg", CL_OP_SIGNED, P_change_user_id, 2, NULL, NULL, NULL, 0, NULL},
-    {"channel_append", "channelappendmsg", CL_OP_SIGNED, P_channel_append, 6, NULL, NULL, RM_channel_append, 1, NULL},
-    {"channel_read", "channelreadmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_channel_read, 4, &TX_list_ChannelEntry_, NULL, NULL, 0, NULL},
-    {"close_failed", "closefailedmsg", CL_OP_SIGNED, P_close_failed, 2, NULL, NULL, RM_close_failed, 1, NULL},
-    {"close_successful", "closesuccessfulmsg", CL_OP_SIGNED, P_close_successful, 2, NULL, NULL, RM_close_successful, 1, NULL},
-    {"create_snapshot", "createsnapshotmsg", CL_OP_SIGNED, P_create_snapshot, 3, &TX_Snapshot, NULL, NULL, 0, NULL},
-    {"delete_file", NULL, CL_OP_SIGNED | CL_OP_IDEMPOTENT | CL_OP_LOCAL, P_delete_file, 4, &TX_list_File_, NULL, NULL, 0, EX_delete_file},
-    {"download_data", NULL, CL_OP_SIGNED | CL_OP_IDEMPOTENT | CL_OP_LOCAL, P_download_data, 5, &TX_FileContent, NULL, NULL, 0, EX_download_data},
-    {"download_file", NULL, CL_OP_SIGNED | CL_OP_IDEMPOTENT | CL_OP_LOCAL, P_download_file, 6, &TX_LocalFile, NULL, NULL, 0, EX_download_file},
-    {"download_snapshot", NULL, CL_OP_SIGNED | CL_OP_IDEMPOTENT | CL_OP_LOCAL, P_download_snapshot, 4, &TX_list_LocalFile_, NULL, NULL, 0, EX_download_snapshot},
-    {"get_attribute", "getattributemsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_attribute, 1, &TX_Attribute, NULL, RM_get_attribute, 1, NULL},
-    {"get_blueprint", "getblueprintmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_blueprint, 2, &TX_Blueprint, NULL, NULL, 0, NULL},
-    {"get_blueprint_definition", "getblueprintdefinitionmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_blueprint_definition, 2, &TX_BlueprintDefinition, NULL, NULL, 0, NULL},
-    {"get_blueprint_definitions", "getblueprintdefinitionsmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_blueprint_definitions, 1, &TX_list_BlueprintDefinition_, NULL, NULL, 0, NULL},
-    {"get_blueprint_history", "getblueprinthistorymsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_blueprint_history, 2, &TX_list_BlueprintHistory_, NULL, NULL, 0, NULL},
-    {"get_blueprints", "getblueprintsmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_blueprints, 3, &TX_list_Blueprint_, NULL, NULL, 0, NULL},
-    {"get_cluster", "getclustermsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, NULL, 0, &TX_Cluster, NULL, NULL, 0, NULL},
-    {"get_colonies", "getcoloniesmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, NULL, 0, &TX_list_Colony_, NULL, NULL, 0, NULL},
-    {"get_colony", "getcolonymsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_colony, 1, &TX_Colony, NULL, NULL, 0, NULL},
-    {"get_colony_stats", "getcolonystatsmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_colony_stats, 1, &TX_Statistics, NULL, RM_get_colony_stats, 2, NULL},
-    {"get_cron", "getcronmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_cron, 1, &TX_Cron, NULL, RM_get_cron, 1, NULL},
-    {"get_crons", "getcronsmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_crons, 2, &TX_list_Cron_, NULL, NULL, 0, NULL},
-    {"get_executor", "getexecutormsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_executor, 2, &TX_Executor, NULL, RM_get_executor, 1, NULL},
-    {"get_executor_by_id", "getexecutorbyidmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_executor_by_id, 2, &TX_Executor, NULL, NULL, 0, NULL},
-    {"get_executors", "getexecutorsmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_executors, 1, &TX_list_Executor_, NULL, NULL, 0, NULL},
-    {"get_file", "getfilemsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_file, 5, &TX_list_File_, NULL, RM_get_file, 1, EX_get_file},
-    {"get_file_labels", "getfilelabelsmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_file_labels, 3, &TX_list_FileLabel_, NULL, NULL, 0, NULL},
-    {"get_files", "getfilesmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_files, 2, &TX_list_FileData_, NULL, NULL, 0, NULL},
-    {"get_functions", "getfunctionsmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_functions, 2, &TX_list_Function_, NULL, NULL, 0, NULL},
-    {"get_generator", "getgeneratormsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_generator, 1, &TX_Generator, NULL, RM_get_generator, 1, NULL},
-    {"get_generators", "getgeneratorsmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_generators, 2, &TX_list_Generator_, NULL, NULL, 0, NULL},
-    {"get_location", "getlocationmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_location, 2, &TX_Location, NULL, NULL, 0, NULL},
-    {"get_locations", "getlocationsmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_locations, 1, &TX_list_Location_, NULL, NULL, 0, NULL},
-    {"get_logs", "getlogsmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_logs, 6, &TX_list_Log_, NULL, RM_get_logs, 1, NULL},
-    {"get_pause_status", "getpausestatusmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_pause_status, 1, &TX_PauseStatus, NULL, NULL, 0, NULL},
-    {"get_process", "getprocessmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_process, 1, &TX_Process, NULL, NULL, 0, NULL},
-    {"get_process_graph", "getprocessgraphmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_process_graph, 1, &TX_ProcessGraph, NULL, RM_get_process_graph, 1, NULL},
-    {"get_process_graphs", "getprocessgraphsmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_process_graphs, 3, &TX_list_ProcessGraph_, NULL, NULL, 0, NULL},
-    {"get_process_hist", "getprocesshistmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_process_hist, 4, &TX_list_Process_, NULL, RM_get_process_hist, 1, NULL},
-    {"get_processes", "getprocessesmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_processes, 6, &TX_list_Process_, NULL, NULL, 0, NULL},
-    {"get_server_info", "getserverinfomsg", CL_OP_IDEMPOTENT, NULL, 0, &TX_ServerInfo, NULL, NULL, 0, NULL},
-    {"get_snapshot", "getsnapshotmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_snapshot, 3, &TX_Snapshot, NULL, RM_get_snapshot, 1, NULL},
-    {"get_snapshots", "getsnapshotsmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_snapshots, 1, &TX_list_Snapshot_, NULL, NULL, 0, NULL},
-    {"get_statistics", "getstatisticsmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, NULL, 0, &TX_Statistics, NULL, NULL, 0, NULL},
-    {"get_user", "getusermsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_user, 2, &TX_User, NULL, RM_get_user, 1, NULL},
-    {"get_user_by_id", "getuserbyidmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_user_by_id, 2, &TX_User, NULL, NULL, 0, NULL},
-    {"get_users", "getusersmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_users, 1, &TX_list_User_, NULL, NULL, 0, NULL},
-    {"pack_generator", "packgeneratormsg", CL_OP_SIGNED, P_pack_generator, 2, NULL, NULL, RM_pack_generator, 1, NULL},
-    {"pause_assignments", "pauseassignmentsmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_pause_assignments, 1, NULL, NULL, NULL, 0, NULL},
-    {"reconcile_blueprint", "reconcileblueprintmsg", CL_OP_SIGNED, P_reconcile_blueprint, 3, &TX_Process, NULL, NULL, 0, NULL},
-    {"reject_executor", "rejectexecutormsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_reject_executor, 2, NULL, NULL, RM_reject_executor, 1, NULL},
-    {"remove_all_process_graphs", "removeallprocessgraphsmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_remove_all_process_graphs, 2, NULL, NULL, NULL, 0, NULL},
-    {"remove_all_processes", "removeallprocessesmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_remove_all_processes, 2, NULL, NULL, NULL, 0, NULL},
-    {"remove_all_snapshot", "removeallsnapshotmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_remove_all_snapshot, 1, NULL, NULL, NULL, 0, NULL},
-    {"remove_blueprint", "removeblueprintmsg", CL_OP_SIGNED, P_remove_blueprint, 2, NULL, NULL, NULL, 0, NULL},
-    {"remove_blueprint_definition", "removeblueprintdefinitionmsg", CL_OP_SIGNED, P_remove_blueprint_definition, 2, NULL, NULL, NULL, 0, NULL},
-    {"remove_colony", "removecolonymsg", CL_OP_SIGNED, P_remove_colony, 1, NULL, NULL, RM_remove_colony, 1, NULL},
-    {"remove_cron", "removecronmsg", CL_OP_SIGNED, P_remove_cron, 2, NULL, NULL, RM_remove_cron, 1, NULL},
-    {"remove_executor", "removeexecutormsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_remove_executor, 2, NULL, NULL, RM_remove_executor, 1, NULL},
-    {"remove_file", "removefilemsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_remove_file, 4, NULL, NULL, NULL, 0, EX_remove_file},
-    {"remove_function", "removefunctionmsg", CL_OP_SIGNED, P_remove_function, 1, NULL, NULL, NULL, 0, NULL},
-    {"remove_generator", "removegeneratormsg", CL_OP_SIGNED, P_remove_generator, 2, NULL, NULL, RM_remove_generator, 1, NULL},
-    {"remove_location", "removelocationmsg", CL_OP_SIGNED, P_remove_location, 2, NULL, NULL, RM_remove_location, 1, NULL},
-    {"remove_process", "removeprocessmsg", CL_OP_SIGNED, P_remove_process, 2, NULL, NULL, RM_remove_process, 1, NULL},
-    {"remove_process_graph", "removeprocessgraphmsg", CL_OP_SIGNED, P_remove_process_graph, 2, NULL, NULL, RM_remove_process_graph, 1, NULL},
-    {"remove_snapshot", "removesnapshotmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_remove_snapshot, 3, NULL, NULL, NULL, 0, NULL},
-    {"remove_user", "removeusermsg", CL_OP_SIGNED, P_remove_user, 2, NULL, NULL, RM_remove_user, 1, NULL},
-    {"report_allocation", "reportallocationmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_report_allocation, 3, NULL, NULL, NULL, 0, NULL},
-    {"resolve_generator", "resolvegeneratormsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_resolve_generator, 2, &TX_Generator, NULL, RM_resolve_generator, 1, NULL},
-    {"resume_assignments", "resumeassignmentsmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_resume_assignments, 1, NULL, NULL, NULL, 0, NULL},
-    {"run_cron", "runcronmsg", CL_OP_SIGNED, P_run_cron, 1, &TX_Cron, NULL, RM_run_cron, 1, NULL},
-    {"search_logs", "searchlogsmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_search_logs, 4, &TX_list_Log_, NULL, NULL, 0, NULL},
-    {"set_output", "setoutputmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_set_output, 2, NULL, NULL, RM_set_output, 1, NULL},
-    {"submit_func_spec", "submitfuncspecmsg", CL_OP_SIGNED, P_submit_func_spec, 1, &TX_Process, NULL, NULL, 0, NULL},
-    {"submit_workflow_spec", "submitworkflowspecmsg", CL_OP_SIGNED, P_submit_workflow_spec, 1, &TX_ProcessGraph, NULL, NULL, 0, NULL},
-    {"subscribe_channel", "subscribechannelmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT | CL_OP_WEBSOCKET, P_subscribe_channel, 4, &TX_list_ChannelEntry_, NULL, NULL, 0, NULL},
-    {"subscribe_process", "subscribeprocessmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT | CL_OP_WEBSOCKET, P_subscribe_process, 5, &TX_Process, NULL, NULL, 0, NULL},
-    {"subscribe_processes", "subscribeprocessesmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT | CL_OP_WEBSOCKET, P_subscribe_processes, 4, &TX_Process, NULL, NULL, 0, NULL},
-    {"sync", NULL, CL_OP_SIGNED | CL_OP_LOCAL, P_sync, 5, &TX_list_SyncPlan_, NULL, NULL, 0, NULL},
-    {"update_blueprint", "updateblueprintmsg", CL_OP_SIGNED, P_update_blueprint, 2, &TX_Blueprint, NULL, NULL, 0, NULL},
-    {"update_blueprint_status", "updateblueprintstatusmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_update_blueprint_status, 3, NULL, NULL, NULL, 0, NULL},
-    {"update_executor", "updateexecutormsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_update_executor, 3, NULL, NULL, NULL, 0, NULL},
-    {"upload_data", NULL, CL_OP_SIGNED | CL_OP_LOCAL, P_upload_data, 4, &TX_File, NULL, NULL, 0, NULL},
-    {"upload_file", NULL, CL_OP_SIGNED | CL_OP_LOCAL, P_upload_file, 4, &TX_File, NULL, NULL, 0, NULL},
-    {"version", "versionmsg", CL_OP_IDEMPOTENT, P_version, 2, &TX_ServerVersion, NULL, NULL, 0, NULL},
+    {"add_attribute", "addattributemsg", CL_OP_SIGNED, P_add_attribute, 1, &TX_Attribute, NULL, NULL, 0, NULL, NULL, NULL},
+    {"add_blueprint", "addblueprintmsg", CL_OP_SIGNED, P_add_blueprint, 1, &TX_Blueprint, NULL, NULL, 0, NULL, NULL, NULL},
+    {"add_blueprint_definition", "addblueprintdefinitionmsg", CL_OP_SIGNED, P_add_blueprint_definition, 1, &TX_BlueprintDefinition, NULL, NULL, 0, NULL, NULL, NULL},
+    {"add_child", "addchildmsg", CL_OP_SIGNED, P_add_child, 5, &TX_Process, NULL, NULL, 0, NULL, NULL, NULL},
+    {"add_colony", "addcolonymsg", CL_OP_SIGNED, P_add_colony, 1, &TX_Colony, NULL, NULL, 0, NULL, NULL, NULL},
+    {"add_cron", "addcronmsg", CL_OP_SIGNED, P_add_cron, 1, &TX_Cron, NULL, NULL, 0, NULL, NULL, NULL},
+    {"add_executor", "addexecutormsg", CL_OP_SIGNED, P_add_executor, 1, &TX_Executor, NULL, NULL, 0, NULL, NULL, NULL},
+    {"add_executor_log", "addexecutorlogmsg", CL_OP_SIGNED, P_add_executor_log, 3, NULL, NULL, NULL, 0, NULL, NULL, NULL},
+    {"add_file", "addfilemsg", CL_OP_SIGNED, P_add_file, 1, &TX_File, NULL, NULL, 0, NULL, NULL, NULL},
+    {"add_function", "addfunctionmsg", CL_OP_SIGNED, P_add_function, 1, &TX_Function, NULL, NULL, 0, NULL, NULL, NULL},
+    {"add_generator", "addgeneratormsg", CL_OP_SIGNED, P_add_generator, 1, &TX_Generator, NULL, NULL, 0, NULL, NULL, NULL},
+    {"add_location", "addlocationmsg", CL_OP_SIGNED, P_add_location, 1, &TX_Location, NULL, NULL, 0, NULL, NULL, NULL},
+    {"add_log", "addlogmsg", CL_OP_SIGNED, P_add_log, 2, NULL, NULL, RM_add_log, 1, NULL, NULL, NULL},
+    {"add_user", "addusermsg", CL_OP_SIGNED, P_add_user, 1, &TX_User, NULL, NULL, 0, NULL, NULL, NULL},
+    {"approve_executor", "approveexecutormsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_approve_executor, 2, NULL, NULL, RM_approve_executor, 1, NULL, NULL, NULL},
+    {"assign_process", "assignprocessmsg", CL_OP_SIGNED, P_assign_process, 4, &TX_Process, "timeout", RM_assign_process, 3, NULL, NULL, NULL},
+    {"cancel_process", "cancelprocessmsg", CL_OP_SIGNED, P_cancel_process, 1, NULL, NULL, RM_cancel_process, 1, NULL, NULL, NULL},
+    {"cancel_process_graph", "cancelprocessgraphmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_cancel_process_graph, 1, NULL, NULL, RM_cancel_process_graph, 1, NULL, NULL, NULL},
+    {"change_colony_id", "changecolonyidmsg", CL_OP_SIGNED, P_change_colony_id, 2, NULL, NULL, NULL, 0, NULL, NULL, NULL},
+    {"change_executor_id", "changeexecutoridmsg", CL_OP_SIGNED, P_change_executor_id, 2, NULL, NULL, NULL, 0, NULL, NULL, NULL},
+    {"change_server_id", "changeserveridmsg", CL_OP_SIGNED, P_change_server_id, 1, NULL, NULL, NULL, 0, NULL, NULL, NULL},
+    {"change_user_id", "changeuseridmsg", CL_OP_SIGNED, P_change_user_id, 2, NULL, NULL, NULL, 0, NULL, NULL, NULL},
+    {"channel_append", "channelappendmsg", CL_OP_SIGNED, P_channel_append, 6, NULL, NULL, RM_channel_append, 1, NULL, NULL, NULL},
+    {"channel_read", "channelreadmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_channel_read, 4, &TX_list_ChannelEntry_, NULL, NULL, 0, NULL, NULL, NULL},
+    {"close_failed", "closefailedmsg", CL_OP_SIGNED, P_close_failed, 2, NULL, NULL, RM_close_failed, 1, NULL, NULL, NULL},
+    {"close_successful", "closesuccessfulmsg", CL_OP_SIGNED, P_close_successful, 2, NULL, NULL, RM_close_successful, 1, NULL, NULL, NULL},
+    {"create_snapshot", "createsnapshotmsg", CL_OP_SIGNED, P_create_snapshot, 3, &TX_Snapshot, NULL, NULL, 0, NULL, NULL, NULL},
+    {"delete_file", NULL, CL_OP_SIGNED | CL_OP_IDEMPOTENT | CL_OP_LOCAL, P_delete_file, 4, &TX_list_File_, NULL, NULL, 0, EX_delete_file, NULL, NULL},
+    {"download_data", NULL, CL_OP_SIGNED | CL_OP_IDEMPOTENT | CL_OP_LOCAL, P_download_data, 5, &TX_FileContent, NULL, NULL, 0, EX_download_data, NULL, NULL},
+    {"download_file", NULL, CL_OP_SIGNED | CL_OP_IDEMPOTENT | CL_OP_LOCAL, P_download_file, 6, &TX_LocalFile, NULL, NULL, 0, EX_download_file, NULL, NULL},
+    {"download_snapshot", NULL, CL_OP_SIGNED | CL_OP_IDEMPOTENT | CL_OP_LOCAL, P_download_snapshot, 4, &TX_list_LocalFile_, NULL, NULL, 0, EX_download_snapshot, NULL, NULL},
+    {"get_attribute", "getattributemsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_attribute, 1, &TX_Attribute, NULL, RM_get_attribute, 1, NULL, NULL, NULL},
+    {"get_blueprint", "getblueprintmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_blueprint, 2, &TX_Blueprint, NULL, NULL, 0, NULL, NULL, NULL},
+    {"get_blueprint_definition", "getblueprintdefinitionmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_blueprint_definition, 2, &TX_BlueprintDefinition, NULL, NULL, 0, NULL, NULL, NULL},
+    {"get_blueprint_definitions", "getblueprintdefinitionsmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_blueprint_definitions, 1, &TX_list_BlueprintDefinition_, NULL, NULL, 0, NULL, NULL, NULL},
+    {"get_blueprint_history", "getblueprinthistorymsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_blueprint_history, 2, &TX_list_BlueprintHistory_, NULL, NULL, 0, NULL, NULL, NULL},
+    {"get_blueprints", "getblueprintsmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_blueprints, 3, &TX_list_Blueprint_, NULL, NULL, 0, NULL, NULL, NULL},
+    {"get_cluster", "getclustermsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, NULL, 0, &TX_Cluster, NULL, NULL, 0, NULL, NULL, NULL},
+    {"get_colonies", "getcoloniesmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, NULL, 0, &TX_list_Colony_, NULL, NULL, 0, NULL, NULL, NULL},
+    {"get_colony", "getcolonymsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_colony, 1, &TX_Colony, NULL, NULL, 0, NULL, NULL, NULL},
+    {"get_colony_stats", "getcolonystatsmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_colony_stats, 1, &TX_Statistics, NULL, RM_get_colony_stats, 2, NULL, NULL, NULL},
+    {"get_cron", "getcronmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_cron, 1, &TX_Cron, NULL, RM_get_cron, 1, NULL, NULL, NULL},
+    {"get_crons", "getcronsmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_crons, 2, &TX_list_Cron_, NULL, NULL, 0, NULL, NULL, NULL},
+    {"get_executor", "getexecutormsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_executor, 2, &TX_Executor, NULL, RM_get_executor, 1, NULL, NULL, NULL},
+    {"get_executor_by_id", "getexecutorbyidmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_executor_by_id, 2, &TX_Executor, NULL, NULL, 0, NULL, NULL, NULL},
+    {"get_executors", "getexecutorsmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_executors, 1, &TX_list_Executor_, NULL, NULL, 0, NULL, NULL, NULL},
+    {"get_file", "getfilemsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_file, 5, &TX_list_File_, NULL, RM_get_file, 1, EX_get_file, NULL, NULL},
+    {"get_file_labels", "getfilelabelsmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_file_labels, 3, &TX_list_FileLabel_, NULL, NULL, 0, NULL, NULL, NULL},
+    {"get_files", "getfilesmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_files, 2, &TX_list_FileData_, NULL, NULL, 0, NULL, NULL, NULL},
+    {"get_functions", "getfunctionsmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_functions, 2, &TX_list_Function_, NULL, NULL, 0, NULL, NULL, NULL},
+    {"get_generator", "getgeneratormsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_generator, 1, &TX_Generator, NULL, RM_get_generator, 1, NULL, NULL, NULL},
+    {"get_generators", "getgeneratorsmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_generators, 2, &TX_list_Generator_, NULL, NULL, 0, NULL, NULL, NULL},
+    {"get_location", "getlocationmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_location, 2, &TX_Location, NULL, NULL, 0, NULL, NULL, NULL},
+    {"get_locations", "getlocationsmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_locations, 1, &TX_list_Location_, NULL, NULL, 0, NULL, NULL, NULL},
+    {"get_logs", "getlogsmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_logs, 6, &TX_list_Log_, NULL, RM_get_logs, 1, NULL, NULL, NULL},
+    {"get_pause_status", "getpausestatusmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_pause_status, 1, &TX_PauseStatus, NULL, NULL, 0, NULL, NULL, NULL},
+    {"get_process", "getprocessmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_process, 1, &TX_Process, NULL, NULL, 0, NULL, NULL, NULL},
+    {"get_process_graph", "getprocessgraphmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_process_graph, 1, &TX_ProcessGraph, NULL, RM_get_process_graph, 1, NULL, NULL, NULL},
+    {"get_process_graphs", "getprocessgraphsmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_process_graphs, 3, &TX_list_ProcessGraph_, NULL, NULL, 0, NULL, NULL, NULL},
+    {"get_process_hist", "getprocesshistmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_process_hist, 4, &TX_list_Process_, NULL, RM_get_process_hist, 1, NULL, NULL, NULL},
+    {"get_processes", "getprocessesmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_processes, 6, &TX_list_Process_, NULL, NULL, 0, NULL, NULL, NULL},
+    {"get_server_info", "getserverinfomsg", CL_OP_IDEMPOTENT, NULL, 0, &TX_ServerInfo, NULL, NULL, 0, NULL, NULL, NULL},
+    {"get_snapshot", "getsnapshotmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_snapshot, 3, &TX_Snapshot, NULL, RM_get_snapshot, 1, NULL, NULL, NULL},
+    {"get_snapshots", "getsnapshotsmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_snapshots, 1, &TX_list_Snapshot_, NULL, NULL, 0, NULL, NULL, NULL},
+    {"get_statistics", "getstatisticsmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, NULL, 0, &TX_Statistics, NULL, NULL, 0, NULL, NULL, NULL},
+    {"get_user", "getusermsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_user, 2, &TX_User, NULL, RM_get_user, 1, NULL, NULL, NULL},
+    {"get_user_by_id", "getuserbyidmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_user_by_id, 2, &TX_User, NULL, NULL, 0, NULL, NULL, NULL},
+    {"get_users", "getusersmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_get_users, 1, &TX_list_User_, NULL, NULL, 0, NULL, NULL, NULL},
+    {"pack_generator", "packgeneratormsg", CL_OP_SIGNED, P_pack_generator, 2, NULL, NULL, RM_pack_generator, 1, NULL, NULL, NULL},
+    {"pause_assignments", "pauseassignmentsmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_pause_assignments, 1, NULL, NULL, NULL, 0, NULL, NULL, NULL},
+    {"reconcile_blueprint", "reconcileblueprintmsg", CL_OP_SIGNED, P_reconcile_blueprint, 3, &TX_Process, NULL, NULL, 0, NULL, NULL, NULL},
+    {"reject_executor", "rejectexecutormsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_reject_executor, 2, NULL, NULL, RM_reject_executor, 1, NULL, NULL, NULL},
+    {"remove_all_process_graphs", "removeallprocessgraphsmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_remove_all_process_graphs, 2, NULL, NULL, NULL, 0, NULL, NULL, NULL},
+    {"remove_all_processes", "removeallprocessesmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_remove_all_processes, 2, NULL, NULL, NULL, 0, NULL, NULL, NULL},
+    {"remove_all_snapshot", "removeallsnapshotmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_remove_all_snapshot, 1, NULL, NULL, NULL, 0, NULL, NULL, NULL},
+    {"remove_blueprint", "removeblueprintmsg", CL_OP_SIGNED, P_remove_blueprint, 2, NULL, NULL, NULL, 0, NULL, NULL, NULL},
+    {"remove_blueprint_definition", "removeblueprintdefinitionmsg", CL_OP_SIGNED, P_remove_blueprint_definition, 2, NULL, NULL, NULL, 0, NULL, NULL, NULL},
+    {"remove_colony", "removecolonymsg", CL_OP_SIGNED, P_remove_colony, 1, NULL, NULL, RM_remove_colony, 1, NULL, NULL, NULL},
+    {"remove_cron", "removecronmsg", CL_OP_SIGNED, P_remove_cron, 2, NULL, NULL, RM_remove_cron, 1, NULL, NULL, NULL},
+    {"remove_executor", "removeexecutormsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_remove_executor, 2, NULL, NULL, RM_remove_executor, 1, NULL, NULL, NULL},
+    {"remove_file", "removefilemsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_remove_file, 4, NULL, NULL, NULL, 0, EX_remove_file, NULL, NULL},
+    {"remove_function", "removefunctionmsg", CL_OP_SIGNED, P_remove_function, 1, NULL, NULL, NULL, 0, NULL, NULL, NULL},
+    {"remove_generator", "removegeneratormsg", CL_OP_SIGNED, P_remove_generator, 2, NULL, NULL, RM_remove_generator, 1, NULL, NULL, NULL},
+    {"remove_location", "removelocationmsg", CL_OP_SIGNED, P_remove_location, 2, NULL, NULL, RM_remove_location, 1, NULL, NULL, NULL},
+    {"remove_process", "removeprocessmsg", CL_OP_SIGNED, P_remove_process, 2, NULL, NULL, RM_remove_process, 1, NULL, NULL, NULL},
+    {"remove_process_graph", "removeprocessgraphmsg", CL_OP_SIGNED, P_remove_process_graph, 2, NULL, NULL, RM_remove_process_graph, 1, NULL, NULL, NULL},
+    {"remove_snapshot", "removesnapshotmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_remove_snapshot, 3, NULL, NULL, NULL, 0, NULL, NULL, NULL},
+    {"remove_user", "removeusermsg", CL_OP_SIGNED, P_remove_user, 2, NULL, NULL, RM_remove_user, 1, NULL, NULL, NULL},
+    {"report_allocation", "reportallocationmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_report_allocation, 3, NULL, NULL, NULL, 0, NULL, NULL, NULL},
+    {"resolve_generator", "resolvegeneratormsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_resolve_generator, 2, &TX_Generator, NULL, RM_resolve_generator, 1, NULL, NULL, NULL},
+    {"resume_assignments", "resumeassignmentsmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_resume_assignments, 1, NULL, NULL, NULL, 0, NULL, NULL, NULL},
+    {"run_cron", "runcronmsg", CL_OP_SIGNED, P_run_cron, 1, &TX_Cron, NULL, RM_run_cron, 1, NULL, NULL, NULL},
+    {"search_logs", "searchlogsmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_search_logs, 4, &TX_list_Log_, NULL, NULL, 0, NULL, NULL, NULL},
+    {"set_output", "setoutputmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_set_output, 2, NULL, NULL, RM_set_output, 1, NULL, NULL, NULL},
+    {"submit_func_spec", "submitfuncspecmsg", CL_OP_SIGNED, P_submit_func_spec, 1, &TX_Process, NULL, NULL, 0, NULL, NULL, NULL},
+    {"submit_workflow_spec", "submitworkflowspecmsg", CL_OP_SIGNED, P_submit_workflow_spec, 1, &TX_ProcessGraph, NULL, NULL, 0, NULL, NULL, NULL},
+    {"subscribe_channel", "subscribechannelmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT | CL_OP_WEBSOCKET, P_subscribe_channel, 4, &TX_list_ChannelEntry_, "timeout", NULL, 0, NULL, "afterseq", "sequence"},
+    {"subscribe_process", "subscribeprocessmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT | CL_OP_WEBSOCKET, P_subscribe_process, 5, &TX_Process, "timeout", NULL, 0, NULL, NULL, NULL},
+    {"subscribe_processes", "subscribeprocessesmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT | CL_OP_WEBSOCKET, P_subscribe_processes, 4, &TX_Process, "timeout", NULL, 0, NULL, NULL, NULL},
+    {"sync", NULL, CL_OP_SIGNED | CL_OP_LOCAL, P_sync, 5, &TX_list_SyncPlan_, NULL, NULL, 0, NULL, NULL, NULL},
+    {"update_blueprint", "updateblueprintmsg", CL_OP_SIGNED, P_update_blueprint, 2, &TX_Blueprint, NULL, NULL, 0, NULL, NULL, NULL},
+    {"update_blueprint_status", "updateblueprintstatusmsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_update_blueprint_status, 3, NULL, NULL, NULL, 0, NULL, NULL, NULL},
+    {"update_executor", "updateexecutormsg", CL_OP_SIGNED | CL_OP_IDEMPOTENT, P_update_executor, 3, NULL, NULL, NULL, 0, NULL, NULL, NULL},
+    {"upload_data", NULL, CL_OP_SIGNED | CL_OP_LOCAL, P_upload_data, 4, &TX_File, NULL, NULL, 0, NULL, NULL, NULL},
+    {"upload_file", NULL, CL_OP_SIGNED | CL_OP_LOCAL, P_upload_file, 4, &TX_File, NULL, NULL, 0, NULL, NULL, NULL},
+    {"version", "versionmsg", CL_OP_IDEMPOTENT, P_version, 2, &TX_ServerVersion, NULL, NULL, 0, NULL, NULL, NULL},
 };
 const size_t cl_n_ops = 106;
 const cl_field cl_client_options[] = {
@@ -1291,6 +1291,7 @@ const cl_field cl_client_options[] = {
     {"retries", &TX_int, CL_F_RANGE, "3", 0.0, 20.0, NULL, NULL, NULL},
     {"retry_backoff", &TX_float, CL_F_RANGE, "0.1", 0.001, 60.0, NULL, NULL, NULL},
     {"retry_backoff_max", &TX_float, CL_F_RANGE, "2", 0.001, 600.0, NULL, NULL, NULL},
+    {"resubscribe", &TX_bool, 0, "true", 0, 0, NULL, NULL, NULL},
     {"trace", &TX_bool, 0, "false", 0, 0, NULL, NULL, "COLONIES_TRACE"},
     {"s3_endpoint", &TX_string, 0, "null", 0, 0, NULL, NULL, "AWS_S3_ENDPOINT"},
     {"s3_accesskey", &TX_string, 0, "null", 0, 0, NULL, NULL, "AWS_S3_ACCESSKEY"},
@@ -1301,7 +1302,7 @@ const cl_field cl_client_options[] = {
     {"s3_skipverify", &TX_bool, 0, "false", 0, 0, NULL, NULL, "AWS_S3_SKIPVERIFY"},
     {"s3_part_size", &TX_int, CL_F_RANGE, "16777216", 5242880.0, 5368709120.0, NULL, NULL, NULL},
 };
-const size_t cl_n_client_options = 19;
+const size_t cl_n_client_options = 20;
 const cl_field cl_funcspec_options[] = {
     {"funcname", &TX_string, CL_F_REQUIRED, NULL, 0, 0, NULL, NULL, NULL},
     {"nodename", &TX_string, 0, "null", 0, 0, NULL, NULL, NULL},
@@ -1374,8 +1375,9 @@ const cl_status_text cl_status_texts[] = {
     {COLONIES_EEXPIRED, "nothing happened in time"},
     {COLONIES_EDONE, "ended"},
     {COLONIES_EIO, "local file error"},
+    {COLONIES_ERESUBSCRIBED, "subscribed again"},
 };
-const size_t cl_n_status_texts = 16;
+const size_t cl_n_status_texts = 17;
 const char cl_registry_json[] =
     "{\"about\":\"The Colonies protocol as libcolonies speaks it: one description that the C core is built from and the Python and Go bindings and docs/protocol.md are generated from (scripts/generate). Facts are from the server's source, github.com/colonyos/colonies at the version below.\",\"server\":\"v1.9.12\",\"statuses\":[{\"name\":\"OK\",\"code\":0,\"text\":\"success\"},"
     "{\"name\":\"EINVAL\",\"code\":-1,\"text\":\"invalid argument\",\"doc\":\"An argument is missing, malformed or out of range; nothing was sent.\",\"python\":\"InvalidArgumentError\",\"python_builtins\":[\"ValueError\"],\"go\":\"ErrInvalidArgument\"},"
@@ -1392,7 +1394,8 @@ const char cl_registry_json[] =
     "{\"name\":\"ECANCELLED\",\"code\":-12,\"text\":\"cancelled\",\"doc\":\"The call was cancelled before it could act.\",\"python\":\"CancelledError\",\"python_root\":\"ColoniesError\",\"go\":\"ErrCancelled\"},"
     "{\"name\":\"EEXPIRED\",\"code\":-13,\"text\":\"nothing happened in time\",\"doc\":\"Nothing came in the time asked for: assign found no process, a wait saw the process stay short of its state, a subscription brought no event.\",\"python\":\"ExpiredError\",\"python_root\":\"ColoniesConnectionError\",\"python_builtins\":[\"TimeoutError\"],\"go\":\"ErrExpired\"},"
     "{\"name\":\"EDONE\",\"code\":-14,\"text\":\"ended\",\"doc\":\"A subscription has ended (the server closes it at its timeout) and every event it brought was read.\",\"python\":\"DoneError\",\"python_root\":\"ColoniesError\",\"go\":\"ErrDone\"},"
-    "{\"name\":\"EIO\",\"code\":-15,\"text\":\"local file error\",\"doc\":\"A local file or directory could not be read or written (the message names it and the reason), or a downloaded file's checksum did not match its metadata.\",\"python\":\"LocalFileError\",\"python_root\":\"ColoniesError\",\"python_builtins\":[\"OSError\"],\"go\":\"ErrIO\"}],\"python_roots\":[{\"class\":\"ColoniesError\",\"bases\":[\"Exception\"],\"init\":true,\"doc\":\"Base class of every error libcolonies raises. code is the core's status code, status the HTTP status of the server's reply (0 when there was none).\"},"
+    "{\"name\":\"EIO\",\"code\":-15,\"text\":\"local file error\",\"doc\":\"A local file or directory could not be read or written (the message names it and the reason), or a downloaded file's checksum did not match its metadata.\",\"python\":\"LocalFileError\",\"python_root\":\"ColoniesError\",\"python_builtins\":[\"OSError\"],\"go\":\"ErrIO\"},"
+    "{\"name\":\"ERESUBSCRIBED\",\"code\":-16,\"text\":\"subscribed again\",\"doc\":\"A subscription lost its connection and made itself again (the client option resubscribe), after waits that grow with each try; events while it was away may have been missed, so read again what it follows. Not an end: the next call goes on with the events.\",\"python\":\"ResubscribedError\",\"python_root\":\"ColoniesError\",\"go\":\"ErrResubscribed\"}],\"python_roots\":[{\"class\":\"ColoniesError\",\"bases\":[\"Exception\"],\"init\":true,\"doc\":\"Base class of every error libcolonies raises. code is the core's status code, status the HTTP status of the server's reply (0 when there was none).\"},"
     "{\"class\":\"ColoniesConnectionError\",\"bases\":[\"ColoniesError\"],\"doc\":\"The server could not be reached, replied with an error, or its reply was lost. pycolonies raises this for every failed call; its subclasses say which failure it was.\"}],\"client_options\":[{\"name\":\"tls\",\"type\":\"bool\",\"default\":false,\"doc\":\"use https\"},"
     "{\"name\":\"verify_tls\",\"type\":\"bool\",\"default\":true,\"doc\":\"verify the server's certificate and host name; turn off only against a test server\"},"
     "{\"name\":\"ca_bundle\",\"type\":\"string\",\"default\":null,\"doc\":\"a PEM file of the CAs to trust, instead of the system's\"},"
@@ -1403,6 +1406,7 @@ const char cl_registry_json[] =
     "{\"name\":\"retries\",\"type\":\"int\",\"default\":3,\"min\":0,\"max\":20,\"doc\":\"times a request is sent again after a failure, when that is safe: a request that never left (no connection could be made) of any operation, and an idempotent operation's request after any transport failure; never a request that may have reached the server and is not idempotent. 0: never\"},"
     "{\"name\":\"retry_backoff\",\"type\":\"float\",\"default\":0.1,\"min\":0.001,\"max\":60,\"doc\":\"seconds before the first retry; each later one waits twice as long, up to retry_backoff_max, less a random part of up to half (jitter). Retries stop at the call's own timeout\"},"
     "{\"name\":\"retry_backoff_max\",\"type\":\"float\",\"default\":2,\"min\":0.001,\"max\":600,\"doc\":\"the longest wait before a retry, in seconds\"},"
+    "{\"name\":\"resubscribe\",\"type\":\"bool\",\"default\":true,\"doc\":\"a subscription whose connection is lost before its timeout subscribes again by itself, waiting as retries do between tries, until its timeout; it tells the caller each time (ERESUBSCRIBED). false: the loss ends it\"},"
     "{\"name\":\"trace\",\"type\":\"bool\",\"default\":false,\"env\":\"COLONIES_TRACE\",\"doc\":\"write a line to stderr for each request that ends: its message type, outcome, HTTP status, time, tries and sizes; never a key, a signature or a payload\"},"
     "{\"name\":\"s3_endpoint\",\"type\":\"string\",\"default\":null,\"env\":\"AWS_S3_ENDPOINT\",\"doc\":\"the S3 server of the colony file system, as host:port\"},"
     "{\"name\":\"s3_accesskey\",\"type\":\"string\",\"default\":null,\"env\":\"AWS_S3_ACCESSKEY\",\"doc\":\"the S3 access key\"},"
@@ -2015,15 +2019,16 @@ const char cl_registry_json[] =
     "{\"name\":\"processid\",\"type\":\"string\",\"required\":true},"
     "{\"name\":\"executortype\",\"type\":\"string\"},"
     "{\"name\":\"state\",\"type\":\"int\",\"required\":true,\"min\":0,\"max\":4},"
-    "{\"name\":\"timeout\",\"type\":\"int\",\"required\":true,\"min\":0,\"max\":86400}],\"reply\":\"Process\",\"transport\":\"websocket\",\"statuses\":[\"EINVAL\",\"ENOMEM\",\"EJSON\",\"ETRANSPORT\",\"ETIMEOUT\",\"ESERVER\",\"ENOTFOUND\",\"EREPLY\",\"ECRYPTO\",\"EFORBIDDEN\",\"ECANCELLED\",\"EEXPIRED\",\"EDONE\"],\"go_method\":\"SubscribeProcess\",\"python_method\":\"subscribe_process\"},"
+    "{\"name\":\"timeout\",\"type\":\"int\",\"required\":true,\"min\":0,\"max\":86400}],\"reply\":\"Process\",\"holds\":\"timeout\",\"transport\":\"websocket\",\"statuses\":[\"EINVAL\",\"ENOMEM\",\"EJSON\",\"ETRANSPORT\",\"ETIMEOUT\",\"ESERVER\",\"ENOTFOUND\",\"EREPLY\",\"ECRYPTO\",\"EFORBIDDEN\",\"ECANCELLED\",\"EEXPIRED\",\"EDONE\"],\"go_method\":\"SubscribeProcess\",\"python_method\":\"subscribe_process\"},"
     "{\"name\":\"subscribe_processes\",\"msgtype\":\"subscribeprocessesmsg\",\"group\":\"realtime\",\"signer\":\"member\",\"idempotent\":true,\"doc\":\"Waits for processes of a type to reach a state.\",\"params\":[{\"name\":\"colonyname\",\"type\":\"string\",\"required\":true,\"doc\":\"the colony\"},"
     "{\"name\":\"executortype\",\"type\":\"string\",\"required\":true},"
     "{\"name\":\"state\",\"type\":\"int\",\"required\":true,\"min\":0,\"max\":4},"
-    "{\"name\":\"timeout\",\"type\":\"int\",\"required\":true,\"min\":0,\"max\":86400}],\"reply\":\"Process\",\"transport\":\"websocket\",\"statuses\":[\"EINVAL\",\"ENOMEM\",\"EJSON\",\"ETRANSPORT\",\"ETIMEOUT\",\"ESERVER\",\"ENOTFOUND\",\"EREPLY\",\"ECRYPTO\",\"EFORBIDDEN\",\"ECANCELLED\",\"EEXPIRED\",\"EDONE\"],\"go_method\":\"SubscribeProcesses\",\"python_method\":\"subscribe_processes\"},"
+    "{\"name\":\"timeout\",\"type\":\"int\",\"required\":true,\"min\":0,\"max\":86400}],\"reply\":\"Process\",\"holds\":\"timeout\",\"transport\":\"websocket\",\"statuses\":[\"EINVAL\",\"ENOMEM\",\"EJSON\",\"ETRANSPORT\",\"ETIMEOUT\",\"ESERVER\",\"ENOTFOUND\",\"EREPLY\",\"ECRYPTO\",\"EFORBIDDEN\",\"ECANCELLED\",\"EEXPIRED\",\"EDONE\"],\"go_method\":\"SubscribeProcesses\",\"python_method\":\"subscribe_processes\"},"
     "{\"name\":\"subscribe_channel\",\"msgtype\":\"subscribechannelmsg\",\"group\":\"realtime\",\"signer\":\"member\",\"idempotent\":true,\"doc\":\"Follows a process channel.\",\"params\":[{\"name\":\"processid\",\"type\":\"string\",\"required\":true},"
     "{\"name\":\"name\",\"type\":\"string\",\"required\":true},"
     "{\"name\":\"afterseq\",\"type\":\"int64\",\"min\":0,\"max\":9223372036854775807},"
-    "{\"name\":\"timeout\",\"type\":\"int\",\"required\":true,\"min\":0,\"max\":86400}],\"reply\":\"list<ChannelEntry>\",\"transport\":\"websocket\",\"python\":[{\"name\":\"subscribe_channel\",\"params\":[\"processid\",\"channel_name>name\",\"prvkey\",\"after_seq>afterseq=0\",\"timeout=30\",\"~callback=None\"],\"runner\":\"_subscribe_batches\"}],\"statuses\":[\"EINVAL\",\"ENOMEM\",\"EJSON\",\"ETRANSPORT\",\"ETIMEOUT\",\"ESERVER\",\"ENOTFOUND\",\"EREPLY\",\"ECRYPTO\",\"EFORBIDDEN\",\"ECANCELLED\",\"EEXPIRED\",\"EDONE\"],\"go_method\":\"SubscribeChannel\",\"python_method\":null},"
+    "{\"name\":\"timeout\",\"type\":\"int\",\"required\":true,\"min\":0,\"max\":86400}],\"reply\":\"list<ChannelEntry>\",\"holds\":\"timeout\",\"resume\":{\"param\":\"afterseq\",\"field\":\"sequence\"},"
+    "\"transport\":\"websocket\",\"python\":[{\"name\":\"subscribe_channel\",\"params\":[\"processid\",\"channel_name>name\",\"prvkey\",\"after_seq>afterseq=0\",\"timeout=30\",\"~callback=None\"],\"runner\":\"_subscribe_batches\"}],\"statuses\":[\"EINVAL\",\"ENOMEM\",\"EJSON\",\"ETRANSPORT\",\"ETIMEOUT\",\"ESERVER\",\"ENOTFOUND\",\"EREPLY\",\"ECRYPTO\",\"EFORBIDDEN\",\"ECANCELLED\",\"EEXPIRED\",\"EDONE\"],\"go_method\":\"SubscribeChannel\",\"python_method\":null},"
     "{\"name\":\"upload_file\",\"msgtype\":null,\"group\":\"files\",\"signer\":\"member\",\"idempotent\":false,\"doc\":\"Uploads a local file to S3 (streamed, in parts when large) and adds its metadata under a label: a new version when the name is there already.\",\"params\":[{\"name\":\"colonyname\",\"type\":\"string\",\"required\":true,\"doc\":\"the colony\"},"
     "{\"name\":\"label\",\"type\":\"string\",\"required\":true},"
     "{\"name\":\"path\",\"type\":\"string\",\"required\":true,\"doc\":\"the local file\"},"

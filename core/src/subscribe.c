@@ -4,6 +4,14 @@
  * queued for the caller. The server closes the connection at the
  * subscription's timeout (without a close frame); an error frame ends it
  * too (the server would leave the socket open).
+ *
+ * A connection lost before the timeout (the server restarted, a proxy
+ * dropped it) is made again with the client's resubscribe option: after a
+ * wait that grows as retries' do, up to the timeout, the request goes again,
+ * signed anew with the time left and, for an operation that resumes (the
+ * registry's "resume"), after the last event received. The caller's next
+ * colonies_subscription_next then gives ERESUBSCRIBED once, in the order of
+ * the events, since events in between may be lost.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +20,9 @@
 #include "client_internal.h"
 
 typedef struct event {
-    char *json;
+    char *json; /* NULL: a notice, status and detail */
+    int status;
+    char *detail;
     struct event *next;
 } event;
 
@@ -26,14 +36,29 @@ struct colonies_subscription {
     char end_detail[1024];
     /* The loop's. */
     const cl_op *op;
-    char *frame;
+    char *params;          /* as given, to subscribe again */
+    char *prvkey;          /* a copy, wiped when freed, to subscribe again */
+    char *frame;           /* the signed request the connection carries */
     cl_ws ws;
     int ws_open;
+    long long deadline_ms; /* the end its timeout sets, or 0 */
+    int subscribed;        /* a connection has carried the request */
+    int tries;             /* connections tried since the last one was lost */
+    long long lost_ms;     /* when it was lost */
+    char lost_detail[512]; /* why */
+    cl_timer again;
+    int resumable;         /* resume_value holds the last resume_field seen */
+    double resume_value;
 };
 
-static void push(colonies_subscription *s, char *json)
+/* Queues an event (json) or a notice (json NULL, status, detail) for the caller. */
+static void push(colonies_subscription *s, char *json, int status, const char *detail)
 {
-    event *e = malloc(sizeof *e);
+    event *e = calloc(1, sizeof *e);
+    if (e && json == NULL && (e->detail = cl_strdup(detail)) == NULL) {
+        free(e);
+        e = NULL;
+    }
     pthread_mutex_lock(&s->mu);
     if (e == NULL) {
         free(json);
@@ -44,7 +69,7 @@ static void push(colonies_subscription *s, char *json)
         }
     } else {
         e->json = json;
-        e->next = NULL;
+        e->status = status;
         if (s->tail)
             s->tail->next = e;
         else
@@ -58,6 +83,7 @@ static void push(colonies_subscription *s, char *json)
 /* On the loop thread: the subscription is over. */
 static void end(colonies_subscription *s, int status, const char *detail)
 {
+    cl_timer_stop(s->job.loop, &s->again);
     if (s->ws_open) {
         s->ws_open = 0;
         cl_ws_close(s->job.loop, &s->ws);
@@ -73,10 +99,75 @@ static void end(colonies_subscription *s, int status, const char *detail)
     cl_job_end(&s->job);
 }
 
+/*
+ * The signed request for the next connection: the parameters as given, with
+ * the time left of its timeout (the seconds the server holds it), and, for
+ * an operation that resumes, the last event's resume_field as resume_param.
+ */
+static int make_frame(colonies_subscription *s)
+{
+    cJSON *p = NULL;
+    int rc = cl_json_parse(&p, s->params, cJSON_Object, "params_json");
+    if (rc == 0 && s->subscribed && s->deadline_ms && s->op->holds) {
+        long long left_s = (s->deadline_ms - cl_now_ms() + 999) / 1000;
+        cJSON_DeleteItemFromObjectCaseSensitive(p, s->op->holds);
+        if (!cJSON_AddNumberToObject(p, s->op->holds, (double)(left_s > 1 ? left_s : 1))) rc = COLONIES_ENOMEM;
+    }
+    if (rc == 0 && s->resumable && s->op->resume_param) {
+        cJSON_DeleteItemFromObjectCaseSensitive(p, s->op->resume_param);
+        if (!cJSON_AddNumberToObject(p, s->op->resume_param, s->resume_value)) rc = COLONIES_ENOMEM;
+    }
+    char *params = rc ? NULL : cJSON_PrintUnformatted(p);
+    cJSON_Delete(p);
+    if (rc == 0 && params == NULL) rc = COLONIES_ENOMEM;
+    if (rc == COLONIES_ENOMEM) cl_fail(COLONIES_ENOMEM, "out of memory");
+    const cl_op *op = NULL;
+    const char *key = NULL;
+    char *msg = NULL, *frame = NULL;
+    long hold = 0;
+    if (rc == 0) rc = cl_prepare(&op, &key, &msg, &hold, s->op->name, params, s->prvkey, 1);
+    if (rc == 0) rc = cl_envelope(&frame, op->msgtype, msg, key);
+    free(params);
+    free(msg);
+    if (rc == 0) {
+        free(s->frame);
+        s->frame = frame;
+    }
+    return rc;
+}
+
 static void ws_open(cl_ws *ws)
 {
     colonies_subscription *s = (colonies_subscription *)ws->job;
-    if (cl_ws_send_text(ws, s->frame)) end(s, COLONIES_ENOMEM, colonies_last_error());
+    if (cl_ws_send_text(ws, s->frame)) {
+        end(s, COLONIES_ENOMEM, colonies_last_error());
+        return;
+    }
+    if (s->subscribed) {
+        char detail[1024];
+        snprintf(detail, sizeof detail,
+                 "%s: the connection was lost (%s) and the subscription was made again after %d tr%s in %lld ms; "
+                 "events in that time may have been missed",
+                 s->op->msgtype, s->lost_detail, s->tries, s->tries == 1 ? "y" : "ies", cl_now_ms() - s->lost_ms);
+        push(s, NULL, COLONIES_ERESUBSCRIBED, detail);
+    }
+    s->subscribed = 1;
+    s->tries = 0;
+}
+
+/* The largest resume_field among the events of a reply (an event or a list of them). */
+static void note_resume(colonies_subscription *s, const char *json)
+{
+    cJSON *v = cl_json_read(json);
+    const cJSON *item = cJSON_IsArray(v) ? v->child : v;
+    for (; item; item = cJSON_IsArray(v) ? item->next : NULL) {
+        const cJSON *f = cJSON_GetObjectItemCaseSensitive(item, s->op->resume_field);
+        if (cJSON_IsNumber(f) && (!s->resumable || f->valuedouble > s->resume_value)) {
+            s->resume_value = f->valuedouble;
+            s->resumable = 1;
+        }
+    }
+    cJSON_Delete(v);
 }
 
 static void ws_message(cl_ws *ws, const char *text, size_t len)
@@ -96,33 +187,83 @@ static void ws_message(cl_ws *ws, const char *text, size_t len)
         end(s, COLONIES_EDONE, detail);
         return;
     }
-    push(s, json);
+    if (s->op->resume_field) note_resume(s, json);
+    push(s, json, COLONIES_OK, NULL);
 }
+
+static void connect_again(cl_timer *t);
 
 static void ws_closed(cl_ws *ws, int status, const char *detail)
 {
     colonies_subscription *s = (colonies_subscription *)ws->job;
     s->ws_open = 0;
+    long long now = cl_now_ms();
+    /* The server closes the connection at the subscription's timeout; before
+     * it (a second's slack for the clocks), a close is a loss. */
+    int at_end = s->deadline_ms == 0 || now >= s->deadline_ms - 1000;
+    int lost = !(status == COLONIES_OK && at_end);
+    int again = lost && s->subscribed && cl_loop_opts(s->job.loop)->resubscribe && !atomic_load(&s->job.cancelled);
     char text[1100];
-    if (status == COLONIES_OK) {
-        /* The server closes the connection at the subscription's timeout. */
+    if (!lost) {
         snprintf(text, sizeof text, "%s: the subscription ended (%s)", s->op->msgtype, detail);
         end(s, COLONIES_EDONE, text);
-    } else {
-        end(s, status, detail);
+        return;
     }
+    if (!again) {
+        if (s->tries > 0)
+            snprintf(text, sizeof text, "%s: the connection was lost (%s); %d tries to subscribe again failed, the last: %s",
+                     s->op->msgtype, s->lost_detail, s->tries, detail);
+        else if (s->subscribed)
+            snprintf(text, sizeof text, "%s: the connection was lost before the subscription's timeout (%s)",
+                     s->op->msgtype, detail);
+        else
+            snprintf(text, sizeof text, "%s", detail);
+        end(s, status == COLONIES_OK ? COLONIES_ETRANSPORT : status, text);
+        return;
+    }
+    if (s->tries == 0) {
+        s->lost_ms = now;
+        snprintf(s->lost_detail, sizeof s->lost_detail, "%s", detail);
+    }
+    long delay = cl_backoff_ms(cl_loop_opts(s->job.loop), s->tries);
+    if (s->deadline_ms && now + delay >= s->deadline_ms) {
+        snprintf(text, sizeof text,
+                 "%s: the connection was lost (%s) and could not be made again before the subscription's timeout "
+                 "(%d tr%s, the last: %s)",
+                 s->op->msgtype, s->lost_detail, s->tries, s->tries == 1 ? "y" : "ies", detail);
+        end(s, status == COLONIES_OK ? COLONIES_ETRANSPORT : status, text);
+        return;
+    }
+    s->again.fire = connect_again;
+    s->again.arg = s;
+    cl_timer_set(s->job.loop, &s->again, delay);
 }
 
-static void sub_start(cl_job *job)
+static void open_ws(colonies_subscription *s)
 {
-    colonies_subscription *s = (colonies_subscription *)job;
-    s->ws.job = job;
+    s->ws.job = &s->job;
     s->ws.on_open = ws_open;
     s->ws.on_message = ws_message;
     s->ws.on_close = ws_closed;
     s->ws_open = 1;
-    cl_ws_open(job->loop, &s->ws);
+    cl_ws_open(s->job.loop, &s->ws);
 }
+
+static void connect_again(cl_timer *t)
+{
+    colonies_subscription *s = t->arg;
+    if (s->ended) return;
+    cl_job_ref(&s->job);
+    s->tries++;
+    int rc = make_frame(s);
+    if (rc)
+        end(s, rc, colonies_last_error());
+    else
+        open_ws(s);
+    cl_job_unref(&s->job);
+}
+
+static void sub_start(cl_job *job) { open_ws((colonies_subscription *)job); }
 
 static void sub_cancel(cl_job *job)
 {
@@ -138,9 +279,12 @@ static void sub_destroy(cl_job *job)
     for (event *e = s->head, *next; e; e = next) {
         next = e->next;
         free(e->json);
+        free(e->detail);
         free(e);
     }
     free(s->frame);
+    free(s->params);
+    colonies_free(s->prvkey); /* wipes it */
     pthread_mutex_destroy(&s->mu);
     cl_signal_destroy(&s->ready);
     free(s);
@@ -163,9 +307,18 @@ colonies_status colonies_client_subscribe(colonies_client *client, colonies_subs
     if (rc == 0 && s == NULL) rc = cl_fail(COLONIES_ENOMEM, "out of memory");
     if (rc == 0) rc = cl_envelope(&s->frame, op->msgtype, msg, key);
     free(msg);
+    if (rc == 0) {
+        s->params = cl_strdup(params_json ? params_json : "{}");
+        s->prvkey = key ? cl_strdup(key) : NULL;
+        if (s->params == NULL || (key && s->prvkey == NULL)) rc = cl_fail(COLONIES_ENOMEM, "out of memory");
+    }
     if (rc == 0 && cl_signal_init(&s->ready)) rc = COLONIES_ENOMEM;
     if (rc) {
-        if (s) free(s->frame);
+        if (s) {
+            free(s->frame);
+            free(s->params);
+            colonies_free(s->prvkey);
+        }
         free(s);
         return rc;
     }
@@ -175,6 +328,7 @@ colonies_status colonies_client_subscribe(colonies_client *client, colonies_subs
     s->job.cancel = sub_cancel;
     s->job.destroy = sub_destroy;
     s->op = op;
+    s->deadline_ms = hold > 0 ? cl_now_ms() + hold * 1000LL : 0;
     rc = cl_loop_submit(loop, &s->job);
     if (rc) {
         cl_job_unref(&s->job);
@@ -197,7 +351,11 @@ colonies_status colonies_subscription_next(colonies_subscription *sub, char **ou
     if (e) {
         sub->head = e->next;
         if (sub->head == NULL) sub->tail = NULL;
-        *out_json = e->json;
+        if (e->json)
+            *out_json = e->json;
+        else
+            rc = cl_fail(e->status, "%s", e->detail);
+        free(e->detail);
         free(e);
     } else {
         rc = cl_fail(sub->end_status, "%s", sub->end_detail);

@@ -24,7 +24,7 @@ import json
 from . import capi
 from ._model import to_json
 from .client import Colonies, _convert, _is_workflow
-from .errors import NotFoundError
+from .errors import DoneError, NotFoundError, ResubscribedError
 from .model import Process
 from .aio_operations import AsyncOperations
 from .realtime import AsyncSubscription, _complete_async
@@ -79,7 +79,13 @@ class AsyncColonies(AsyncOperations):
     async def _subscribe_batches(self, operation, params, prvkey, reply, callback=None):
         entries = []
         async with self.subscribe(operation, params, prvkey, reply) as sub:
-            async for batch in sub:
+            while True:
+                try:
+                    batch = await sub.next()
+                except ResubscribedError:
+                    continue  # resumed after its last entry: none lost or repeated
+                except DoneError:
+                    break
                 if callback is None:
                     entries.extend(batch)
                 elif callback(batch) is False:

@@ -25,7 +25,7 @@ import threading
 from . import capi
 from ._model import to_json
 from ._handle import Handle
-from .errors import InvalidArgumentError, NotFoundError
+from .errors import DoneError, InvalidArgumentError, NotFoundError, ResubscribedError
 from .model import FuncSpec, Process, Workflow
 from .operations import Operations
 from .realtime import Subscription, _complete
@@ -49,6 +49,19 @@ def _is_workflow(value):
         return True
     return (isinstance(value, dict) and not isinstance(value, FuncSpec) and bool(value)
             and set(value) <= set(Workflow._fields))
+
+
+def _resumed(sub):
+    """A subscription's events across its re-subscriptions: for one that
+    resumes after its last event (subscribe_channel), none is lost or
+    repeated by a lost connection."""
+    while True:
+        try:
+            yield sub.next()
+        except ResubscribedError:
+            continue
+        except DoneError:
+            return
 
 
 class Colonies(Operations):
@@ -153,7 +166,7 @@ class Colonies(Operations):
         without a callback, every entry in one list once it has ended."""
         entries = []
         with self.subscribe(operation, params, prvkey, reply) as sub:
-            for batch in sub:
+            for batch in _resumed(sub):
                 if callback is None:
                     entries.extend(batch)
                 elif callback(batch) is False:

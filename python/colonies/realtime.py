@@ -54,7 +54,13 @@ class Subscription:
     subscription at its timeout), or call next(timeout). Use it as a
     context manager, or call close(), to end it early; cancel() ends it
     from any thread. fileno() is readable while an event or the end waits,
-    for select() and asyncio."""
+    for select() and asyncio.
+
+    When its connection is lost before its timeout (the server restarted),
+    the subscription makes itself again (the client option resubscribe),
+    and next() and the iteration then raise ResubscribedError once: events
+    may have been missed meanwhile, so read again what you follow, and go
+    on; the subscription carries on with the events after it."""
 
     def __init__(self, handle, convert=None):
         self._handle = Handle(handle, capi.colonies_subscription_free,
@@ -66,8 +72,9 @@ class Subscription:
         """The next event, waiting up to timeout seconds (None: as long as
         the subscription lasts). Raises ExpiredError (a TimeoutError) when
         none came in time, DoneError when the subscription has ended and
-        every event was read, or the error that ended it (CancelledError
-        after cancel() or close())."""
+        every event was read, ResubscribedError once after it lost its
+        connection and subscribed again (not an end), or the error that
+        ended it (CancelledError after cancel() or close())."""
         with self._handle.use() as handle:
             if timeout is not None:
                 out = capi.colonies_subscription_next(handle, max(0, int(timeout * 1000)))
@@ -171,7 +178,7 @@ class AsyncSubscription:
     async def next(self, timeout=None):
         """The next event; raises ExpiredError when none came within timeout
         seconds, DoneError once the subscription has ended and every event
-        was read."""
+        was read, ResubscribedError as Subscription.next does."""
         import asyncio
         deadline = None if timeout is None else asyncio.get_running_loop().time() + timeout
         while True:

@@ -82,7 +82,8 @@ COLONIES_API void colonies_cancel_free(colonies_cancel *cancel);
  * ca_bundle, connect_timeout and request_timeout (seconds), max_idle (the
  * seconds a kept-alive connection may idle and still be reused),
  * max_connections, the retry policy (retries, retry_backoff,
- * retry_backoff_max; see the README), trace (a line on stderr for each
+ * retry_backoff_max; see the README), resubscribe (a subscription whose
+ * connection is lost subscribes again, true by default), trace (a line on stderr for each
  * request: type, outcome, HTTP status, time, tries, sizes; never a key, a
  * signature or a payload; also COLONIES_TRACE=true) and the colony file
  * system's s3_*.
@@ -238,8 +239,12 @@ COLONIES_API colonies_status colonies_client_wait_process(colonies_client *clien
  *       just looks): COLONIES_OK with the event; COLONIES_EEXPIRED when none
  *       came in time (the subscription goes on); COLONIES_EDONE once it has
  *       ended and every event was read (the server closes it at its timeout);
- *       or the status that ended it (an error frame, a broken connection,
- *       COLONIES_ECANCELLED)
+ *       COLONIES_ERESUBSCRIBED once after its connection was lost and it
+ *       subscribed again by itself (the client option resubscribe; events
+ *       meanwhile may be missed, so read again what it follows; the next
+ *       call goes on with the events); or the status that ended it (an
+ *       error frame, a connection that could not be made again before the
+ *       timeout, COLONIES_ECANCELLED)
  *   colonies_subscription_fd(sub)     readable while an event or the end waits
  *   colonies_subscription_cancel(sub) ends it from any thread
  *   colonies_subscription_free(sub)   releases it (cancelling it). Accepts NULL.

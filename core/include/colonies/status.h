@@ -62,6 +62,12 @@ typedef enum colonies_status {
      * or a downloaded file's checksum did not match its metadata.
      */
     COLONIES_EIO = -15,
+    /*
+     * A subscription lost its connection and made itself again (the client option resubscribe),
+     * after waits that grow with each try; events while it was away may have been missed, so read
+     * again what it follows. Not an end: the next call goes on with the events.
+     */
+    COLONIES_ERESUBSCRIBED = -16,
 } colonies_status;
 
 #endif
