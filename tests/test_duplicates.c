@@ -189,6 +189,13 @@ static void lost_read(void)
     CHECK(sent == 2);
 }
 
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
 static void test_guarded(void)
 {
     printf("with the guard:\n");
@@ -259,6 +266,126 @@ static void test_runtime(void)
     colonies_executor_free(ex);
 }
 
+/*
+ * A process assigned to an executor that never saw the assignment (the
+ * assign's reply lost): the server takes it back at its maxexectime, and it
+ * then runs exactly once.
+ */
+static void test_released_at_maxexectime(void)
+{
+    printf("an assign whose reply is lost, with maxexectime 2 s:\n");
+    remove_all();
+    char *out = NULL;
+    CHECK_RC(callf(direct, &out, "submit_func_spec", exec_key,
+                   "{\"spec\":{\"funcname\":\"echo\",\"conditions\":{\"colonyname\":\"%s\",\"executortype\":\"%s\"},"
+                   "\"maxwaittime\":-1,\"maxexectime\":2,\"maxretries\":3}}",
+                   colony, exec_type),
+             COLONIES_OK);
+    cJSON *p = out ? cJSON_Parse(out) : NULL;
+    char pid[65] = "";
+    const char *id = cJSON_GetStringValue(cJSON_GetObjectItem(p, "processid"));
+    snprintf(pid, sizeof pid, "%s", id ? id : "");
+    cJSON_Delete(p);
+    colonies_free(out);
+    int before_waiting = count_in(COLONIES_PROCESS_WAITING);
+    warm_up();
+    fault_proxy_drop_next_reply(proxy);
+    CHECK_RC(callf(proxied, &out, "assign_process", exec_key, "{\"colonyname\":\"%s\",\"timeout\":2}", colony),
+             COLONIES_EINDOUBT);
+    colonies_free(out);
+    int lost_running = count_in(COLONIES_PROCESS_RUNNING);
+    CHECK(lost_running == 1);
+    /* The server looks at running processes every second or so. */
+    double t0 = now(), released = -1;
+    while (now() - t0 < limit_s(15.0)) {
+        if (count_in(COLONIES_PROCESS_WAITING) == 1) {
+            released = now() - t0;
+            break;
+        }
+        nanosleep(&(struct timespec){0, 100 * 1000 * 1000}, NULL);
+    }
+    CHECK(released >= 0);
+    CHECK_RC(callf(direct, &out, "assign_process", exec_key, "{\"colonyname\":\"%s\",\"timeout\":5}", colony),
+             COLONIES_OK);
+    p = out ? cJSON_Parse(out) : NULL;
+    const char *again = cJSON_GetStringValue(cJSON_GetObjectItem(p, "processid"));
+    const cJSON *retries = cJSON_GetObjectItem(p, "retries");
+    CHECK_STR(again, pid);
+    CHECK(cJSON_IsNumber(retries) && retries->valueint == 1);
+    cJSON_Delete(p);
+    colonies_free(out);
+    CHECK_RC(callf(direct, NULL, "close_successful", exec_key, "{\"processid\":\"%s\",\"out\":[\"once\"]}", pid),
+             COLONIES_OK);
+    int ok = count_in(COLONIES_PROCESS_SUCCESSFUL), w = count_in(COLONIES_PROCESS_WAITING),
+        r = count_in(COLONIES_PROCESS_RUNNING), f = count_in(COLONIES_PROCESS_FAILED);
+    CHECK(ok == 1 && w == 0 && r == 0 && f == 0);
+    printf("  before: %d waiting; assign's reply lost: %d running, assigned to an executor that never saw it; "
+           "released %.1f s later; assigned again (retries 1) and closed: %d successful, %d waiting, %d running, "
+           "%d failed\n",
+           before_waiting, lost_running, released, ok, w, r, f);
+}
+
+/*
+ * Every operation that is not idempotent, with its reply lost: sent once,
+ * and reported in doubt. Each goes with its golden parameters, signed by a
+ * key the server does not know: the server refuses it, so nothing changes on
+ * it, and what is checked is the client's side (that it does not send the
+ * request again and does not claim an outcome).
+ */
+static void test_every_non_idempotent(const char *golden_path)
+{
+    char *text = read_file(golden_path);
+    cJSON *golden = text ? cJSON_Parse(text) : NULL, *reg = cJSON_Parse(colonies_registry());
+    free(text);
+    CHECK(golden != NULL && reg != NULL);
+    char *stranger = NULL;
+    CHECK_RC(colonies_crypto_prvkey(&stranger), COLONIES_OK);
+    int tried = 0, once = 0, doubt = 0;
+    const cJSON *op;
+    cJSON_ArrayForEach(op, cJSON_GetObjectItem(reg, "operations"))
+    {
+        const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(op, "name"));
+        const char *msgtype = cJSON_GetStringValue(cJSON_GetObjectItem(op, "msgtype"));
+        const char *transport = cJSON_GetStringValue(cJSON_GetObjectItem(op, "transport"));
+        if (name == NULL || msgtype == NULL || cJSON_IsTrue(cJSON_GetObjectItem(op, "idempotent")) || transport)
+            continue;
+        const cJSON *c, *params = NULL;
+        cJSON_ArrayForEach(c, cJSON_GetObjectItem(golden, "cases"))
+        {
+            const char *cname = cJSON_GetStringValue(cJSON_GetObjectItem(c, "operation"));
+            if (cname && strcmp(cname, name) == 0) params = cJSON_GetObjectItem(c, "params");
+        }
+        CHECK(params != NULL);
+        if (params == NULL) {
+            printf("  %s: no golden parameters\n", name);
+            continue;
+        }
+        char *pjson = cJSON_PrintUnformatted(params), *out = NULL;
+        warm_up();
+        fault_proxy_drop_next_reply(proxy);
+        int before = fault_proxy_forwarded(proxy, msgtype);
+        int rc = colonies_client_call(proxied, &out, name, pjson, stranger, 0, NULL);
+        int sent = fault_proxy_forwarded(proxy, msgtype) - before;
+        tried++;
+        once += sent == 1;
+        doubt += rc == COLONIES_EINDOUBT;
+        if (sent != 1 || rc != COLONIES_EINDOUBT)
+            printf("  %s: %s, forwarded %d time(s): %s\n", name, colonies_strerror((colonies_status)rc), sent,
+                   colonies_last_error());
+        CHECK(sent == 1);
+        CHECK_RC(rc, COLONIES_EINDOUBT);
+        colonies_free(out);
+        cJSON_free(pjson);
+    }
+    printf("every operation that is not idempotent, with its reply lost: %d tried, %d forwarded exactly once, "
+           "%d reported in doubt\n",
+           tried, once, doubt);
+    CHECK(tried >= 30);
+    colonies_free(stranger);
+    cJSON_Delete(golden);
+    cJSON_Delete(reg);
+}
+
 static void test_unguarded(void)
 {
     printf("with the guard switched off (what libcurl does by itself):\n");
@@ -273,13 +400,6 @@ static void test_unguarded(void)
     CHECK_RC(lost_assign(&running), COLONIES_EEXPIRED);
     CHECK(running == 1);
     cl_transport_unguarded = 0;
-}
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
 /*
@@ -424,8 +544,14 @@ static void test_retries(void)
 int main(int argc, char **argv)
 {
     int idle_rounds = argc > 1 ? atoi(argv[1]) : 60;
+    const char *golden = argc > 2 ? argv[2] : NULL;
     setup();
     test_guarded();
+    test_released_at_maxexectime();
+    if (golden)
+        test_every_non_idempotent(golden);
+    else
+        printf("every operation that is not idempotent: skipped (no golden payloads given)\n");
     test_retries();
     test_runtime();
     test_unguarded();

@@ -151,7 +151,8 @@ def private_server():
     PRIVATE_SERVER_ENV), started for the session and stopped at its end.
 
     Gives host, port, prvkey (the server owner's), colonyname, colony_prvkey,
-    colony_id, executor_prvkey, executor_id and a client for it."""
+    colony_id, executor_prvkey, executor_id and a client for it, and
+    kill() (SIGKILL, as a crash), start() and stop() for it."""
     env = {k: v for k, v in os.environ.items()
            if k not in ("COLONIES_ETCD_CLIENT_PORT", "COLONIES_ETCD_PEER_PORT",
                         "COLONIES_RELAY_PORT")}
@@ -171,6 +172,9 @@ def private_server():
             executor_prvkey=values["COLONIES_PRVKEY"], executor_id=values["COLONIES_ID"])
         assert private.port == int(PRIVATE_SERVER_ENV["COLONIES_SERVER_PORT"])
         private.client = Colonies(private.host, private.port, request_timeout=30)
+        private.kill = lambda: _private_server_script("kill", env, timeout=60)
+        private.start = lambda: _private_server_script("start", env, timeout=900)
+        private.stop = lambda: _private_server_script("stop", env, timeout=120)
         try:
             private.client.get_statistics(private.prvkey)
         except Exception as e:  # an earlier run left another server id behind

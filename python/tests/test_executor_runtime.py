@@ -15,7 +15,7 @@ import pytest
 
 from colonies import (Colonies, ColoniesError, ExecutorRuntime, ProcessState, Workflow, create_func_spec,
                       func_spec)
-from conftest import PACKAGE_PATH, _private_server_script, unique
+from conftest import PACKAGE_PATH, unique
 
 
 class Running:
@@ -210,14 +210,10 @@ def test_carries_on_across_a_server_restart(private_server, crypto):
         etype = rt.info["executortype"]
         spec = func_spec(func="echo", args=["before"], colonyname=name, executortype=etype)
         assert c.wait(c.submit(spec, key), 20, key).output == ["before"]
-        env = {k: v for k, v in os.environ.items()
-               if k not in ("COLONIES_ETCD_CLIENT_PORT", "COLONIES_ETCD_PEER_PORT", "COLONIES_RELAY_PORT")}
-        from conftest import PRIVATE_SERVER_ENV
-        env.update(PRIVATE_SERVER_ENV)
-        _private_server_script("stop", env, timeout=120)
+        private_server.stop()
         time.sleep(2)
         assert rt.info["server_down"] is True
-        _private_server_script("start", env, timeout=900)
+        private_server.start()
         spec = func_spec(func="echo", args=["after"], colonyname=name, executortype=etype)
         deadline = time.monotonic() + 60
         while True:
