@@ -107,6 +107,18 @@ static inline char *fixture_submit(fixture *f, const char *funcname, const char 
     return id;
 }
 
+/* Assigns the next process to the fixture's executor (waiting up to 5 s); its id (caller frees), or NULL. */
+static inline char *fixture_assign(fixture *f)
+{
+    char *out = NULL;
+    CHECK_RC(callf(f->client, &out, "assign_process", f->exec_key, "{\"colonyname\":\"%s\",\"timeout\":5}", f->colony),
+             COLONIES_OK);
+    cJSON *p = parse(out);
+    char *id = p ? strdup(field(p, "processid")) : NULL;
+    cJSON_Delete(p);
+    return id;
+}
+
 /* The state of a process, or -1. */
 static inline int fixture_state(fixture *f, const char *processid)
 {

@@ -33,18 +33,6 @@ static char *with_bundle(const char *bundle)
     return opts;
 }
 
-/* The next process the fixture's executor is assigned; its id (caller frees), or NULL. */
-static char *assign(fixture *f)
-{
-    char *out = NULL;
-    CHECK_RC(callf(f->client, &out, "assign_process", f->exec_key, "{\"colonyname\":\"%s\",\"timeout\":5}", f->colony),
-             COLONIES_OK);
-    cJSON *p = parse(out);
-    char *id = p ? strdup(field(p, "processid")) : NULL;
-    cJSON_Delete(p);
-    return id;
-}
-
 /* Everything over TLS with the test CA as the bundle, to host (an address or
  * a name the certificate holds): a colony and its executor added, a
  * subscription's event, a submit, an assign, a wait that sees the close, the
@@ -80,7 +68,7 @@ static void test_trusted(const char *host)
     colonies_subscription_free(sub);
 
     /* A wait (a subscription and reads) sees the close made on another connection. */
-    char *got = assign(&f);
+    char *got = fixture_assign(&f);
     CHECK(pid && got && strcmp(pid, got) == 0);
     free(got);
     colonies_call *wait = NULL;
