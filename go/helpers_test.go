@@ -80,6 +80,13 @@ type fixture struct {
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	c, env := newTestClient(t)
+	return newFixtureOn(t, c, env)
+}
+
+// newFixtureOn is newFixture through a client of the caller's, for the
+// server env describes.
+func newFixtureOn(t testing.TB, c *Client, env serverEnv) *fixture {
+	t.Helper()
 	f := &fixture{
 		c:            c,
 		ctx:          testCtx(t),

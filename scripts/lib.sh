@@ -110,3 +110,12 @@ start_server() {
     "$ROOT/scripts/s3-server" start
     eval "$("$ROOT/scripts/s3-server" env)"
 }
+
+# The local server over TLS (scripts/tls-front, a TLS terminator in front of
+# it, since the server serves plain HTTP only), for the TLS tests: exports
+# COLONIES_TLS_PORT, COLONIES_TLS_CA, ... After start_server.
+start_tls_front() {
+    step "starting the TLS front of the local Colonies server (for the TLS tests)"
+    "$ROOT/scripts/tls-front" start
+    eval "$("$ROOT/scripts/tls-front" env)"
+}

@@ -62,10 +62,9 @@ static inline void fixture_init(fixture *f, const char *prefix)
     snprintf(f->exec_type, sizeof f->exec_type, "%s-type-%.8s", prefix, f->exec_id);
 }
 
-/* fixture_init(), then the colony and its executor, approved. */
-static inline void fixture_colony(fixture *f, const char *prefix)
+/* Adds the colony and its executor, approved, through the fixture's client. */
+static inline void fixture_add_colony(fixture *f)
 {
-    fixture_init(f, prefix);
     char *params = NULL;
     CHECK_RC(colonies_json_format(&params, "{\"colony\":{\"colonyid\":%s,\"name\":%s}}", f->colony_id, f->colony),
              COLONIES_OK);
@@ -80,6 +79,13 @@ static inline void fixture_colony(fixture *f, const char *prefix)
     CHECK_RC(callf(f->client, NULL, "approve_executor", f->colony_key,
                    "{\"colonyname\":\"%s\",\"executorname\":\"%s\"}", f->colony, f->exec_name),
              COLONIES_OK);
+}
+
+/* fixture_init(), then the colony and its executor, approved. */
+static inline void fixture_colony(fixture *f, const char *prefix)
+{
+    fixture_init(f, prefix);
+    fixture_add_colony(f);
 }
 
 /* Submits funcname(args) for the fixture's executor type; the new process id (caller frees), or NULL. */
@@ -98,6 +104,18 @@ static inline char *fixture_submit(fixture *f, const char *funcname, const char 
     cJSON *v = parse(out);
     char *id = v ? strdup(field(v, "processid")) : NULL;
     cJSON_Delete(v);
+    return id;
+}
+
+/* Assigns the next process to the fixture's executor (waiting up to 5 s); its id (caller frees), or NULL. */
+static inline char *fixture_assign(fixture *f)
+{
+    char *out = NULL;
+    CHECK_RC(callf(f->client, &out, "assign_process", f->exec_key, "{\"colonyname\":\"%s\",\"timeout\":5}", f->colony),
+             COLONIES_OK);
+    cJSON *p = parse(out);
+    char *id = p ? strdup(field(p, "processid")) : NULL;
+    cJSON_Delete(p);
     return id;
 }
 

@@ -14,17 +14,7 @@ static fixture fx;
 static void sleep_ms(long ms) { nanosleep(&(struct timespec){.tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000L}, NULL); }
 
 /* Assigns the next process to the fixture's executor; its id (caller frees), or NULL. */
-static char *assign(void)
-{
-    char *out = NULL;
-    CHECK_RC(callf(fx.client, &out, "assign_process", fx.exec_key, "{\"colonyname\":\"%s\",\"timeout\":5}",
-                   fx.colony),
-             COLONIES_OK);
-    cJSON *p = parse(out);
-    char *id = p ? strdup(field(p, "processid")) : NULL;
-    cJSON_Delete(p);
-    return id;
-}
+static char *assign(void) { return fixture_assign(&fx); }
 
 /* Closes or fails a process after a pause, on a thread of its own. */
 typedef struct {

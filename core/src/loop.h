@@ -218,6 +218,7 @@ struct cl_ws {
     size_t out_sent;
     char key[32];
     void *ctx;
+    char errbuf[CURL_ERROR_SIZE]; /* curl's detail of a failure (CURLOPT_ERRORBUFFER) */
     cl_timer handshake;  /* bounds the connection and the opening handshake */
     int in_service;      /* inside its own callbacks */
     int close_requested; /* closed by its owner from a callback: closed once they return */

@@ -22,6 +22,13 @@ enum { WS_CONNECTING, WS_HS_SEND, WS_HS_RECV, WS_OPEN, WS_CLOSED };
 #define WS_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 #define HANDSHAKE_MAX 16384
 
+/* curl's detail of failure rc: the text it wrote for this connection (which
+ * names the cause, e.g. the certificate problem), else the code's own. */
+static const char *curl_detail(const cl_ws *w, CURLcode rc)
+{
+    return w->errbuf[0] ? w->errbuf : curl_easy_strerror(rc);
+}
+
 /* wslay's side. */
 
 static ssize_t on_recv(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int f, void *user)
@@ -139,6 +146,7 @@ void cl_ws_open(cl_loop *loop, cl_ws *w)
     memset(&w->out, 0, sizeof w->out);
     memset(&w->in, 0, sizeof w->in);
     memset(w->key, 0, sizeof w->key);
+    w->errbuf[0] = '\0';
     w->in_service = w->close_requested = 0;
     const cl_loop_options *o = cl_loop_opts(loop);
     w->handshake.fire = handshake_expired;
@@ -154,6 +162,7 @@ void cl_ws_open(cl_loop *loop, cl_ws *w)
     CURL *e = w->easy;
     cl_loop_setup_easy(loop, e, url, w);
     curl_easy_setopt(e, CURLOPT_CONNECT_ONLY, 1L);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, w->errbuf);
     if (curl_multi_add_handle(cl_loop_multi(loop), e) != CURLM_OK)
         closed(loop, w, COLONIES_ENOMEM, "subscription: curl_multi_add_handle failed");
 }
@@ -164,7 +173,7 @@ void cl_ws_connected(cl_loop *loop, cl_ws *w, CURLcode rc)
     cl_job_ref(w->job);
     if (rc != CURLE_OK) {
         char detail[512];
-        snprintf(detail, sizeof detail, "subscription: %s", curl_easy_strerror(rc));
+        snprintf(detail, sizeof detail, "subscription: %s", curl_detail(w, rc));
         closed(loop, w, rc == CURLE_OPERATION_TIMEDOUT ? COLONIES_ETIMEOUT : COLONIES_ETRANSPORT, detail);
         cl_job_unref(w->job);
         return;
@@ -246,7 +255,7 @@ static void service(cl_loop *loop, cl_ws *w, short revents)
             CURLcode rc = curl_easy_send(w->easy, w->out.data + w->out_sent, w->out.len - w->out_sent, &n);
             if (rc == CURLE_AGAIN) return;
             if (rc != CURLE_OK) {
-                snprintf(detail, sizeof detail, "subscription: %s", curl_easy_strerror(rc));
+                snprintf(detail, sizeof detail, "subscription: %s", curl_detail(w, rc));
                 closed(loop, w, COLONIES_ETRANSPORT, detail);
                 return;
             }
@@ -263,7 +272,7 @@ static void service(cl_loop *loop, cl_ws *w, short revents)
             if (rc == CURLE_AGAIN) return;
             if (rc != CURLE_OK || n == 0) {
                 snprintf(detail, sizeof detail, "subscription: the connection closed during the websocket handshake%s%s",
-                         rc ? ": " : "", rc ? curl_easy_strerror(rc) : "");
+                         rc ? ": " : "", rc ? curl_detail(w, rc) : "");
                 closed(loop, w, COLONIES_ETRANSPORT, detail);
                 return;
             }

@@ -1,0 +1,3 @@
+module github.com/colonyos/libcolonies/tests/tlsfront
+
+go 1.22
