@@ -129,6 +129,7 @@ extern swig_intgo _wrap_COLONIES_ECANCELLED_capi_7019cf5a0d6c69d8(void);
 extern swig_intgo _wrap_COLONIES_EEXPIRED_capi_7019cf5a0d6c69d8(void);
 extern swig_intgo _wrap_COLONIES_EDONE_capi_7019cf5a0d6c69d8(void);
 extern swig_intgo _wrap_COLONIES_EIO_capi_7019cf5a0d6c69d8(void);
+extern swig_intgo _wrap_COLONIES_ERESUBSCRIBED_capi_7019cf5a0d6c69d8(void);
 extern swig_type_1 _wrap_colonies_strerror_capi_7019cf5a0d6c69d8(swig_intgo arg1);
 extern swig_type_2 _wrap_colonies_last_error_capi_7019cf5a0d6c69d8(void);
 extern swig_intgo _wrap_colonies_last_http_status_capi_7019cf5a0d6c69d8(void);
@@ -371,6 +372,14 @@ func _swig_getCOLONIES_EIO() (_swig_ret Enum_SS_colonies_status) {
 }
 
 var COLONIES_EIO Enum_SS_colonies_status = _swig_getCOLONIES_EIO()
+
+func _swig_getCOLONIES_ERESUBSCRIBED() (_swig_ret Enum_SS_colonies_status) {
+	var swig_r Enum_SS_colonies_status
+	swig_r = (Enum_SS_colonies_status)(C._wrap_COLONIES_ERESUBSCRIBED_capi_7019cf5a0d6c69d8())
+	return swig_r
+}
+
+var COLONIES_ERESUBSCRIBED Enum_SS_colonies_status = _swig_getCOLONIES_ERESUBSCRIBED()
 
 func Colonies_strerror(arg1 int) (_swig_ret string) {
 	var swig_r string

@@ -449,6 +449,18 @@ intgo _wrap_COLONIES_EIO_capi_7019cf5a0d6c69d8() {
 }
 
 
+intgo _wrap_COLONIES_ERESUBSCRIBED_capi_7019cf5a0d6c69d8() {
+  enum colonies_status result;
+  intgo _swig_go_result;
+  
+  
+  result = COLONIES_ERESUBSCRIBED;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
 _gostring_ _wrap_colonies_strerror_capi_7019cf5a0d6c69d8(intgo _swig_go_0) {
   colonies_status arg1 ;
   char *result = 0 ;
