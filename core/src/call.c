@@ -212,9 +212,8 @@ enum { UNSENT, ON_LANE, ON_LOOP, ENDED };
 static void call_destroy(cl_job *job)
 {
     colonies_call *c = (colonies_call *)job;
-    /* Ordered after the thread that ended the call, which raised done under its lock. */
-    pthread_mutex_lock(&c->done.mu);
-    pthread_mutex_unlock(&c->done.mu);
+    /* Ordered after the thread that ended the call, which raised done. */
+    cl_signal_sync(&c->done);
     cl_http_release(&c->http);
     free(c->http.body);
     if (c->wait_free) c->wait_free(c->wait);
@@ -224,8 +223,8 @@ static void call_destroy(cl_job *job)
     free(c->reply);
     cl_signal_destroy(&c->done);
     if (c->prepared) {
-        pthread_mutex_destroy(&c->drive);
-        pthread_mutex_destroy(&c->route);
+        cl_mutex_retire(&c->drive);
+        cl_mutex_retire(&c->route);
     }
     free(c);
 }

@@ -74,7 +74,7 @@ void colonies_executor_free(colonies_executor *ex)
     free(ex->functions);
     for (size_t i = 0; i < ex->n_handed; i++) free(ex->handed[i]);
     free(ex->handed);
-    pthread_mutex_destroy(&ex->mu);
+    cl_mutex_retire(&ex->mu);
     free(ex);
 }
 

@@ -96,14 +96,24 @@ int cl_signal_init(cl_signal *s)
     return COLONIES_OK;
 }
 
+void cl_signal_sync(cl_signal *s)
+{
+    pthread_mutex_lock(&s->mu);
+    pthread_mutex_unlock(&s->mu);
+}
+
+void cl_mutex_retire(pthread_mutex_t *m)
+{
+    pthread_mutex_lock(m);
+    pthread_mutex_unlock(m);
+    pthread_mutex_destroy(m);
+}
+
 void cl_signal_destroy(cl_signal *s)
 {
     if (s->fd >= 0) close(s->fd);
-    /* Taken once more, so that its destruction is ordered after every earlier
-     * use of it, by whichever thread: a waiter on another thread may have
-     * been the last to hold it. */
-    pthread_mutex_lock(&s->mu);
-    pthread_mutex_unlock(&s->mu);
+    /* A waiter on another thread may have been the last to hold it. */
+    cl_signal_sync(s);
     pthread_cond_destroy(&s->cv);
     pthread_mutex_destroy(&s->mu);
 }
@@ -231,7 +241,7 @@ void cl_loop_queue_cancel(cl_job *job)
     cl_loop *loop = job->loop;
     cl_job_ref(job); /* the cancel queue's */
     pthread_mutex_lock(&loop->lock);
-    job->next_queued = loop->cancels;
+    job->next_cancel = loop->cancels;
     loop->cancels = job;
     pthread_mutex_unlock(&loop->lock);
     wake(loop);
@@ -328,7 +338,7 @@ int colonies_cancel_fired(const colonies_cancel *cancel)
 void colonies_cancel_free(colonies_cancel *cancel)
 {
     if (cancel == NULL) return;
-    pthread_mutex_destroy(&cancel->lock);
+    cl_mutex_retire(&cancel->lock);
     cl_signal_destroy(&cancel->signal);
     free(cancel);
 }
@@ -712,8 +722,8 @@ static int run_queues(cl_loop *loop)
     }
     while (cancels) {
         cl_job *job = cancels;
-        cancels = job->next_queued;
-        job->next_queued = NULL;
+        cancels = job->next_cancel;
+        job->next_cancel = NULL;
         cancel_job(job);
         cl_job_unref(job);
     }

@@ -57,6 +57,12 @@ typedef struct {
 
 int cl_signal_init(cl_signal *s);
 void cl_signal_destroy(cl_signal *s);
+/* Takes and lets go of the signal's lock: what follows is ordered after
+ * whatever a thread did before it last raised, waited on or cleared it. */
+void cl_signal_sync(cl_signal *s);
+/* Destroys a mutex other threads may have used: takes it once more first, so
+ * that its destruction is ordered after every earlier use, by any thread. */
+void cl_mutex_retire(pthread_mutex_t *m);
 void cl_signal_raise(cl_signal *s);
 /* Clears the signal (and drains its fd), for signals raised more than once. */
 void cl_signal_clear(cl_signal *s);
@@ -79,7 +85,8 @@ struct cl_job {
     atomic_int cancelled;        /* any thread */
     int active;                  /* started and not yet ended */
     int cancel_done;
-    cl_job *next_queued;         /* the loop's incoming and cancel queues (under its lock) */
+    cl_job *next_queued;         /* the loop's incoming queue (under its lock) */
+    cl_job *next_cancel;         /* the loop's cancel queue (under its lock): a job may be in both */
     cl_job *next_watched;        /* a cancel token's watched jobs (under its lock) */
     cl_job *prev, *next;         /* the loop's active jobs */
 };

@@ -285,7 +285,7 @@ static void sub_destroy(cl_job *job)
     free(s->frame);
     free(s->params);
     colonies_free(s->prvkey); /* wipes it */
-    pthread_mutex_destroy(&s->mu);
+    cl_mutex_retire(&s->mu); /* the caller's next() held it last, on another thread */
     cl_signal_destroy(&s->ready);
     free(s);
 }
