@@ -57,6 +57,14 @@ static int buf_add(buf *b, const char *s, size_t n)
     return 0;
 }
 
+/* Drops the first n bytes of b. */
+static void consume(buf *b, size_t n)
+{
+    memmove(b->data, b->data + n, b->len - n);
+    b->len -= n;
+    b->data[b->len] = '\0';
+}
+
 static int send_all(int fd, const char *s, size_t n)
 {
     while (n > 0) {
@@ -96,7 +104,7 @@ static const char *header(const char *head, const char *name)
  * fd into b, starting with what b already holds; *size is its length.
  * 0 when the stream ends first.
  */
-static int read_message(int fd, buf *b, size_t *size)
+static int read_message(int fd, buf *b, size_t *size, int no_body)
 {
     char *end;
     while ((end = b->data ? strstr(b->data, "\r\n\r\n") : NULL) == NULL)
@@ -107,7 +115,8 @@ static int read_message(int fd, buf *b, size_t *size)
     const char *cl = header(b->data, "Content-Length");
     const char *te = header(b->data, "Transfer-Encoding");
     int chunked = te && strncasecmp(te, "chunked", 7) == 0;
-    size_t length = cl ? strtoul(cl, NULL, 10) : 0;
+    size_t length = cl && !no_body ? strtoul(cl, NULL, 10) : 0;
+    if (no_body) chunked = 0;
     b->data[head] = saved;
     if (!chunked) {
         while (b->len < head + length)
@@ -192,21 +201,26 @@ static void *handle(void *arg)
             if (ready <= 0) break;
         }
         size_t size = 0;
-        if (!read_message(client, &in, &size)) break;
+        if (!read_message(client, &in, &size, 0)) break;
+        int head_request = strncmp(in.data, "HEAD ", 5) == 0; /* its reply's Content-Length comes without a body */
         count_forwarded(p, in.data);
         int drop = atomic_exchange(&p->drop_next, 0);
         if (send_all(upstream, in.data, size) != 0) break;
-        memmove(in.data, in.data + size, in.len - size);
-        in.len -= size;
-        in.data[in.len] = '\0';
+        consume(&in, size);
         size_t reply = 0;
-        if (!read_message(upstream, &out, &reply)) break;
+        if (!read_message(upstream, &out, &reply, head_request)) break;
+        /* An interim reply (100 Continue to an upload's Expect) goes on; the final one follows. */
+        int ok = 1;
+        while (ok && out.len >= 10 && strncmp(out.data, "HTTP/1.1 1", 10) == 0) {
+            ok = send_all(client, out.data, reply) == 0;
+            consume(&out, reply);
+            ok = ok && read_message(upstream, &out, &reply, head_request);
+        }
+        if (!ok) break;
         /* The server has acted on the request; lose its reply. */
         if (drop) break;
         if (send_all(client, out.data, reply) != 0) break;
-        memmove(out.data, out.data + reply, out.len - reply);
-        out.len -= reply;
-        out.data[out.len] = '\0';
+        consume(&out, reply);
     }
     free(in.data);
     free(out.data);
@@ -291,4 +305,52 @@ void fault_proxy_stop(fault_proxy *p)
     close(p->fd);
     pthread_mutex_destroy(&p->lock);
     free(p);
+}
+
+int fault_proxy_free_port(void)
+{
+    int port = 0, fd = listen_loopback(1, &port);
+    if (fd >= 0) close(fd);
+    return port;
+}
+
+struct fault_proxy_late {
+    char host[256];
+    int upstream_port, port;
+    long delay_ms;
+    fault_proxy *proxy;
+    pthread_t thread;
+};
+
+static void *start_late(void *arg)
+{
+    fault_proxy_late *l = arg;
+    nanosleep(&(struct timespec){.tv_sec = l->delay_ms / 1000, .tv_nsec = l->delay_ms % 1000 * 1000000L}, NULL);
+    int port = l->port;
+    l->proxy = fault_proxy_start_at(l->host, l->upstream_port, &port);
+    return NULL;
+}
+
+fault_proxy_late *fault_proxy_start_late(const char *upstream_host, int upstream_port, int port, long delay_ms)
+{
+    fault_proxy_late *l = calloc(1, sizeof *l);
+    if (l == NULL) return NULL;
+    snprintf(l->host, sizeof l->host, "%s", upstream_host);
+    l->upstream_port = upstream_port;
+    l->port = port;
+    l->delay_ms = delay_ms;
+    if (pthread_create(&l->thread, NULL, start_late, l) != 0) {
+        free(l);
+        return NULL;
+    }
+    return l;
+}
+
+fault_proxy *fault_proxy_join_late(fault_proxy_late *l)
+{
+    if (l == NULL) return NULL;
+    pthread_join(l->thread, NULL);
+    fault_proxy *p = l->proxy;
+    free(l);
+    return p;
 }

@@ -25,4 +25,12 @@ int fault_proxy_forwarded(fault_proxy *p, const char *payloadtype);
 /* How many client connections the proxy has accepted. */
 int fault_proxy_connections(fault_proxy *p);
 
+/* A free port on 127.0.0.1, for a proxy started later. */
+int fault_proxy_free_port(void);
+/* Starts a proxy on port after delay_ms, on a thread of its own; nothing listens there until then. */
+typedef struct fault_proxy_late fault_proxy_late;
+fault_proxy_late *fault_proxy_start_late(const char *upstream_host, int upstream_port, int port, long delay_ms);
+/* Waits for it to have started; the proxy (NULL if it could not start). Frees l. */
+fault_proxy *fault_proxy_join_late(fault_proxy_late *l);
+
 #endif

@@ -442,28 +442,6 @@ static void measure_idle_drops(int n, int check_liveness)
 }
 
 /* A free port on 127.0.0.1, with nothing listening on it. */
-static int free_port(void)
-{
-    int port = 0, fd = listen_loopback(1, &port);
-    if (fd >= 0) close(fd);
-    return port;
-}
-
-typedef struct {
-    int port;
-    long delay_ms;
-    fault_proxy *proxy;
-} late_proxy;
-
-static void *start_late(void *arg)
-{
-    late_proxy *l = arg;
-    nanosleep(&(struct timespec){.tv_sec = l->delay_ms / 1000, .tv_nsec = l->delay_ms % 1000 * 1000000L}, NULL);
-    int port = l->port;
-    l->proxy = fault_proxy_start_at(need_env("COLONIES_SERVER_HOST"), atoi(need_env("COLONIES_SERVER_PORT")), &port);
-    return NULL;
-}
-
 /*
  * Retries: a request that never left is sent again, whatever the operation,
  * with a growing wait, until a server answers or the call's time is up; and
@@ -473,33 +451,32 @@ static void test_retries(void)
 {
     printf("retries:\n");
     remove_all();
-    int port = free_port();
+    int port = fault_proxy_free_port();
     colonies_client *c = NULL;
     CHECK_RC(colonies_client_new(&c, "127.0.0.1", port, "{\"retries\":10,\"retry_backoff\":0.05,\"retry_backoff_max\":0.2}"),
              COLONIES_OK);
     if (c == NULL) return;
     /* Nothing listens for 400 ms: the submit (not idempotent) goes once a proxy does, and only once. */
-    late_proxy l = {.port = port, .delay_ms = 400};
-    pthread_t t;
-    pthread_create(&t, NULL, start_late, &l);
+    fault_proxy_late *late =
+        fault_proxy_start_late(need_env("COLONIES_SERVER_HOST"), atoi(need_env("COLONIES_SERVER_PORT")), port, 400);
     double t0 = now();
     char *out = NULL;
     CHECK_RC(submit(c, &out), COLONIES_OK);
     double took = now() - t0;
     colonies_free(out);
-    pthread_join(t, NULL);
-    CHECK(l.proxy != NULL);
+    fault_proxy *late_proxy = fault_proxy_join_late(late);
+    CHECK(late_proxy != NULL);
     CHECK(took >= 0.35);
-    int forwarded = l.proxy ? fault_proxy_forwarded(l.proxy, "submitfuncspecmsg") : -1;
+    int forwarded = late_proxy ? fault_proxy_forwarded(late_proxy, "submitfuncspecmsg") : -1;
     printf("  a submit while nothing listened: went through after %.0f ms, forwarded %d time(s)\n", took * 1e3,
            forwarded);
     CHECK(forwarded == 1);
     CHECK(count_in(COLONIES_PROCESS_WAITING) == 1);
     colonies_client_free(c);
-    if (l.proxy) fault_proxy_stop(l.proxy);
+    if (late_proxy) fault_proxy_stop(late_proxy);
 
     /* Nothing ever listens: the retries stop at the call's timeout. */
-    port = free_port();
+    port = fault_proxy_free_port();
     CHECK_RC(colonies_client_new(&c, "127.0.0.1", port, "{\"retries\":20,\"retry_backoff\":0.05,\"retry_backoff_max\":0.1}"),
              COLONIES_OK);
     t0 = now();

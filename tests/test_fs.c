@@ -11,6 +11,7 @@
 
 #include <openssl/evp.h>
 
+#include "fault_proxy.h"
 #include "fixture.h"
 
 static fixture F;
@@ -442,6 +443,65 @@ static void test_failures(void)
 
 /* The executor runtime honours a function spec's fs section: dirs synced
  * down before the function runs, and up (and removed unless kept) after. */
+/*
+ * S3 retries: an endpoint where nothing listens for 400 ms (each request
+ * never left, so it goes again), and a download whose reply is lost (a GET
+ * is idempotent, so it goes again); through a proxy in front of the S3
+ * server.
+ */
+static void test_s3_retries(void)
+{
+    char host[256];
+    snprintf(host, sizeof host, "%s", need_env("AWS_S3_ENDPOINT"));
+    char *colon = strrchr(host, ':');
+    CHECK(colon != NULL);
+    if (colon == NULL) return;
+    *colon = '\0';
+    int s3_port = atoi(colon + 1), port = fault_proxy_free_port();
+    char opts[256], src[512], *out = NULL;
+    snprintf(opts, sizeof opts,
+             "{\"s3_endpoint\":\"127.0.0.1:%d\",\"retries\":8,\"retry_backoff\":0.05,\"retry_backoff_max\":0.2}", port);
+    colonies_client *c = client_with(opts);
+    snprintf(src, sizeof src, "%s/src/late.txt", TMP);
+    write_file(src, "late bytes", 10);
+    fault_proxy_late *late = fault_proxy_start_late(host, s3_port, port, 400);
+    double t0 = now();
+    CHECK_RC(fs(c, &out, "upload_file", "{\"colonyname\":\"%s\",\"label\":\"/late\",\"path\":\"%s\"}", F.colony, src),
+             COLONIES_OK);
+    double took = now() - t0;
+    fault_proxy *p = fault_proxy_join_late(late);
+    CHECK(p != NULL);
+    CHECK(took >= 0.35);
+    cJSON *file = parse(out);
+    char fileid[80];
+    snprintf(fileid, sizeof fileid, "%s", field(file, "fileid"));
+    cJSON_Delete(file);
+    printf("S3 listening only after 400 ms: the upload went through after %.0f ms\n", took * 1e3);
+    if (p == NULL) {
+        colonies_client_free(c);
+        return;
+    }
+    int before = fault_proxy_connections(p);
+    fault_proxy_drop_next_reply(p);
+    CHECK_RC(fs(c, &out, "download_data", "{\"colonyname\":\"%s\",\"fileid\":\"%s\"}", F.colony, fileid),
+             COLONIES_OK);
+    cJSON *content = parse(out);
+    CHECK_STR(field(content, "data"), "bGF0ZSBieXRlcw=="); /* "late bytes" */
+    cJSON_Delete(content);
+    int connections = fault_proxy_connections(p) - before;
+    printf("a download whose reply was lost: sent again, on %d connection(s), and complete\n", connections);
+    CHECK(connections == 2);
+    /* With no retries, the lost reply is the answer. */
+    colonies_client_free(c);
+    snprintf(opts, sizeof opts, "{\"s3_endpoint\":\"127.0.0.1:%d\",\"retries\":0}", port);
+    c = client_with(opts);
+    fault_proxy_drop_next_reply(p);
+    CHECK_RC(fs(c, &out, "download_data", "{\"colonyname\":\"%s\",\"fileid\":\"%s\"}", F.colony, fileid),
+             COLONIES_ETRANSPORT);
+    colonies_client_free(c);
+    fault_proxy_stop(p);
+}
+
 static void test_executor_fs(void)
 {
     char *out = NULL, root[400], path[700];
@@ -525,6 +585,7 @@ int main(void)
     test_sync();
     test_snapshot();
     test_failures();
+    test_s3_retries();
     test_executor_fs();
     fixture_free(&F, 1);
     char cmd[400];

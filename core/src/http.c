@@ -360,11 +360,11 @@ static unsigned jitter_random(void)
     return state;
 }
 
-long cl_backoff_ms(const cl_loop_options *o, int attempt)
+long cl_backoff_ms(long base_ms, long max_ms, int attempt)
 {
-    long delay = o->retry_backoff_ms;
-    for (int i = 0; i < attempt && delay < o->retry_backoff_max_ms; i++) delay *= 2;
-    if (delay > o->retry_backoff_max_ms) delay = o->retry_backoff_max_ms;
+    long delay = base_ms;
+    for (int i = 0; i < attempt && delay < max_ms; i++) delay *= 2;
+    if (delay > max_ms) delay = max_ms;
     return delay / 2 + (long)(jitter_random() % (unsigned long)(delay / 2 + 1));
 }
 
@@ -375,7 +375,7 @@ static long retry_delay(cl_http *h, CURLcode rc)
     if (atomic_load(&h->job->cancelled) || h->retries >= o->retries || h->resend_refused) return -1;
     int safe = never_left(h, rc) || (h->idempotent && (retryable(rc) || rc == CURLE_OPERATION_TIMEDOUT));
     if (!safe) return -1;
-    long delay = cl_backoff_ms(o, h->retries);
+    long delay = cl_backoff_ms(o->retry_backoff_ms, o->retry_backoff_max_ms, h->retries);
     /* Only within the call's own deadline, with time left for the request itself. */
     if (cl_now_ms() + delay + 1 >= h->deadline_ms) return -1;
     return delay;

@@ -105,4 +105,9 @@ int cl_workflow_check(const cJSON *workflow, const char *what);
 /* Adds a copy of a string, treating NULL as "". */
 int cl_json_add_string(cJSON *obj, const char *key, const char *value);
 
+/* The wait before try number attempt + 1 (attempt >= 0) after a failure:
+ * base_ms doubled attempt times, at most max_ms, less a random part of up to
+ * half (jitter); the client's retry_backoff and retry_backoff_max. (http.c) */
+long cl_backoff_ms(long base_ms, long max_ms, int attempt);
+
 #endif

@@ -327,7 +327,11 @@ void colonies_cancel_fire(colonies_cancel *cancel)
 
 int cl_cancel_sleep(colonies_cancel *cancel, long ms)
 {
-    return cl_signal_wait(&cancel->signal, ms);
+    if (cancel) return cl_signal_wait(&cancel->signal, ms);
+    struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&t, &t) != 0 && errno == EINTR) {
+    }
+    return 0;
 }
 
 int colonies_cancel_fired(const colonies_cancel *cancel)

@@ -31,13 +31,10 @@ typedef struct {
     int retries;           /* times a request is sent again when that is safe (http.c) */
     long retry_backoff_ms, retry_backoff_max_ms;
     int trace;             /* a line on stderr for each request that ends (http.c) */
+    int trace_payloads;    /* with it, the message and the reply's payload, secrets redacted */
     int resubscribe;       /* a subscription that loses its connection subscribes again (subscribe.c) */
 } cl_loop_options;
 
-/* The wait before try number attempt + 1 (attempt >= 0) after a failure:
- * retry_backoff doubled attempt times, at most retry_backoff_max, less a
- * random part of up to half (jitter). */
-long cl_backoff_ms(const cl_loop_options *o, int attempt);
 
 int cl_loop_new(cl_loop **out, const char *host, int port, const cl_loop_options *opts);
 /* Stops the loop: jobs still running are cancelled and ended first. */
@@ -100,7 +97,7 @@ int cl_loop_submit(cl_loop *loop, cl_job *job);
 void cl_job_request_cancel(cl_job *job);
 /* The loop's part of it: the job is cancelled on the loop thread. */
 void cl_loop_queue_cancel(cl_job *job);
-/* Sleeps up to ms; 1 when cancel fired first (or had fired), else 0. */
+/* Sleeps up to ms; 1 when cancel fired first (or had fired), else 0. NULL: just sleeps. */
 int cl_cancel_sleep(colonies_cancel *cancel, long ms);
 /* Cancels every job of the loop; any thread. */
 void cl_loop_cancel_all(cl_loop *loop);

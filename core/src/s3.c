@@ -62,7 +62,7 @@ int cl_s3_init(cl_s3 *s3, const cJSON *opts, const char *ca_bundle, long connect
 {
     memset(s3, 0, sizeof *s3);
     char *endpoint = NULL;
-    cJSON *tls = NULL, *skip = NULL, *part = NULL;
+    cJSON *tls = NULL, *skip = NULL, *part = NULL, *retries = NULL, *backoff = NULL, *backoff_max = NULL;
     int rc = option_string(&endpoint, opts, "s3_endpoint");
     if (rc == 0) rc = option_string(&s3->accesskey, opts, "s3_accesskey");
     if (rc == 0) rc = option_string(&s3->secretkey, opts, "s3_secretkey");
@@ -71,6 +71,9 @@ int cl_s3_init(cl_s3 *s3, const cJSON *opts, const char *ca_bundle, long connect
     if (rc == 0) rc = cl_client_option(&tls, opts, "s3_tls");
     if (rc == 0) rc = cl_client_option(&skip, opts, "s3_skipverify");
     if (rc == 0) rc = cl_client_option(&part, opts, "s3_part_size");
+    if (rc == 0) rc = cl_client_option(&retries, opts, "retries");
+    if (rc == 0) rc = cl_client_option(&backoff, opts, "retry_backoff");
+    if (rc == 0) rc = cl_client_option(&backoff_max, opts, "retry_backoff_max");
     if (rc == 0 && endpoint == NULL)
         rc = cl_fail(COLONIES_EINVAL, "no S3 server for the colony file system: set AWS_S3_ENDPOINT (host:port) "
                                       "or the client option s3_endpoint");
@@ -100,6 +103,9 @@ int cl_s3_init(cl_s3 *s3, const cJSON *opts, const char *ca_bundle, long connect
         s3->tls = cJSON_IsTrue(tls);
         s3->verify = !cJSON_IsTrue(skip);
         s3->part_size = (long long)part->valuedouble;
+        s3->retries = (int)retries->valuedouble;
+        s3->backoff_ms = (long)(backoff->valuedouble * 1000);
+        s3->backoff_max_ms = (long)(backoff_max->valuedouble * 1000);
         const char *ca = ca_bundle ? ca_bundle : s3->tls ? cl_system_ca_bundle() : NULL;
         s3->ca_bundle = ca ? cl_strdup(ca) : NULL;
         s3->connect_timeout_ms = connect_timeout_ms;
@@ -111,6 +117,9 @@ int cl_s3_init(cl_s3 *s3, const cJSON *opts, const char *ca_bundle, long connect
     cJSON_Delete(tls);
     cJSON_Delete(skip);
     cJSON_Delete(part);
+    cJSON_Delete(retries);
+    cJSON_Delete(backoff);
+    cJSON_Delete(backoff_max);
     if (rc) cl_s3_clear(s3);
     return rc;
 }
@@ -330,7 +339,7 @@ static void xml_value(const char *xml, const char *tag, char *out, size_t n)
     out[len] = '\0';
 }
 
-static int run(cl_s3 *s3, CURL *e, s3_req *r)
+static int run(cl_s3 *s3, CURL *e, s3_req *r, CURLcode *cc_out)
 {
     cl_buf url = {0};
     int v6 = strchr(s3->host, ':') != NULL;
@@ -394,6 +403,7 @@ static int run(cl_s3 *s3, CURL *e, s3_req *r)
         curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "DELETE");
     }
     CURLcode cc = curl_easy_perform(e);
+    *cc_out = cc;
     long status = 0;
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
     r->status = status;
@@ -439,12 +449,67 @@ static void req_init(s3_req *r, const char *method, const char *bucket, const ch
     r->cancel = cancel;
 }
 
+/*
+ * May r, which failed with rc (curl's cc), be sent again? When it never left
+ * (no connection could be made), whatever its method; and after a transport
+ * failure or S3's 500, 502, 503 or 504 (which S3 asks clients to retry) when
+ * it is idempotent: every S3 request here but a POST (starting or completing
+ * a multipart upload). Never after a cancel, the operation's time or a local
+ * file's error.
+ */
+static int resendable(const s3_req *r, int rc, CURLcode cc)
+{
+    if (r->expired || r->write_errno || rc == COLONIES_ECANCELLED || rc == COLONIES_ENOMEM) return 0;
+    if (cc == CURLE_COULDNT_CONNECT || cc == CURLE_COULDNT_RESOLVE_HOST) return 1;
+    if (strcmp(r->method, "POST") == 0) return 0;
+    if (rc == COLONIES_ETRANSPORT || rc == COLONIES_ETIMEOUT) return 1;
+    return rc == COLONIES_ESERVER && (r->status == 500 || r->status == 502 || r->status == 503 || r->status == 504);
+}
+
+/* Back to how r was before its first try: its body from the start, nothing received. */
+static int rewind_request(s3_req *r, off_t off, const char *mem, long long len)
+{
+    r->off = off;
+    r->mem = mem;
+    r->len = len;
+    r->status = 0;
+    r->received = 0;
+    r->etag[0] = '\0';
+    r->small.len = 0;
+    if (r->out_mem) r->out_mem->len = 0;
+    if (r->out_hash && !EVP_DigestInit_ex(r->out_hash, EVP_sha256(), NULL)) return cl_fail(COLONIES_ENOMEM, "out of memory");
+    if (r->out_fd >= 0 && (ftruncate(r->out_fd, 0) != 0 || lseek(r->out_fd, 0, SEEK_SET) != 0))
+        return cl_fail(COLONIES_EIO, "%s: %s", r->out_path ? r->out_path : "the local file", strerror(errno));
+    return COLONIES_OK;
+}
+
+/* Runs r, and again (the client's retries, with its backoff) when that is safe. */
 static int request(cl_s3 *s3, s3_req *r)
 {
     if (s3->easy == NULL) s3->easy = curl_easy_init();
     if (s3->easy == NULL) return cl_fail(COLONIES_ENOMEM, "out of memory");
     r->deadline_ms = s3->deadline_ms;
-    return run(s3, s3->easy, r);
+    const off_t off = r->off;
+    const char *const mem = r->mem;
+    const long long len = r->len;
+    for (int tries = 0;; tries++) {
+        CURLcode cc = CURLE_OK;
+        int rc = run(s3, s3->easy, r, &cc);
+        long wait = cl_backoff_ms(s3->backoff_ms, s3->backoff_max_ms, tries);
+        if (rc == COLONIES_OK || tries >= s3->retries || !resendable(r, rc, cc) ||
+            (r->deadline_ms && cl_now_ms() + wait >= r->deadline_ms)) {
+            if (rc && tries > 0) {
+                char detail[1100];
+                snprintf(detail, sizeof detail, "%s (tried %d times)", colonies_last_error(), tries + 1);
+                cl_fail(rc, "%s", detail);
+            }
+            return rc;
+        }
+        if (cl_cancel_sleep(r->cancel, wait)) return cl_fail(COLONIES_ECANCELLED, "%s: cancelled", r->what);
+        int again = rewind_request(r, off, mem, len);
+        if (again) return again;
+        cl_clear_error();
+    }
 }
 
 /* ------------------------------------------------------------------------- */

@@ -225,7 +225,8 @@ static void ws_closed(cl_ws *ws, int status, const char *detail)
         s->lost_ms = now;
         snprintf(s->lost_detail, sizeof s->lost_detail, "%s", detail);
     }
-    long delay = cl_backoff_ms(cl_loop_opts(s->job.loop), s->tries);
+    const cl_loop_options *o = cl_loop_opts(s->job.loop);
+    long delay = cl_backoff_ms(o->retry_backoff_ms, o->retry_backoff_max_ms, s->tries);
     if (s->deadline_ms && now + delay >= s->deadline_ms) {
         snprintf(text, sizeof text,
                  "%s: the connection was lost (%s) and could not be made again before the subscription's timeout "
