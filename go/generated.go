@@ -780,6 +780,15 @@ func WithTrace(v bool) Option {
 	return func(o map[string]any) { o["trace"] = v }
 }
 
+// WithTracePayloads sets the client option trace_payloads: with each trace line (and turning the
+// trace on), the request's message and the reply's payload as JSON, at most 4096 bytes each, with
+// the secret fields the registry marks (an S3 reference's keys) redacted and without the request's
+// signature; no key is ever sent, so none can appear (default $COLONIES_TRACE_PAYLOADS when set,
+// else false).
+func WithTracePayloads(v bool) Option {
+	return func(o map[string]any) { o["trace_payloads"] = v }
+}
+
 // WithS3Endpoint sets the client option s3_endpoint: the S3 server of the colony file system, as
 // host:port (default $AWS_S3_ENDPOINT when set, else null).
 func WithS3Endpoint(v string) Option {

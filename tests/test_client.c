@@ -335,9 +335,32 @@ static void test_fork(void)
     }
 }
 
-/* Runs a signed call and a refused one on a client made with options (NULL:
- * none) with stderr sent to a file; the file's text (caller frees). */
-static char *traced(const char *options)
+/* A signed call and a refused one. */
+static void two_calls(colonies_client *c)
+{
+    callf(c, NULL, "get_colonies", fx.server_key, "{}");
+    callf(c, NULL, "get_colony", fx.server_key, "{\"colonyname\":\"no-such-colony\"}");
+}
+
+/* A file whose S3 reference carries keys, added and read back. */
+static void file_with_secrets(colonies_client *c)
+{
+    CHECK_RC(callf(c, NULL, "add_file", fx.exec_key,
+                   "{\"file\":{\"colonyname\":\"%s\",\"label\":\"/traced\",\"name\":\"a.txt\",\"size\":5,"
+                   "\"checksum\":\"x\",\"checksumalg\":\"SHA256\",\"ref\":{\"protocol\":\"s3\",\"s3object\":{"
+                   "\"server\":\"localhost\",\"port\":9000,\"accesskey\":\"AKIA-TRACED-ACCESS\","
+                   "\"secretkey\":\"TRACED-SECRET-KEY\",\"encryptionkey\":\"TRACED-ENCRYPTION\",\"object\":\"o\","
+                   "\"bucket\":\"b\"}}}}",
+                   fx.colony),
+             COLONIES_OK);
+    CHECK_RC(callf(c, NULL, "get_file", fx.exec_key,
+                   "{\"colonyname\":\"%s\",\"label\":\"/traced\",\"name\":\"a.txt\",\"latest\":true}", fx.colony),
+             COLONIES_OK);
+}
+
+/* Runs calls on a client made with options (NULL: none) with stderr sent to
+ * a file; the file's text (caller frees). */
+static char *traced_with(const char *options, void (*calls)(colonies_client *))
 {
     char path[] = "/tmp/colonies-trace-XXXXXX";
     int fd = mkstemp(path), saved = dup(2);
@@ -348,8 +371,7 @@ static char *traced(const char *options)
     colonies_client *c = NULL;
     if (colonies_client_new(&c, need_env("COLONIES_SERVER_HOST"), atoi(need_env("COLONIES_SERVER_PORT")), options) ==
         COLONIES_OK) {
-        callf(c, NULL, "get_colonies", fx.server_key, "{}");
-        callf(c, NULL, "get_colony", fx.server_key, "{\"colonyname\":\"no-such-colony\"}");
+        calls(c);
         colonies_client_free(c);
     }
     fflush(stderr);
@@ -360,6 +382,8 @@ static char *traced(const char *options)
     unlink(path);
     return text;
 }
+
+static char *traced(const char *options) { return traced_with(options, two_calls); }
 
 /* The longest run of hex digits in text: a key, an id or a signature is 64 or more. */
 static size_t longest_hex(const char *text)
@@ -391,6 +415,23 @@ static void test_trace(void)
     setenv("COLONIES_TRACE", "true", 1);
     text = traced(NULL);
     CHECK(text && strstr(text, "colonies: getcoloniesmsg") != NULL);
+    free(text);
+    /* With payloads: the messages and replies, the S3 reference's keys redacted, no signature. */
+    text = traced_with("{\"trace_payloads\":true}", file_with_secrets);
+    CHECK(text != NULL);
+    if (text) {
+        printf("trace with payloads:\n%s", text);
+        CHECK(strstr(text, "colonies: addfilemsg replied, HTTP 200") != NULL);
+        CHECK(strstr(text, "colonies: > addfilemsg {") != NULL);
+        CHECK(strstr(text, "colonies: < getfilemsg [{") != NULL || strstr(text, "colonies: < getfilemsg {") != NULL);
+        CHECK(strstr(text, fx.colony) != NULL);
+        CHECK(strstr(text, "\"secretkey\":\"[redacted]\"") != NULL);
+        CHECK(strstr(text, "TRACED-SECRET-KEY") == NULL);
+        CHECK(strstr(text, "AKIA-TRACED-ACCESS") == NULL);
+        CHECK(strstr(text, "TRACED-ENCRYPTION") == NULL);
+        CHECK(longest_hex(text) < 130); /* ids, yes; a signature, no */
+        CHECK(strstr(text, fx.exec_key) == NULL);
+    }
     free(text);
     setenv("COLONIES_TRACE", "maybe", 1);
     colonies_client *c = NULL;

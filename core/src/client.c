@@ -73,12 +73,13 @@ colonies_status colonies_client_new(colonies_client **out, const char *host, int
           *request = option(opts, "request_timeout", &orc), *idle = option(opts, "max_idle", &orc),
           *maxconn = option(opts, "max_connections", &orc), *retries = option(opts, "retries", &orc),
           *backoff = option(opts, "retry_backoff", &orc), *backoff_max = option(opts, "retry_backoff_max", &orc),
-          *trace = option(opts, "trace", &orc), *resub = option(opts, "resubscribe", &orc);
+          *trace = option(opts, "trace", &orc), *resub = option(opts, "resubscribe", &orc),
+          *payloads = option(opts, "trace_payloads", &orc);
     colonies_client *c = NULL;
     if (orc) {
         rc = orc;
     } else if (tls && verify && ca && connect && request && idle && maxconn && retries && backoff && backoff_max &&
-               trace && resub) {
+               trace && resub && payloads) {
         cl_loop_options lopts = {
             .tls = cJSON_IsTrue(tls),
             .verify_tls = cJSON_IsTrue(verify),
@@ -90,7 +91,8 @@ colonies_status colonies_client_new(colonies_client **out, const char *host, int
             .retries = (int)retries->valuedouble,
             .retry_backoff_ms = seconds_to_ms(backoff->valuedouble),
             .retry_backoff_max_ms = seconds_to_ms(backoff_max->valuedouble),
-            .trace = cJSON_IsTrue(trace),
+            .trace = cJSON_IsTrue(trace) || cJSON_IsTrue(payloads),
+            .trace_payloads = cJSON_IsTrue(payloads),
             .resubscribe = cJSON_IsTrue(resub),
         };
         c = calloc(1, sizeof *c);
@@ -130,6 +132,7 @@ colonies_status colonies_client_new(colonies_client **out, const char *host, int
     cJSON_Delete(backoff);
     cJSON_Delete(backoff_max);
     cJSON_Delete(resub);
+    cJSON_Delete(payloads);
     cJSON_Delete(trace);
     cJSON_Delete(opts);
     if (rc) {

@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "loop.h"
+#include "registry.h"
 
 /* A reply larger than this is refused rather than buffered without bound. */
 #define REPLY_MAX ((size_t)256 * 1024 * 1024)
@@ -106,6 +107,54 @@ static void retry_fire(cl_timer *t);
 
 /* The trace's line for a request that has ended: what it was and how it went,
  * never its body (which is signed, and may carry anything) nor its reply. */
+/* Each value of a field the registry marks secret, anywhere in v, replaced. */
+static void redact(cJSON *v)
+{
+    for (cJSON *c = v ? v->child : NULL; c; c = c->next) {
+        int secret = 0;
+        for (const char *const *n = cl_secret_names; c->string && *n && !secret; n++) secret = strcmp(c->string, *n) == 0;
+        cJSON *mask = secret && cJSON_IsString(c) && c->valuestring[0] ? cJSON_CreateString("[redacted]") : NULL;
+        if (mask) {
+            mask->string = c->string; /* the key moves to the mask */
+            c->string = NULL;
+            cJSON_ReplaceItemViaPointer(v, c, mask);
+            c = mask;
+        } else if (secret) {
+            cJSON_SetValuestring(c, ""); /* no memory for the mask: a string no longer than the secret */
+        } else {
+            redact(c);
+        }
+    }
+}
+
+#define TRACE_MAX 4096
+
+/* A request's or reply's envelope: its payload, decoded, as JSON with secrets redacted. Never the raw bytes. */
+static void trace_payload(const char *arrow, const char *what, const char *data, size_t len)
+{
+    cJSON *env = data ? cl_json_read_len(data, len) : NULL, *payload = NULL;
+    const char *b64 = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(env, "payload"));
+    char *raw = NULL, *text = NULL;
+    size_t raw_len = 0;
+    if (b64 && cl_base64_decode(&raw, &raw_len, b64) == COLONIES_OK) payload = cl_json_read_len(raw, raw_len);
+    cl_clear_error();
+    if (payload) {
+        redact(payload);
+        text = cJSON_PrintUnformatted(payload);
+    }
+    if (text) {
+        size_t n = strlen(text);
+        fprintf(stderr, "colonies: %s %s %.*s%s\n", arrow, what, (int)(n > TRACE_MAX ? TRACE_MAX : n), text,
+                n > TRACE_MAX ? " [cut]" : "");
+    } else if (len) {
+        fprintf(stderr, "colonies: %s %s [%zu bytes, not a Colonies envelope with a JSON payload]\n", arrow, what, len);
+    }
+    cJSON_free(text);
+    cJSON_Delete(payload);
+    free(raw);
+    cJSON_Delete(env);
+}
+
 static void trace(const cl_http *h)
 {
     long long ms = h->started_ms ? cl_now_ms() - h->started_ms : 0;
@@ -113,6 +162,10 @@ static void trace(const cl_http *h)
             h->status ? colonies_strerror(h->status) : "replied", h->status ? ": " : "", h->status ? h->detail : "",
             h->http_status, ms, h->retries + 1, h->retries ? "tries" : "try", h->body_len, h->reply.len,
             cl_conns_is_lane(h->conns) ? " (on the caller's thread)" : "");
+    if (cl_loop_opts(cl_conns_loop(h->conns))->trace_payloads) {
+        trace_payload(">", h->what, h->body, h->body_len);
+        trace_payload("<", h->what, h->reply.data, h->reply.len);
+    }
 }
 
 static void end(cl_http *h)

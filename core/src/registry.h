@@ -73,6 +73,10 @@ typedef struct {
 #define CL_OP_WEBSOCKET 4u /* a subscription, not a POST */
 #define CL_OP_LOCAL 8u     /* run by the client itself (fs.c), not one message */
 
+/* The names of the fields the registry marks secret (an S3 reference's keys),
+ * NULL-terminated: a trace shows their values redacted. */
+extern const char *const cl_secret_names[];
+
 typedef struct {
     const char *name;
     const char *msgtype;

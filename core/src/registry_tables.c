@@ -1280,6 +1280,7 @@ const cl_op cl_ops[] = {
     {"version", "versionmsg", CL_OP_IDEMPOTENT, P_version, 2, &TX_ServerVersion, NULL, NULL, 0, NULL, NULL, NULL},
 };
 const size_t cl_n_ops = 106;
+const char *const cl_secret_names[] = {"accesskey", "encryptionkey", "secretkey", NULL};
 const cl_field cl_client_options[] = {
     {"tls", &TX_bool, 0, "false", 0, 0, NULL, NULL, NULL},
     {"verify_tls", &TX_bool, 0, "true", 0, 0, NULL, NULL, NULL},
@@ -1293,6 +1294,7 @@ const cl_field cl_client_options[] = {
     {"retry_backoff_max", &TX_float, CL_F_RANGE, "2", 0.001, 600.0, NULL, NULL, NULL},
     {"resubscribe", &TX_bool, 0, "true", 0, 0, NULL, NULL, NULL},
     {"trace", &TX_bool, 0, "false", 0, 0, NULL, NULL, "COLONIES_TRACE"},
+    {"trace_payloads", &TX_bool, 0, "false", 0, 0, NULL, NULL, "COLONIES_TRACE_PAYLOADS"},
     {"s3_endpoint", &TX_string, 0, "null", 0, 0, NULL, NULL, "AWS_S3_ENDPOINT"},
     {"s3_accesskey", &TX_string, 0, "null", 0, 0, NULL, NULL, "AWS_S3_ACCESSKEY"},
     {"s3_secretkey", &TX_string, 0, "null", 0, 0, NULL, NULL, "AWS_S3_SECRETKEY"},
@@ -1302,7 +1304,7 @@ const cl_field cl_client_options[] = {
     {"s3_skipverify", &TX_bool, 0, "false", 0, 0, NULL, NULL, "AWS_S3_SKIPVERIFY"},
     {"s3_part_size", &TX_int, CL_F_RANGE, "16777216", 5242880.0, 5368709120.0, NULL, NULL, NULL},
 };
-const size_t cl_n_client_options = 20;
+const size_t cl_n_client_options = 21;
 const cl_field cl_funcspec_options[] = {
     {"funcname", &TX_string, CL_F_REQUIRED, NULL, 0, 0, NULL, NULL, NULL},
     {"nodename", &TX_string, 0, "null", 0, 0, NULL, NULL, NULL},
@@ -1408,6 +1410,7 @@ const char cl_registry_json[] =
     "{\"name\":\"retry_backoff_max\",\"type\":\"float\",\"default\":2,\"min\":0.001,\"max\":600,\"doc\":\"the longest wait before a retry, in seconds\"},"
     "{\"name\":\"resubscribe\",\"type\":\"bool\",\"default\":true,\"doc\":\"a subscription whose connection is lost before its timeout subscribes again by itself, waiting as retries do between tries, until its timeout; it tells the caller each time (ERESUBSCRIBED). false: the loss ends it\"},"
     "{\"name\":\"trace\",\"type\":\"bool\",\"default\":false,\"env\":\"COLONIES_TRACE\",\"doc\":\"write a line to stderr for each request that ends: its message type, outcome, HTTP status, time, tries and sizes; never a key, a signature or a payload\"},"
+    "{\"name\":\"trace_payloads\",\"type\":\"bool\",\"default\":false,\"env\":\"COLONIES_TRACE_PAYLOADS\",\"doc\":\"with each trace line (and turning the trace on), the request's message and the reply's payload as JSON, at most 4096 bytes each, with the secret fields the registry marks (an S3 reference's keys) redacted and without the request's signature; no key is ever sent, so none can appear\"},"
     "{\"name\":\"s3_endpoint\",\"type\":\"string\",\"default\":null,\"env\":\"AWS_S3_ENDPOINT\",\"doc\":\"the S3 server of the colony file system, as host:port\"},"
     "{\"name\":\"s3_accesskey\",\"type\":\"string\",\"default\":null,\"env\":\"AWS_S3_ACCESSKEY\",\"doc\":\"the S3 access key\"},"
     "{\"name\":\"s3_secretkey\",\"type\":\"string\",\"default\":null,\"env\":\"AWS_S3_SECRETKEY\",\"doc\":\"the S3 secret key\"},"
@@ -1745,10 +1748,10 @@ const char cl_registry_json[] =
     "{\"name\":\"S3Object\",\"server\":\"core.S3Object\",\"doc\":\"An object in S3.\",\"fields\":[{\"name\":\"server\",\"type\":\"string\",\"go\":\"Server\"},"
     "{\"name\":\"port\",\"type\":\"int\",\"go\":\"Port\"},"
     "{\"name\":\"tls\",\"type\":\"bool\",\"go\":\"TLS\"},"
-    "{\"name\":\"accesskey\",\"type\":\"string\",\"go\":\"AccessKey\"},"
-    "{\"name\":\"secretkey\",\"type\":\"string\",\"go\":\"SecretKey\"},"
+    "{\"name\":\"accesskey\",\"type\":\"string\",\"secret\":true,\"go\":\"AccessKey\"},"
+    "{\"name\":\"secretkey\",\"type\":\"string\",\"secret\":true,\"go\":\"SecretKey\"},"
     "{\"name\":\"region\",\"type\":\"string\",\"go\":\"Region\"},"
-    "{\"name\":\"encryptionkey\",\"type\":\"string\",\"go\":\"EncryptionKey\"},"
+    "{\"name\":\"encryptionkey\",\"type\":\"string\",\"secret\":true,\"go\":\"EncryptionKey\"},"
     "{\"name\":\"encryptionalg\",\"type\":\"string\",\"go\":\"EncryptionAlg\"},"
     "{\"name\":\"object\",\"type\":\"string\",\"go\":\"Object\"},"
     "{\"name\":\"bucket\",\"type\":\"string\",\"go\":\"Bucket\"}]},"

@@ -30,7 +30,7 @@ class AsyncOperations:
     FAILED = _model.ProcessState.FAILED
     CANCELLED = _model.ProcessState.CANCELLED
 
-    def __init__(self, host, port, tls=False, native_crypto=False, *, verify_tls=None, ca_bundle=None, connect_timeout=None, request_timeout=None, max_idle=None, max_connections=None, retries=None, retry_backoff=None, retry_backoff_max=None, resubscribe=None, trace=None, s3_endpoint=None, s3_accesskey=None, s3_secretkey=None, s3_region=None, s3_bucket=None, s3_tls=None, s3_skipverify=None, s3_part_size=None):
+    def __init__(self, host, port, tls=False, native_crypto=False, *, verify_tls=None, ca_bundle=None, connect_timeout=None, request_timeout=None, max_idle=None, max_connections=None, retries=None, retry_backoff=None, retry_backoff_max=None, resubscribe=None, trace=None, trace_payloads=None, s3_endpoint=None, s3_accesskey=None, s3_secretkey=None, s3_region=None, s3_bucket=None, s3_tls=None, s3_skipverify=None, s3_part_size=None):
         """A client of the Colonies server at host:port. tls selects https; native_crypto is
         accepted for pycolonies' sake (the core always signs natively). The other options (None:
         the core's default): verify_tls: verify the server's certificate and host name; turn off
@@ -54,19 +54,23 @@ class AsyncOperations:
         timeout; it tells the caller each time (ERESUBSCRIBED). false: the loss ends it (default
         true); trace: write a line to stderr for each request that ends: its message type,
         outcome, HTTP status, time, tries and sizes; never a key, a signature or a payload
-        (default $COLONIES_TRACE when set, else false); s3_endpoint: the S3 server of the colony
-        file system, as host:port (default $AWS_S3_ENDPOINT when set, else null); s3_accesskey:
-        the S3 access key (default $AWS_S3_ACCESSKEY when set, else null); s3_secretkey: the S3
-        secret key (default $AWS_S3_SECRETKEY when set, else null); s3_region: the region
-        requests to S3 are signed for; it must be the S3 server's (default $AWS_S3_REGION when
-        set, else "us-east-1"); s3_bucket: the bucket files are uploaded to; created when
-        missing (default $AWS_S3_BUCKET when set, else null); s3_tls: https to S3 (default
-        $AWS_S3_TLS when set, else false); s3_skipverify: do not verify the S3 server's
+        (default $COLONIES_TRACE when set, else false); trace_payloads: with each trace line
+        (and turning the trace on), the request's message and the reply's payload as JSON, at
+        most 4096 bytes each, with the secret fields the registry marks (an S3 reference's keys)
+        redacted and without the request's signature; no key is ever sent, so none can appear
+        (default $COLONIES_TRACE_PAYLOADS when set, else false); s3_endpoint: the S3 server of
+        the colony file system, as host:port (default $AWS_S3_ENDPOINT when set, else null);
+        s3_accesskey: the S3 access key (default $AWS_S3_ACCESSKEY when set, else null);
+        s3_secretkey: the S3 secret key (default $AWS_S3_SECRETKEY when set, else null);
+        s3_region: the region requests to S3 are signed for; it must be the S3 server's (default
+        $AWS_S3_REGION when set, else "us-east-1"); s3_bucket: the bucket files are uploaded to;
+        created when missing (default $AWS_S3_BUCKET when set, else null); s3_tls: https to S3
+        (default $AWS_S3_TLS when set, else false); s3_skipverify: do not verify the S3 server's
         certificate; only against a test server (default $AWS_S3_SKIPVERIFY when set, else
         false); s3_part_size: bytes in each part of a multipart upload; a larger file is
         uploaded in parts (default 16777216).
         """
-        self._connect(host, port, native_crypto, {'tls': tls, 'verify_tls': verify_tls, 'ca_bundle': ca_bundle, 'connect_timeout': connect_timeout, 'request_timeout': request_timeout, 'max_idle': max_idle, 'max_connections': max_connections, 'retries': retries, 'retry_backoff': retry_backoff, 'retry_backoff_max': retry_backoff_max, 'resubscribe': resubscribe, 'trace': trace, 's3_endpoint': s3_endpoint, 's3_accesskey': s3_accesskey, 's3_secretkey': s3_secretkey, 's3_region': s3_region, 's3_bucket': s3_bucket, 's3_tls': s3_tls, 's3_skipverify': s3_skipverify, 's3_part_size': s3_part_size})
+        self._connect(host, port, native_crypto, {'tls': tls, 'verify_tls': verify_tls, 'ca_bundle': ca_bundle, 'connect_timeout': connect_timeout, 'request_timeout': request_timeout, 'max_idle': max_idle, 'max_connections': max_connections, 'retries': retries, 'retry_backoff': retry_backoff, 'retry_backoff_max': retry_backoff_max, 'resubscribe': resubscribe, 'trace': trace, 'trace_payloads': trace_payloads, 's3_endpoint': s3_endpoint, 's3_accesskey': s3_accesskey, 's3_secretkey': s3_secretkey, 's3_region': s3_region, 's3_bucket': s3_bucket, 's3_tls': s3_tls, 's3_skipverify': s3_skipverify, 's3_part_size': s3_part_size})
 
     async def add_attribute(self, processid: Any, key: Any, value: Any, prvkey: str) -> Attribute:
         """Attaches an attribute to a process. (pycolonies' parameters)"""
