@@ -4,9 +4,11 @@
 # wheel with auditwheel so it carries its native libraries, checks with
 # auditwheel and ldd that it needs nothing outside the manylinux set, installs
 # it into a fresh venv outside the repository, and runs tests/wheel/smoke.py
-# there against the server (an echo round trip and a workflow).
+# there against the server (an echo round trip, a workflow, asyncio, S3 and
+# TLS through the libraries it carries).
 #
-#   eval "$(scripts/colonies-server env)"; tests/wheel/run.sh [OUT_DIR]
+#   eval "$(scripts/colonies-server env)"; eval "$(scripts/s3-server env)"
+#   eval "$(scripts/tls-front env)"; tests/wheel/run.sh [OUT_DIR]
 # Needs python3 with build and auditwheel (scripts/requirements.txt).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)

@@ -72,6 +72,19 @@ try:
     client.delete_file(colony, key, fileid=stored.fileid)
     print("files: up and down through S3")
 
+    # TLS through the libcurl and OpenSSL the wheel carries (scripts/tls-front's test CA): trusted
+    # with the CA as the bundle, refused without it, since the bundle is trusted alone.
+    tls_port = int(os.environ["COLONIES_TLS_PORT"])
+    with Colonies("127.0.0.1", tls_port, tls=True, ca_bundle=os.environ["COLONIES_TLS_CA"]) as secure:
+        assert secure.get_process(done.processid, key).output == ["héllo wörld ✓"]
+    with Colonies("127.0.0.1", tls_port, tls=True, ca_bundle=os.environ["COLONIES_TLS_OTHER_CA"]) as wrong:
+        try:
+            wrong.get_process(done.processid, key)
+            raise AssertionError("a server whose CA is not in the bundle was trusted")
+        except colonies.TransportError as e:
+            assert "certificate" in str(e), e
+    print("TLS: trusted with the test CA, refused with another")
+
     runtime.stop()
     thread.join(30)
 finally:
