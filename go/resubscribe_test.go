@@ -1,6 +1,7 @@
 package colonies
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -114,5 +115,72 @@ func TestResubscribe(t *testing.T) {
 	got, err := sub.Next(f.ctx)
 	if err != nil || got == nil || got.ID != p.ID || got.State != ProcessRunning {
 		t.Fatalf("Next after re-subscribing = %+v, %v; want process %s running", got, err, p.ID)
+	}
+}
+
+// A channel's subscription cut in the middle resumes after the last entry it
+// received: nothing is repeated and nothing is lost.
+func TestResubscribeChannelResumes(t *testing.T) {
+	env := testServer(t)
+	r := newRelay(t, fmt.Sprintf("%s:%d", env.host, env.port))
+	f := newFixture(t)
+	spec := f.spec(t, FuncSpecOptions{FuncName: "chat", Channels: []string{"news"}})
+	p, err := f.c.SubmitFuncSpec(f.ctx, spec, f.executorKey)
+	if err != nil {
+		t.Fatalf("SubmitFuncSpec: %v", err)
+	}
+	f.assign(t)
+	c, err := NewClient("127.0.0.1", r.port(), WithRetryBackoff(50*time.Millisecond))
+	if err != nil {
+		t.Fatalf("NewClient: %v", err)
+	}
+	defer c.Close()
+	sub, err := c.SubscribeChannel(f.ctx, p.ID, "news", 0, 30, f.executorKey)
+	if err != nil {
+		t.Fatalf("SubscribeChannel: %v", err)
+	}
+	defer sub.Close()
+	time.Sleep(200 * time.Millisecond)
+	appendEntry := func(seq int64) {
+		t.Helper()
+		if err := f.c.ChannelAppend(f.ctx, p.ID, "news", seq, 0, []byte(fmt.Sprintf("m%d", seq)), "", f.executorKey); err != nil {
+			t.Fatalf("ChannelAppend: %v", err)
+		}
+	}
+	var got []string
+	resubscribed := 0
+	read := func(want int) {
+		t.Helper()
+		for len(got) < want {
+			batch, err := sub.Next(f.ctx)
+			if errors.Is(err, ErrResubscribed) {
+				resubscribed++
+				continue
+			}
+			if err != nil {
+				t.Fatalf("Next after %q: %v", got, err)
+			}
+			for _, e := range batch {
+				got = append(got, string(e.Payload))
+			}
+		}
+	}
+	appendEntry(1)
+	appendEntry(2)
+	read(2)
+	r.cut()
+	appendEntry(3)
+	read(3)
+	// Anything more that came (a repeat) would be waiting now.
+	short, cancel := context.WithTimeout(f.ctx, 500*time.Millisecond)
+	batch, err := sub.Next(short)
+	cancel()
+	if err == nil {
+		for _, e := range batch {
+			got = append(got, string(e.Payload))
+		}
+	}
+	if strings.Join(got, " ") != "m1 m2 m3" || resubscribed != 1 {
+		t.Errorf("entries %q with %d re-subscription(s); want m1 m2 m3 and 1", got, resubscribed)
 	}
 }
