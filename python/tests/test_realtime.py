@@ -4,6 +4,7 @@ methods, Ctrl-C and release() stopping an assign or a wait."""
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -13,7 +14,7 @@ import time
 import pytest
 
 from colonies import (CancelledError, ChannelEntry, Colonies, ExpiredError, InDoubtError, Process,
-                      ProcessState, func_spec)
+                      ProcessState, ResubscribedError, func_spec)
 from conftest import PACKAGE_PATH
 
 
@@ -220,3 +221,93 @@ def test_ctrl_c_interrupts(server, client, executor, what):
         child.kill()
     print(f"Ctrl-C ended a blocked {what} in {took * 1e3:.1f} ms")
     assert took < 0.1
+
+
+class Relay:
+    """Forwards TCP connections to the server, and can cut them all, as a
+    dropping proxy would; new connections are still forwarded."""
+
+    def __init__(self, host, port):
+        self.target = (host, port)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.lock = threading.Lock()
+        self.conns = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                inside, _ = self.listener.accept()
+            except OSError:
+                return
+            outside = socket.create_connection(self.target)
+            with self.lock:
+                self.conns += [inside, outside]
+            for a, b in ((inside, outside), (outside, inside)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(a, b):
+        try:
+            while data := a.recv(65536):
+                b.sendall(data)
+        except OSError:
+            pass
+        for s in (a, b):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def cut(self):
+        with self.lock:
+            conns, self.conns = self.conns, []
+        for s in conns:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            s.close()
+
+    def close(self):
+        self.listener.close()
+        self.cut()
+
+
+def test_subscribe_channel_across_a_lost_connection(client, executor, server):
+    """pycolonies' subscribe_channel whose connection is cut in the middle:
+    the subscription is made again after the last entry it had, so the
+    callback sees every entry once; Subscription.next() says
+    ResubscribedError once."""
+    process = channel_process(client, executor)
+    relay = Relay(server.host, server.port)
+    through = Colonies("127.0.0.1", relay.port, retry_backoff=0.05)
+    try:
+        seen = []
+
+        def callback(entries):
+            seen.extend(e.payload for e in entries)
+            if len(seen) == 2:
+                relay.cut()
+                client.channel_append(process.processid, "news", 3, b"msg 3", executor.prvkey)
+            return len(seen) < 3
+
+        t = append_later(client, executor, process.processid, 2)
+        assert through.subscribe_channel(process.processid, "news", executor.prvkey, timeout=20,
+                                         callback=callback) is None
+        t.join()
+        assert seen == [b"msg 1", b"msg 2", b"msg 3"]
+
+        sub = through.subscribe_process(executor.colonyname, process.processid, ProcessState.SUCCESSFUL, 20,
+                                        executor.prvkey, executortype=executor.type)
+        time.sleep(0.3)
+        relay.cut()
+        with pytest.raises(ResubscribedError):
+            sub.next(10)
+        client.close(process.processid, ["done"], executor.prvkey)
+        assert sub.next(10).processid == process.processid
+        sub.close()
+    finally:
+        through.release()
+        relay.close()
