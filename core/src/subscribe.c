@@ -100,36 +100,42 @@ static void end(colonies_subscription *s, int status, const char *detail)
 }
 
 /*
- * The signed request for the next connection: the parameters as given, with
- * the time left of its timeout (the seconds the server holds it), and, for
- * an operation that resumes, the last event's resume_field as resume_param.
+ * The signed request of operation for the next connection, in s->frame, and
+ * s->op; *hold is what the server holds it for. The first is the parameters
+ * as given; a later one has the time left of its timeout (the seconds the
+ * server holds it) and, for an operation that resumes, the last event's
+ * resume_field as resume_param.
  */
-static int make_frame(colonies_subscription *s)
+static int make_frame(colonies_subscription *s, const char *operation, long *hold)
 {
-    cJSON *p = NULL;
-    int rc = cl_json_parse(&p, s->params, cJSON_Object, "params_json");
-    if (rc == 0 && s->subscribed && s->deadline_ms && s->op->holds) {
-        long long left_s = (s->deadline_ms - cl_now_ms() + 999) / 1000;
-        cJSON_DeleteItemFromObjectCaseSensitive(p, s->op->holds);
-        if (!cJSON_AddNumberToObject(p, s->op->holds, (double)(left_s > 1 ? left_s : 1))) rc = COLONIES_ENOMEM;
+    char *adjusted = NULL;
+    int rc = COLONIES_OK;
+    if (s->subscribed) {
+        cJSON *p = NULL;
+        rc = cl_json_parse(&p, s->params, cJSON_Object, "params_json");
+        if (rc == 0 && s->deadline_ms && s->op->holds) {
+            long long left_s = (s->deadline_ms - cl_now_ms() + 999) / 1000;
+            cJSON_DeleteItemFromObjectCaseSensitive(p, s->op->holds);
+            if (!cJSON_AddNumberToObject(p, s->op->holds, (double)(left_s > 1 ? left_s : 1))) rc = COLONIES_ENOMEM;
+        }
+        if (rc == 0 && s->resumable && s->op->resume_param) {
+            cJSON_DeleteItemFromObjectCaseSensitive(p, s->op->resume_param);
+            if (!cJSON_AddNumberToObject(p, s->op->resume_param, s->resume_value)) rc = COLONIES_ENOMEM;
+        }
+        adjusted = rc ? NULL : cJSON_PrintUnformatted(p);
+        cJSON_Delete(p);
+        if (rc == 0 && adjusted == NULL) rc = COLONIES_ENOMEM;
+        if (rc == COLONIES_ENOMEM) cl_fail(COLONIES_ENOMEM, "out of memory");
     }
-    if (rc == 0 && s->resumable && s->op->resume_param) {
-        cJSON_DeleteItemFromObjectCaseSensitive(p, s->op->resume_param);
-        if (!cJSON_AddNumberToObject(p, s->op->resume_param, s->resume_value)) rc = COLONIES_ENOMEM;
-    }
-    char *params = rc ? NULL : cJSON_PrintUnformatted(p);
-    cJSON_Delete(p);
-    if (rc == 0 && params == NULL) rc = COLONIES_ENOMEM;
-    if (rc == COLONIES_ENOMEM) cl_fail(COLONIES_ENOMEM, "out of memory");
     const cl_op *op = NULL;
     const char *key = NULL;
     char *msg = NULL, *frame = NULL;
-    long hold = 0;
-    if (rc == 0) rc = cl_prepare(&op, &key, &msg, &hold, s->op->name, params, s->prvkey, 1);
+    if (rc == 0) rc = cl_prepare(&op, &key, &msg, hold, operation, adjusted ? adjusted : s->params, s->prvkey, 1);
     if (rc == 0) rc = cl_envelope(&frame, op->msgtype, msg, key);
-    free(params);
+    free(adjusted);
     free(msg);
     if (rc == 0) {
+        s->op = op;
         free(s->frame);
         s->frame = frame;
     }
@@ -256,7 +262,8 @@ static void connect_again(cl_timer *t)
     if (s->ended) return;
     cl_job_ref(&s->job);
     s->tries++;
-    int rc = make_frame(s);
+    long hold = 0;
+    int rc = make_frame(s, s->op->name, &hold);
     if (rc)
         end(s, rc, colonies_last_error());
     else
@@ -297,22 +304,17 @@ colonies_status colonies_client_subscribe(colonies_client *client, colonies_subs
     cl_clear_error();
     CL_CHECK_OUT(out);
     if (client == NULL) return cl_fail(COLONIES_EINVAL, "client is NULL");
-    const cl_op *op = NULL;
-    const char *key = NULL;
-    char *msg = NULL;
     long hold = 0;
     cl_loop *loop = NULL;
     int rc = cl_client_loop(client, &loop);
-    if (rc == 0) rc = cl_prepare(&op, &key, &msg, &hold, operation, params_json, prvkey, 1);
     colonies_subscription *s = rc ? NULL : calloc(1, sizeof *s);
     if (rc == 0 && s == NULL) rc = cl_fail(COLONIES_ENOMEM, "out of memory");
-    if (rc == 0) rc = cl_envelope(&s->frame, op->msgtype, msg, key);
-    free(msg);
     if (rc == 0) {
         s->params = cl_strdup(params_json ? params_json : "{}");
-        s->prvkey = key ? cl_strdup(key) : NULL;
-        if (s->params == NULL || (key && s->prvkey == NULL)) rc = cl_fail(COLONIES_ENOMEM, "out of memory");
+        s->prvkey = prvkey ? cl_strdup(prvkey) : NULL;
+        if (s->params == NULL || (prvkey && s->prvkey == NULL)) rc = cl_fail(COLONIES_ENOMEM, "out of memory");
     }
+    if (rc == 0) rc = make_frame(s, operation, &hold);
     if (rc == 0 && cl_signal_init(&s->ready)) rc = COLONIES_ENOMEM;
     if (rc) {
         if (s) {
@@ -328,7 +330,6 @@ colonies_status colonies_client_subscribe(colonies_client *client, colonies_subs
     s->job.start = sub_start;
     s->job.cancel = sub_cancel;
     s->job.destroy = sub_destroy;
-    s->op = op;
     s->deadline_ms = hold > 0 ? cl_now_ms() + hold * 1000LL : 0;
     rc = cl_loop_submit(loop, &s->job);
     if (rc) {
