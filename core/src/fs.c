@@ -76,6 +76,9 @@ static int s3(fs_task *t)
     int rc = cl_s3_init(&t->s3, opts, t->client->ca_bundle, t->client->connect_timeout_ms, t->client->request_timeout_ms);
     cJSON_Delete(opts);
     if (rc == 0) {
+        t->s3.retries = t->client->loop_opts.retries;
+        t->s3.backoff_ms = t->client->loop_opts.retry_backoff_ms;
+        t->s3.backoff_max_ms = t->client->loop_opts.retry_backoff_max_ms;
         t->s3.deadline_ms = t->timeout_ms > 0 ? cl_now_ms() + t->timeout_ms : 0;
         t->s3_ready = 1;
     }

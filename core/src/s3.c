@@ -62,7 +62,7 @@ int cl_s3_init(cl_s3 *s3, const cJSON *opts, const char *ca_bundle, long connect
 {
     memset(s3, 0, sizeof *s3);
     char *endpoint = NULL;
-    cJSON *tls = NULL, *skip = NULL, *part = NULL, *retries = NULL, *backoff = NULL, *backoff_max = NULL;
+    cJSON *tls = NULL, *skip = NULL, *part = NULL;
     int rc = option_string(&endpoint, opts, "s3_endpoint");
     if (rc == 0) rc = option_string(&s3->accesskey, opts, "s3_accesskey");
     if (rc == 0) rc = option_string(&s3->secretkey, opts, "s3_secretkey");
@@ -71,9 +71,6 @@ int cl_s3_init(cl_s3 *s3, const cJSON *opts, const char *ca_bundle, long connect
     if (rc == 0) rc = cl_client_option(&tls, opts, "s3_tls");
     if (rc == 0) rc = cl_client_option(&skip, opts, "s3_skipverify");
     if (rc == 0) rc = cl_client_option(&part, opts, "s3_part_size");
-    if (rc == 0) rc = cl_client_option(&retries, opts, "retries");
-    if (rc == 0) rc = cl_client_option(&backoff, opts, "retry_backoff");
-    if (rc == 0) rc = cl_client_option(&backoff_max, opts, "retry_backoff_max");
     if (rc == 0 && endpoint == NULL)
         rc = cl_fail(COLONIES_EINVAL, "no S3 server for the colony file system: set AWS_S3_ENDPOINT (host:port) "
                                       "or the client option s3_endpoint");
@@ -103,9 +100,6 @@ int cl_s3_init(cl_s3 *s3, const cJSON *opts, const char *ca_bundle, long connect
         s3->tls = cJSON_IsTrue(tls);
         s3->verify = !cJSON_IsTrue(skip);
         s3->part_size = (long long)part->valuedouble;
-        s3->retries = (int)retries->valuedouble;
-        s3->backoff_ms = (long)(backoff->valuedouble * 1000);
-        s3->backoff_max_ms = (long)(backoff_max->valuedouble * 1000);
         const char *ca = ca_bundle ? ca_bundle : s3->tls ? cl_system_ca_bundle() : NULL;
         s3->ca_bundle = ca ? cl_strdup(ca) : NULL;
         s3->connect_timeout_ms = connect_timeout_ms;
@@ -117,9 +111,6 @@ int cl_s3_init(cl_s3 *s3, const cJSON *opts, const char *ca_bundle, long connect
     cJSON_Delete(tls);
     cJSON_Delete(skip);
     cJSON_Delete(part);
-    cJSON_Delete(retries);
-    cJSON_Delete(backoff);
-    cJSON_Delete(backoff_max);
     if (rc) cl_s3_clear(s3);
     return rc;
 }

@@ -33,7 +33,7 @@ typedef struct {
     long long part_size;
     int bucket_ready;      /* ensured by cl_s3_ensure_bucket already */
     long long deadline_ms; /* cl_now_ms() after which a transfer stops (ETIMEOUT); 0: none */
-    int retries;           /* the client's retry policy (see request() in s3.c) */
+    int retries;           /* the client's retry policy (see request() in s3.c), set by the caller */
     long backoff_ms, backoff_max_ms;
     void *easy;       /* one curl handle, so that its connection is reused */
 } cl_s3;
