@@ -105,8 +105,6 @@ static void setup(cl_http *h, int fresh)
 static void begin(cl_http *h, int fresh);
 static void retry_fire(cl_timer *t);
 
-/* The trace's line for a request that has ended: what it was and how it went,
- * never its body (which is signed, and may carry anything) nor its reply. */
 /* Each value of a field the registry marks secret, anywhere in v, replaced. */
 static void redact(cJSON *v)
 {
@@ -155,6 +153,9 @@ static void trace_payload(const char *arrow, const char *what, const char *data,
     cJSON_Delete(env);
 }
 
+/* The trace's line for a request that has ended: what it was and how it went,
+ * never its raw body (which is signed) nor its reply; with trace_payloads,
+ * both decoded and redacted. */
 static void trace(const cl_http *h)
 {
     long long ms = h->started_ms ? cl_now_ms() - h->started_ms : 0;
