@@ -304,6 +304,19 @@ func (f *fixture) assign(t *testing.T) *Process {
 	return p
 }
 
+// channelProcess submits a process with the channel "news" and assigns it,
+// so that its channel can be appended to and followed.
+func (f *fixture) channelProcess(t *testing.T) *Process {
+	t.Helper()
+	spec := f.spec(t, FuncSpecOptions{FuncName: "chat", Channels: []string{"news"}})
+	p, err := f.c.SubmitFuncSpec(f.ctx, spec, f.executorKey)
+	if err != nil {
+		t.Fatalf("SubmitFuncSpec: %v", err)
+	}
+	f.assign(t)
+	return p
+}
+
 // addUser adds a user of the fixture's colony and returns it and its key.
 func (f *fixture) addUser(t *testing.T, name string) (*User, string) {
 	t.Helper()

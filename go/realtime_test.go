@@ -195,12 +195,7 @@ func TestSubscribeProcesses(t *testing.T) {
 
 func TestSubscribeChannel(t *testing.T) {
 	f := newFixture(t)
-	spec := f.spec(t, FuncSpecOptions{FuncName: "chat", Channels: []string{"news"}})
-	p, err := f.c.SubmitFuncSpec(f.ctx, spec, f.executorKey)
-	if err != nil {
-		t.Fatalf("SubmitFuncSpec: %v", err)
-	}
-	f.assign(t)
+	p := f.channelProcess(t)
 	sub, err := f.c.SubscribeChannel(f.ctx, p.ID, "news", 0, 2, f.executorKey)
 	if err != nil {
 		t.Fatalf("SubscribeChannel: %v", err)

@@ -124,12 +124,7 @@ func TestResubscribeChannelResumes(t *testing.T) {
 	env := testServer(t)
 	r := newRelay(t, fmt.Sprintf("%s:%d", env.host, env.port))
 	f := newFixture(t)
-	spec := f.spec(t, FuncSpecOptions{FuncName: "chat", Channels: []string{"news"}})
-	p, err := f.c.SubmitFuncSpec(f.ctx, spec, f.executorKey)
-	if err != nil {
-		t.Fatalf("SubmitFuncSpec: %v", err)
-	}
-	f.assign(t)
+	p := f.channelProcess(t)
 	c, err := NewClient("127.0.0.1", r.port(), WithRetryBackoff(50*time.Millisecond))
 	if err != nil {
 		t.Fatalf("NewClient: %v", err)
