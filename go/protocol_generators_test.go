@@ -64,7 +64,14 @@ func TestProtocolGenerators(t *testing.T) {
 		!reflect.DeepEqual(ps[0].FunctionSpec.Args, []any{"arg1", "arg2", "arg3"}) {
 		t.Fatalf("the generator's run = %+v, want one batch process with the packed arguments", ps)
 	}
-	got, err = c.GetGenerator(ctx, gen.ID, f.executorKey)
+	// The server makes the run's processes first, then removes the packed
+	// arguments, then records the run: read it until the run is recorded.
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		got, err = c.GetGenerator(ctx, gen.ID, f.executorKey)
+		if err != nil || !got.LastRun.IsZero() || !time.Now().Before(deadline) {
+			break
+		}
+	}
 	if err != nil || got.QueueSize != 0 {
 		t.Errorf("GetGenerator after its run = %+v, %v", got, err)
 	} else {
